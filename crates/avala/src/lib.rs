@@ -1,0 +1,18 @@
+//! avala: a certification workflow engine for competency standards.
+//!
+//! The library owns every rule of the certification process; the binaries `avala` and
+//! `avala-runner` only parse arguments, call into this crate and print. See ARCHITECTURE.md.
+
+pub mod audit;
+pub mod certificate;
+pub mod clock;
+pub mod error;
+pub mod identity;
+pub mod import;
+pub mod machine;
+pub mod mail;
+pub mod standard;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::Error;

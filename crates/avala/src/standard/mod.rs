@@ -1,0 +1,1 @@
+//! Standards as data (in progress).
