@@ -6,9 +6,11 @@
 pub mod audit;
 pub mod certificate;
 pub mod clock;
+pub mod cohort;
 pub mod error;
 pub mod identity;
 pub mod import;
+pub mod lang;
 pub mod machine;
 pub mod mail;
 pub mod standard;
@@ -16,3 +18,4 @@ pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::Error;
+pub use lang::Lang;

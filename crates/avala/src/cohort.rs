@@ -1,0 +1,1 @@
+//! Synthetic cohorts (in progress).

@@ -1,0 +1,1 @@
+//! An SMTP sink on loopback for the tests (in progress).
