@@ -1,1 +1,355 @@
-fn main() {}
+//! `avala`: the command line of administrators, evaluators and verifiers. It parses, calls the
+//! library and prints; every rule lives in the `avala` crate.
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use output::Format;
+
+/// avala — certification workflow for competency standards (EC1057 and others).
+///
+/// Exit codes: 0 done; 1 refused (invalid input, a rule or a transition said no; nothing
+/// changed); 2 usage error; 3 conflict (someone else changed the record first; run again);
+/// 4 not found; 5 internal failure (database or file system).
+#[derive(Debug, Parser)]
+#[command(name = "avala", version, max_term_width = 100)]
+pub struct Cli {
+    /// Database: a SQLite file path, or postgres://user@host/db.
+    #[arg(long, global = true, env = "AVALA_DATABASE_URL", default_value = "avala.db")]
+    pub db: String,
+    /// The staff member acting (their id, as in `avala staff list`).
+    #[arg(long = "as", global = true, env = "AVALA_ACTOR", value_name = "STAFF_ID")]
+    pub actor: Option<String>,
+    /// Output format of listings and results.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Language of text meant for candidates (certificates, e-mails).
+    #[arg(long, global = true, default_value = "es", value_parser = ["es", "en"])]
+    pub lang: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create and migrate the database; create the configuration and the issuer's signing key.
+    Init(InitArgs),
+    /// The whole EC1057 cohort, end to end, in a fresh folder.
+    Demo(DemoArgs),
+    /// Competency standards: load a file, list, show.
+    #[command(subcommand)]
+    Standard(StandardCmd),
+    /// Staff members and their roles.
+    #[command(subcommand)]
+    Staff(StaffCmd),
+    /// Registration windows (convocatorias).
+    #[command(subcommand)]
+    Window(WindowCmd),
+    /// Register candidates one by one or from a CSV file.
+    #[command(subcommand)]
+    Candidate(CandidateCmd),
+    /// Record a diagnostic evaluation.
+    #[command(subcommand)]
+    Diagnostic(DiagnosticCmd),
+    /// Plan an evaluation; record element judgements.
+    #[command(subcommand)]
+    Evaluation(EvaluationCmd),
+    /// Record the juicio (verdict) from the element judgements.
+    #[command(subcommand)]
+    Verdict(VerdictCmd),
+    /// Issue a dictamen batch (lote).
+    #[command(subcommand)]
+    Dictamen(DictamenCmd),
+    /// Show or list enrollments.
+    #[command(subcommand)]
+    Enrollment(EnrollmentCmd),
+    /// Withdraw an enrollment.
+    Withdraw(WithdrawArgs),
+    /// Certificates.
+    #[command(subcommand)]
+    Certificate(CertificateCmd),
+    /// Counts per stage or institution.
+    Report(ReportArgs),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Synthetic cohorts for trials and benchmarks.
+    #[command(subcommand)]
+    Cohort(CohortCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The certifying body's name (printed on certificates).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Where dictámenes are issued (printed on certificates).
+    #[arg(long)]
+    pub place: Option<String>,
+    /// Sender address of e-mails to candidates.
+    #[arg(long)]
+    pub mail_from: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The folder to create (must not hold a demo yet).
+    #[arg(long, default_value = "avala-demo")]
+    pub dir: std::path::PathBuf,
+    /// Number of candidates (334 is the EC1057 fixture; more are generated).
+    #[arg(long, default_value_t = 334)]
+    pub candidates: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StandardCmd {
+    /// Validate and load a standard file (TOML; see standards/README.md).
+    Load { file: std::path::PathBuf },
+    /// List loaded standard versions.
+    List,
+    /// Show the latest version of a standard.
+    Show { code: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCmd {
+    /// Add a staff member (the first one must be an admin).
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// admin, evaluator or verifier (repeat for several).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+    /// List staff.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WindowCmd {
+    /// Create a window (scheduled).
+    Create {
+        #[arg(long)]
+        standard: String,
+        /// Opening instant (2026-11-23 09:00 in --tz, or RFC 3339).
+        #[arg(long)]
+        opens: String,
+        /// Closing instant.
+        #[arg(long)]
+        closes: String,
+        /// Time zone of the window (IANA name).
+        #[arg(long, default_value = "America/Mexico_City")]
+        tz: String,
+        /// Maximum number of enrollments.
+        #[arg(long)]
+        capacity: Option<i64>,
+    },
+    /// Open a window for registration.
+    Open { id: i64 },
+    /// Close a window.
+    Close { id: i64 },
+    /// Cancel a window.
+    Cancel { id: i64 },
+    /// List windows.
+    List,
+    /// Show a window.
+    Show { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CandidateCmd {
+    /// Register one candidate in an open window.
+    Register {
+        #[arg(long)]
+        window: i64,
+        /// CURP (18 characters).
+        #[arg(long, required_unless_present = "passport", conflicts_with = "passport")]
+        curp: Option<String>,
+        /// Passport number, for foreign candidates without CURP.
+        #[arg(long)]
+        passport: Option<String>,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        institution: String,
+        #[arg(long)]
+        position: Option<String>,
+        /// The candidate consents to appear in the public registry.
+        #[arg(long)]
+        public_registry: bool,
+    },
+    /// Import a CSV (curp, name, email, institution, position, public_registry): all rows or none.
+    Import {
+        #[arg(long)]
+        window: i64,
+        file: std::path::PathBuf,
+        /// Validate and report without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiagnosticCmd {
+    /// Record the diagnostic score (0–100).
+    Record {
+        enrollment: i64,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+        score: u8,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvaluationCmd {
+    /// Assign the evaluator and date; pins the standard version.
+    Plan {
+        enrollment: i64,
+        #[arg(long)]
+        evaluator: String,
+        /// When the evaluation takes place (2026-11-30 10:00, or RFC 3339).
+        #[arg(long)]
+        at: String,
+        /// Time zone of --at when it has no offset.
+        #[arg(long, default_value = "America/Mexico_City")]
+        tz: String,
+    },
+    /// Record the judgement of one element (as the assigned evaluator).
+    Record {
+        enrollment: i64,
+        #[arg(long)]
+        element: String,
+        #[arg(long, conflicts_with = "not_yet_competent", required_unless_present = "not_yet_competent")]
+        competent: bool,
+        #[arg(long)]
+        not_yet_competent: bool,
+        #[arg(long)]
+        evidence: Option<String>,
+        #[arg(long)]
+        feedback: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VerdictCmd {
+    /// Record the verdict: competent only if every element was judged competent.
+    Record { enrollment: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DictamenCmd {
+    /// Issue one batch: the given enrollments, or all of the window waiting for a dictamen.
+    Issue {
+        #[arg(long)]
+        window: i64,
+        #[arg(long = "enrollment")]
+        enrollments: Vec<i64>,
+        #[arg(long, conflicts_with = "no_procede", required_unless_present = "no_procede")]
+        procede: bool,
+        #[arg(long)]
+        no_procede: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnrollmentCmd {
+    /// Show one enrollment with the candidate's personal data (the read is audited).
+    Show { id: i64 },
+    /// List enrollments.
+    List {
+        #[arg(long)]
+        window: Option<i64>,
+        /// registered, diagnosed, evaluation_planned, under_evaluation, not_yet_competent,
+        /// submitted_for_dictamen, dictamen_rejected, certificate_issued, delivered, withdrawn.
+        #[arg(long)]
+        state: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    pub enrollment: i64,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertificateCmd {
+    /// List certificates.
+    List {
+        #[arg(long)]
+        window: Option<i64>,
+    },
+    /// Show one certificate.
+    Show { folio: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long)]
+    pub window: Option<i64>,
+    /// Group by process stage or by institution.
+    #[arg(long, default_value = "stage", value_parser = ["stage", "institution"])]
+    pub by: String,
+    /// Aggregates for publication: counts below 5 are suppressed.
+    #[arg(long)]
+    pub open_data: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Walk every stream of the audit log and report the first broken link.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CohortCmd {
+    /// Print a synthetic cohort CSV with valid CURPs.
+    Generate {
+        count: usize,
+        #[arg(long, default_value_t = 1057)]
+        seed: u64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(5);
+        }
+    };
+    let format = cli.format;
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if format == Format::Json {
+                let problems = match &e {
+                    avala::Error::ImportRejected { problems } => serde_json::to_value(problems).ok(),
+                    _ => None,
+                };
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "problems": problems}})
+                );
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(match e.class() {
+                avala::error::ErrorClass::Refused => 1,
+                avala::error::ErrorClass::Conflict => 3,
+                avala::error::ErrorClass::NotFound => 4,
+                avala::error::ErrorClass::Internal => 5,
+            })
+        }
+    }
+}

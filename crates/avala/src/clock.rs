@@ -47,3 +47,43 @@ impl Clock for FixedClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// Parses an instant typed by a person: RFC 3339 (`2026-11-23T09:00:00Z`, with any offset), or a
+/// local `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM` / `YYYY-MM-DD` (midnight) in time zone `tz`.
+pub fn parse_instant(text: &str, tz: &str) -> crate::error::Result<DateTime<Utc>> {
+    use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+    let text = text.trim();
+    let invalid = |why: &str| {
+        crate::error::Error::Invalid(format!(
+            "{text:?} is not a date and time ({why}); write 2026-11-23T09:00:00-06:00, 2026-11-23 09:00 or 2026-11-23"
+        ))
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let zone: chrono_tz::Tz = tz.parse().map_err(|_| invalid("unknown time zone"))?;
+    let local = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+        .ok_or_else(|| invalid("unrecognised format"))?;
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| invalid("that local time does not exist in the time zone"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_people_instants() {
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(parse_instant("2026-11-23T09:00:00Z", "America/Mexico_City").unwrap(), utc("2026-11-23T09:00:00Z"));
+        assert_eq!(parse_instant("2026-11-23 09:00", "America/Mexico_City").unwrap(), utc("2026-11-23T15:00:00Z"));
+        assert_eq!(parse_instant("2026-11-23", "America/Mexico_City").unwrap(), utc("2026-11-23T06:00:00Z"));
+        assert!(parse_instant("23/11/2026", "America/Mexico_City").is_err());
+        assert!(parse_instant("2026-11-23", "Mars/Olympus").is_err());
+    }
+}

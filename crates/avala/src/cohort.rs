@@ -1,1 +1,287 @@
-//! Synthetic cohorts (in progress).
+//! Realistic synthetic cohorts: Spanish names with accents, obligated subjects of the Estado de
+//! México (its 125 municipalities, their DIF and water bodies, state agencies and autonomous
+//! bodies: 334 in all, like Infoem's), and CURPs built by RENAPO's rules with correct check
+//! digits. Deterministic for a seed, so fixtures and benchmarks are reproducible.
+
+use std::collections::HashSet;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::identity::check_digit;
+
+const MUNICIPIOS: [&str; 125] = [
+    "Acambay de Ruíz Castañeda", "Acolman", "Aculco", "Almoloya de Alquisiras", "Almoloya de Juárez",
+    "Almoloya del Río", "Amanalco", "Amatepec", "Amecameca", "Apaxco", "Atenco", "Atizapán", "Atizapán de Zaragoza",
+    "Atlacomulco", "Atlautla", "Axapusco", "Ayapango", "Calimaya", "Capulhuac", "Coacalco de Berriozábal",
+    "Coatepec Harinas", "Cocotitlán", "Coyotepec", "Cuautitlán", "Chalco", "Chapa de Mota", "Chapultepec",
+    "Chiautla", "Chicoloapan", "Chiconcuac", "Chimalhuacán", "Donato Guerra", "Ecatepec de Morelos", "Ecatzingo",
+    "Huehuetoca", "Hueypoxtla", "Huixquilucan", "Isidro Fabela", "Ixtapaluca", "Ixtapan de la Sal", "Ixtapan del Oro",
+    "Ixtlahuaca", "Xalatlaco", "Jaltenco", "Jilotepec", "Jilotzingo", "Jiquipilco", "Jocotitlán", "Joquicingo",
+    "Juchitepec", "Lerma", "Malinalco", "Melchor Ocampo", "Metepec", "Mexicaltzingo", "Morelos", "Naucalpan de Juárez",
+    "Nezahualcóyotl", "Nextlalpan", "Nicolás Romero", "Nopaltepec", "Ocoyoacac", "Ocuilan", "El Oro", "Otumba",
+    "Otzoloapan", "Otzolotepec", "Ozumba", "Papalotla", "La Paz", "Polotitlán", "Rayón", "San Antonio la Isla",
+    "San Felipe del Progreso", "San Martín de las Pirámides", "San Mateo Atenco", "San Simón de Guerrero",
+    "Santo Tomás", "Soyaniquilpan de Juárez", "Sultepec", "Tecámac", "Tejupilco", "Temamatla", "Temascalapa",
+    "Temascalcingo", "Temascaltepec", "Temoaya", "Tenancingo", "Tenango del Aire", "Tenango del Valle", "Teoloyucan",
+    "Teotihuacán", "Tepetlaoxtoc", "Tepetlixpa", "Tepotzotlán", "Tequixquiac", "Texcaltitlán", "Texcalyacac",
+    "Texcoco", "Tezoyuca", "Tianguistenco", "Timilpan", "Tlalmanalco", "Tlalnepantla de Baz", "Tlatlaya", "Toluca",
+    "Tonatico", "Tultepec", "Tultitlán", "Valle de Bravo", "Villa de Allende", "Villa del Carbón", "Villa Guerrero",
+    "Villa Victoria", "Xonacatlán", "Zacazonapan", "Zacualpan", "Zinacantepec", "Zumpahuacán", "Zumpango",
+    "Cuautitlán Izcalli", "Valle de Chalco Solidaridad", "Luvianos", "San José del Rincón", "Tonanitla",
+];
+
+const STATE_BODIES: [&str; 40] = [
+    "Secretaría General de Gobierno",
+    "Secretaría de Finanzas",
+    "Secretaría de Salud",
+    "Secretaría de Educación, Ciencia, Tecnología e Innovación",
+    "Secretaría de Seguridad",
+    "Secretaría del Campo",
+    "Secretaría de Desarrollo Económico",
+    "Secretaría de Movilidad",
+    "Secretaría de Cultura y Turismo",
+    "Secretaría de Bienestar",
+    "Secretaría de la Contraloría",
+    "Secretaría del Trabajo",
+    "Secretaría de Desarrollo Urbano e Infraestructura",
+    "Secretaría del Medio Ambiente y Desarrollo Sostenible",
+    "Secretaría de las Mujeres",
+    "Secretaría del Agua",
+    "Consejería Jurídica del Ejecutivo Estatal",
+    "Fiscalía General de Justicia del Estado de México",
+    "Poder Judicial del Estado de México",
+    "Poder Legislativo del Estado de México",
+    "Órgano Superior de Fiscalización del Estado de México",
+    "Instituto Electoral del Estado de México",
+    "Tribunal Electoral del Estado de México",
+    "Comisión de Derechos Humanos del Estado de México",
+    "Universidad Autónoma del Estado de México",
+    "Tribunal de Justicia Administrativa del Estado de México",
+    "Instituto de Salud del Estado de México",
+    "Instituto de Seguridad Social del Estado de México y Municipios",
+    "Sistema para el Desarrollo Integral de la Familia del Estado de México",
+    "Comisión del Agua del Estado de México",
+    "Junta de Caminos del Estado de México",
+    "Instituto de la Función Registral del Estado de México",
+    "Instituto Mexiquense de la Vivienda Social",
+    "Instituto Mexiquense de Cultura Física y Deporte",
+    "Instituto Hacendario del Estado de México",
+    "Servicios Educativos Integrados al Estado de México",
+    "Colegio de Estudios Científicos y Tecnológicos del Estado de México",
+    "Tecnológico de Estudios Superiores de Ecatepec",
+    "Universidad Politécnica del Valle de México",
+    "Partido político local Movimiento Mexiquense",
+];
+
+/// The 334 obligated subjects, in a fixed order.
+pub fn institutions() -> Vec<String> {
+    let mut out = Vec::with_capacity(334);
+    out.extend(MUNICIPIOS.iter().map(|m| format!("H. Ayuntamiento de {m}")));
+    out.extend(MUNICIPIOS.iter().map(|m| format!("Sistema Municipal DIF de {m}")));
+    out.extend(MUNICIPIOS.iter().take(44).map(|m| format!("Organismo de Agua Potable, Alcantarillado y Saneamiento de {m}")));
+    out.extend(STATE_BODIES.iter().map(|b| b.to_string()));
+    out
+}
+
+const WOMEN: [&str; 40] = [
+    "María José", "Guadalupe", "Ana Sofía", "Ximena", "Lucía", "Verónica", "Mónica", "Andrea", "Itzel", "Natalia",
+    "Rocío", "Beatriz", "Adriana", "Patricia", "Leticia", "Brenda", "Fernanda", "Dolores", "Inés", "Teresa",
+    "Alejandra", "Gabriela", "Citlali", "Maricela", "Yolanda", "Araceli", "Sofía", "Valeria", "Renata", "Noemí",
+    "Jazmín", "Lorena", "Elena", "Irene", "Rebeca", "Martha", "Angélica", "Concepción", "Belén", "Zoé",
+];
+const MEN: [&str; 40] = [
+    "José Luis", "Juan Carlos", "Jesús", "Ángel", "Raúl", "Héctor", "Óscar", "Martín", "Joaquín", "Sebastián",
+    "Andrés", "Tomás", "Efraín", "Rubén", "Germán", "Julián", "Iván", "Adrián", "Nicolás", "Ramón", "Emiliano",
+    "Fernando", "Rodrigo", "Alejandro", "Miguel Ángel", "Luis Enrique", "Cuauhtémoc", "Moisés", "Isaías", "Víctor",
+    "Arturo", "Gerardo", "Salvador", "Eduardo", "Hugo", "Mauricio", "Ricardo", "Francisco Javier", "Agustín", "Benjamín",
+];
+const SURNAMES: [&str; 60] = [
+    "Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz",
+    "Flores", "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Gutiérrez", "Ruíz", "Mendoza",
+    "Aguilar", "Ortiz", "Moreno", "Castillo", "Romero", "Álvarez", "Méndez", "Chávez", "Rivera", "Juárez", "Ramos",
+    "Domínguez", "Herrera", "Medina", "Castro", "Vargas", "Guzmán", "Velázquez", "Muñoz", "Rojas", "Contreras",
+    "Salazar", "Luna", "Ortega", "Peña", "Núñez", "Ibáñez", "Solís", "Cortés", "Zúñiga", "Estrada", "Quiñones",
+    "Bautista", "Ávila", "Trejo", "Escobar", "Nava", "Becerril", "Xolalpa",
+];
+const POSITIONS: [&str; 8] = [
+    "Titular de la Unidad de Transparencia",
+    "Servidor Público Habilitado",
+    "Jefe(a) de Departamento de Acceso a la Información",
+    "Coordinador(a) de Transparencia",
+    "Analista Jurídico",
+    "Enlace de Transparencia",
+    "Secretario(a) Técnico(a) del Comité de Transparencia",
+    "Auxiliar Administrativo",
+];
+/// RENAPO state codes of birth (weighted to the centre of the country).
+const STATES: [&str; 12] = ["MC", "MC", "MC", "MC", "DF", "DF", "HG", "MN", "PL", "GR", "VZ", "OC"];
+
+/// One generated candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCandidate {
+    /// CURP.
+    pub curp: String,
+    /// Full name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Institution.
+    pub institution: String,
+    /// Position.
+    pub position: String,
+    /// Public-registry consent.
+    pub public_registry: bool,
+}
+
+/// Strips accents and maps Ñ to X, as the CURP does; upper case ASCII letters only.
+fn curp_letters(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            'á' | 'Á' => Some('A'),
+            'é' | 'É' => Some('E'),
+            'í' | 'Í' => Some('I'),
+            'ó' | 'Ó' => Some('O'),
+            'ú' | 'Ú' | 'ü' | 'Ü' => Some('U'),
+            'ñ' | 'Ñ' => Some('X'),
+            c if c.is_ascii_alphabetic() => Some(c.to_ascii_uppercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn first_internal(word: &str, vowel: bool) -> char {
+    word.chars().skip(1).find(|c| "AEIOU".contains(*c) == vowel).unwrap_or('X')
+}
+
+/// The first 16 characters of a CURP from the name parts, birth date, sex and state.
+fn curp_stem(given: &str, paternal: &str, maternal: &str, (y, m, d): (i32, u32, u32), sex: char, state: &str) -> String {
+    let (g, p, mat) = (curp_letters(given.split_whitespace().next().unwrap_or(given)), curp_letters(paternal), curp_letters(maternal));
+    // María and José as a first given name yield to the second (RENAPO rule).
+    let g = match given.split_whitespace().collect::<Vec<_>>().as_slice() {
+        [first, second, ..] if matches!(curp_letters(first).as_str(), "MARIA" | "JOSE") => curp_letters(second),
+        _ => g,
+    };
+    let mut s = String::with_capacity(18);
+    s.push(p.chars().next().unwrap_or('X'));
+    s.push(first_internal(&p, true));
+    s.push(mat.chars().next().unwrap_or('X'));
+    s.push(g.chars().next().unwrap_or('X'));
+    s.push_str(&format!("{:02}{m:02}{d:02}", y % 100));
+    s.push(sex);
+    s.push_str(state);
+    s.push(first_internal(&p, false));
+    s.push(first_internal(&mat, false));
+    s.push(first_internal(&g, false));
+    s
+}
+
+fn ascii_slug(s: &str) -> String {
+    curp_letters(&s.replace('ñ', "n").replace('Ñ', "N")).to_lowercase()
+}
+
+/// Generates `n` candidates with distinct, valid CURPs and e-mails; the first 334 each come
+/// from a different obligated subject.
+pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let institutions = institutions();
+    let mut curps = HashSet::with_capacity(n);
+    let mut emails = HashSet::with_capacity(n);
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0usize;
+    while out.len() < n {
+        let woman = rng.gen_bool(0.55);
+        let given = if woman { WOMEN[rng.gen_range(0..WOMEN.len())] } else { MEN[rng.gen_range(0..MEN.len())] };
+        let paternal = SURNAMES[rng.gen_range(0..SURNAMES.len())];
+        let maternal = SURNAMES[rng.gen_range(0..SURNAMES.len())];
+        let year = rng.gen_range(1962..=2003);
+        let month = rng.gen_range(1..=12);
+        let day = rng.gen_range(1..=28);
+        let state = STATES[rng.gen_range(0..STATES.len())];
+        let stem = curp_stem(given, paternal, maternal, (year, month, day), if woman { 'M' } else { 'H' }, state);
+        // The 17th character tells the century: a digit before 2000, a letter from 2000.
+        let homoclave = if year < 2000 {
+            char::from(b'0' + rng.gen_range(0..10u8))
+        } else {
+            char::from(b'A' + rng.gen_range(0..26u8))
+        };
+        let first17 = format!("{stem}{homoclave}");
+        let curp = format!("{first17}{}", check_digit(&first17));
+        if !curps.insert(curp.clone()) {
+            continue;
+        }
+        let institution = institutions[i % institutions.len()].clone();
+        let local = format!("{}.{}", ascii_slug(given.split_whitespace().next().unwrap_or(given)), ascii_slug(paternal));
+        let mut email = format!("{local}@transparencia.edomex.example");
+        let mut k = 1;
+        while !emails.insert(email.clone()) {
+            k += 1;
+            email = format!("{local}{k}@transparencia.edomex.example");
+        }
+        out.push(GeneratedCandidate {
+            curp,
+            name: format!("{given} {paternal} {maternal}"),
+            email,
+            institution,
+            position: POSITIONS[rng.gen_range(0..POSITIONS.len())].to_string(),
+            public_registry: rng.gen_bool(0.4),
+        });
+        i += 1;
+    }
+    out
+}
+
+/// The candidates as an import CSV (with header).
+pub fn to_csv(candidates: &[GeneratedCandidate]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["curp", "name", "email", "institution", "position", "public_registry"]);
+    for c in candidates {
+        let _ = w.write_record([
+            c.curp.as_str(),
+            &c.name,
+            &c.email,
+            &c.institution,
+            &c.position,
+            if c.public_registry { "sí" } else { "no" },
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn institutions_are_334_distinct() {
+        let all = institutions();
+        assert_eq!(all.len(), 334);
+        assert_eq!(all.iter().collect::<HashSet<_>>().len(), 334);
+    }
+
+    #[test]
+    fn generated_cohort_imports_cleanly() {
+        let cohort = generate(2000, 7);
+        let parsed = crate::import::parse(to_csv(&cohort).as_bytes());
+        assert!(parsed.problems.is_empty(), "{:?}", &parsed.problems[..parsed.problems.len().min(5)]);
+        assert_eq!(parsed.rows.len(), 2000);
+        assert_eq!(generate(50, 7), cohort[..50].to_vec());
+    }
+
+    #[test]
+    fn curp_stem_follows_renapo() {
+        // Gloria Hernández García, 27 April 1956, woman, Veracruz: HEGG560427MVZRRL.
+        assert_eq!(curp_stem("Gloria", "Hernández", "García", (1956, 4, 27), 'M', "VZ"), "HEGG560427MVZRRL");
+        assert_eq!(curp_stem("María José", "Núñez", "Peña", (1990, 1, 2), 'M', "MC"), "NUPJ900102MMCXXS");
+    }
+
+    #[test]
+    fn the_fixture_is_a_valid_334_cohort() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/ec1057-cohort.csv")).unwrap();
+        let parsed = crate::import::parse(&bytes);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        assert_eq!(parsed.rows.len(), 334);
+        let institutions: HashSet<_> = parsed.rows.iter().map(|r| r.institution.as_str()).collect();
+        assert_eq!(institutions.len(), 334);
+    }
+}

@@ -1,1 +1,366 @@
-//! (in progress)
+//! Reading a cohort CSV: header required, columns in any order, every problem with its line.
+//!
+//! Columns: `curp, name, email, institution, position, public_registry`, plus an optional
+//! `passport` column for foreign candidates without a CURP (a row gives one or the other).
+//! The file is UTF-8 (with or without BOM); anything that is not valid UTF-8 is decoded as
+//! Windows-1252, which is what Excel writes in Mexican offices, and the caller is told so.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::identity::{Curp, Identity, email};
+
+/// How the file's bytes were decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8.
+    Utf8,
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// Not UTF-8: decoded as Windows-1252.
+    Windows1252,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252",
+        })
+    }
+}
+
+/// One problem in the file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportProblem {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: u64,
+    /// The column concerned, when there is one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ImportProblem {
+    /// A problem at `line`, in `column`.
+    pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Self { line, column: column.map(str::to_string), message: message.into() }
+    }
+}
+
+impl fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "line {}, {c}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// One valid row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateRow {
+    /// Line in the file.
+    pub line: u64,
+    /// CURP or passport.
+    pub identity: Identity,
+    /// Full name as written.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Institution (obligated subject) name.
+    pub institution: String,
+    /// Position (cargo), if given.
+    pub position: Option<String>,
+    /// Consent to appear in the public registry.
+    pub public_registry: bool,
+}
+
+/// The result of reading a file: the valid rows and every problem found.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// How the bytes were decoded.
+    pub encoding: Encoding,
+    /// Rows without problems.
+    pub rows: Vec<CandidateRow>,
+    /// Every problem, in line order.
+    pub problems: Vec<ImportProblem>,
+}
+
+const REQUIRED: [&str; 5] = ["name", "email", "institution", "position", "public_registry"];
+const KNOWN: [&str; 7] = ["curp", "passport", "name", "email", "institution", "position", "public_registry"];
+
+/// Decodes the file's bytes.
+pub fn decode(bytes: &[u8]) -> (String, Encoding) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        if let Ok(s) = std::str::from_utf8(rest) {
+            return (s.to_string(), Encoding::Utf8Bom);
+        }
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), Encoding::Utf8),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text.into_owned(), Encoding::Windows1252)
+        }
+    }
+}
+
+/// Parses a yes/no cell of `public_registry`.
+fn parse_consent(value: &str) -> Option<bool> {
+    match value.trim().to_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => Some(false),
+        "si" | "sí" | "s" | "yes" | "y" | "true" | "1" | "x" => Some(true),
+        _ => None,
+    }
+}
+
+/// Reads a whole cohort file. Never fails: unreadable parts become problems.
+pub fn parse(bytes: &[u8]) -> Parsed {
+    let (text, encoding) = decode(bytes);
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+
+    let headers = match reader.headers() {
+        Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
+        Err(e) => {
+            problems.push(ImportProblem::new(1, None, format!("cannot read the header: {e}")));
+            return Parsed { encoding, rows, problems };
+        }
+    };
+    if headers.iter().all(|h| h.is_empty()) {
+        problems.push(ImportProblem::new(1, None, format!("the file is empty; the first line must be the header: {}", header_hint())));
+        return Parsed { encoding, rows, problems };
+    }
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if !KNOWN.contains(&h.as_str()) {
+            problems.push(ImportProblem::new(1, Some(h), format!("unknown column; the columns are {}", header_hint())));
+        } else if index.insert(h.as_str(), i).is_some() {
+            problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
+        }
+    }
+    for r in REQUIRED {
+        if !index.contains_key(r) {
+            problems.push(ImportProblem::new(1, Some(r), format!("missing column; the header must name {}", header_hint())));
+        }
+    }
+    if !index.contains_key("curp") && !index.contains_key("passport") {
+        problems.push(ImportProblem::new(1, Some("curp"), "missing column; give `curp` (and `passport` for foreign candidates)"));
+    }
+    if !problems.is_empty() {
+        return Parsed { encoding, rows, problems };
+    }
+
+    let mut seen: HashMap<Identity, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
+                continue;
+            }
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != headers.len() {
+            problems.push(ImportProblem::new(
+                line,
+                None,
+                format!("has {} fields but the header has {}", record.len(), headers.len()),
+            ));
+            continue;
+        }
+        let cell = |name: &str| index.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+        let before = problems.len();
+        let required = |name: &str, problems: &mut Vec<ImportProblem>| {
+            let v = cell(name);
+            if v.is_empty() {
+                problems.push(ImportProblem::new(line, Some(name), "missing value"));
+            }
+            v.to_string()
+        };
+        let name = required("name", &mut problems);
+        let institution = required("institution", &mut problems);
+        let email_cell = required("email", &mut problems);
+        let email = if email_cell.is_empty() {
+            None
+        } else {
+            match email(&email_cell) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    problems.push(ImportProblem::new(line, Some("email"), e.to_string()));
+                    None
+                }
+            }
+        };
+        let identity = match (cell("curp"), cell("passport")) {
+            ("", "") => {
+                problems.push(ImportProblem::new(line, Some("curp"), "missing value (give a CURP, or a passport number for a foreign candidate)"));
+                None
+            }
+            (curp, "") => match Curp::parse(curp) {
+                Ok(c) => Some(Identity::Curp(c)),
+                Err(e) => {
+                    problems.push(ImportProblem::new(line, Some("curp"), e.to_string()));
+                    None
+                }
+            },
+            ("", passport) => match Identity::passport(passport) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    problems.push(ImportProblem::new(line, Some("passport"), e.to_string()));
+                    None
+                }
+            },
+            (_, _) => {
+                problems.push(ImportProblem::new(line, Some("passport"), "give either a CURP or a passport number, not both"));
+                None
+            }
+        };
+        let consent = cell("public_registry");
+        let public_registry = parse_consent(consent).unwrap_or_else(|| {
+            problems.push(ImportProblem::new(
+                line,
+                Some("public_registry"),
+                format!("{consent:?} is not yes or no (use sí/no, yes/no, true/false, 1/0, or leave it empty for no)"),
+            ));
+            false
+        });
+        if let Some(identity) = &identity {
+            if let Some(first) = seen.get(identity) {
+                problems.push(ImportProblem::new(
+                    line,
+                    Some(identity.kind()),
+                    format!("{identity} appears twice in the file (first on line {first})"),
+                ));
+            } else {
+                seen.insert(identity.clone(), line);
+            }
+        }
+        if problems.len() == before {
+            if let (Some(identity), Some(email)) = (identity, email) {
+                let position = Some(cell("position").to_string()).filter(|p| !p.is_empty());
+                rows.push(CandidateRow { line, identity, name, email, institution, position, public_registry });
+            }
+        }
+    }
+    Parsed { encoding, rows, problems }
+}
+
+fn header_hint() -> String {
+    "curp, name, email, institution, position, public_registry (any order; `passport` optional)".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "curp,name,email,institution,position,public_registry\n";
+
+    #[test]
+    fn reads_valid_rows_in_any_column_order() {
+        let csv = "name,curp,institution,email,public_registry,position\n\
+                   Gloria Hernández García,HEGG560427MVZRRL04,Municipio de Xalapa,gloria@example.mx,sí,Titular\n\
+                   Nicolás Pérez,,Instituto Electoral,nico@example.mx,,\n";
+        let csv = csv.replace(",,Instituto", ",X,Instituto");
+        let parsed = parse(csv.as_bytes());
+        // Row 3 has an invalid CURP "X".
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].name, "Gloria Hernández García");
+        assert!(parsed.rows[0].public_registry);
+        assert_eq!(parsed.rows[0].line, 2);
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].line, 3);
+        assert_eq!(parsed.problems[0].column.as_deref(), Some("curp"));
+        assert_eq!(parsed.encoding, Encoding::Utf8);
+    }
+
+    #[test]
+    fn every_bad_line_is_reported() {
+        let csv = format!(
+            "{HEADER}HEGG560427MVZRRL05,Ana,ana@example.mx,Inst,,no\n\
+             PXNE660720HMCXTN06,,pxne@example.mx,Inst,,no\n\
+             MAHJ280603MSPRRV09,Juan,not-an-email,Inst,,no\n\
+             MAHJ280603MSPRRV09,Juan,juan@example.mx,Inst,,quizá\n\
+             HEGG560427MVZRRL04,Gloria,g@example.mx,Inst,,no\n\
+             HEGG560427MVZRRL04,Gloria,g@example.mx,Inst,,no\n\
+             too,few\n"
+        );
+        let parsed = parse(csv.as_bytes());
+        let lines: Vec<(u64, Option<&str>)> =
+            parsed.problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (2, Some("curp")),
+                (3, Some("name")),
+                (4, Some("email")),
+                (5, Some("public_registry")),
+                (7, Some("curp")),
+                (8, None)
+            ]
+        );
+        assert!(parsed.problems[4].message.contains("first on line 6"), "{}", parsed.problems[4]);
+    }
+
+    #[test]
+    fn header_problems_stop_early() {
+        let parsed = parse(b"curp,nombre,email\nHEGG560427MVZRRL04,Ana,a@b.mx\n");
+        assert!(parsed.rows.is_empty());
+        assert!(parsed.problems.iter().all(|p| p.line == 1));
+        assert!(parsed.problems.iter().any(|p| p.column.as_deref() == Some("nombre")));
+        assert!(parsed.problems.iter().any(|p| p.column.as_deref() == Some("institution")));
+        assert_eq!(parse(b"").problems.len(), 1);
+    }
+
+    #[test]
+    fn bom_and_windows_1252_are_decoded() {
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(format!("{HEADER}HEGG560427MVZRRL04,Ana,a@b.mx,Inst,,no\n").as_bytes());
+        let parsed = parse(&bom);
+        assert_eq!(parsed.encoding, Encoding::Utf8Bom);
+        assert_eq!(parsed.rows.len(), 1);
+
+        let mut latin = HEADER.as_bytes().to_vec();
+        latin.extend_from_slice(b"HEGG560427MVZRRL04,Mar\xEDa Pe\xF1a,a@b.mx,Secretar\xEDa,,no\n");
+        let parsed = parse(&latin);
+        assert_eq!(parsed.encoding, Encoding::Windows1252);
+        assert_eq!(parsed.rows[0].name, "María Peña");
+        assert_eq!(parsed.rows[0].institution, "Secretaría");
+    }
+
+    #[test]
+    fn passport_rows_for_foreign_candidates() {
+        let csv = "curp,passport,name,email,institution,position,public_registry\n\
+                   ,G12345678,John Smith,john@example.com,Inst,,no\n\
+                   HEGG560427MVZRRL04,G12345678,Both,b@example.com,Inst,,no\n";
+        let parsed = parse(csv.as_bytes());
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].identity, Identity::Passport("G12345678".into()));
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].line, 3);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut input = HEADER.as_bytes().to_vec();
+            input.extend_from_slice(&bytes);
+            let parsed = parse(&input);
+            for p in &parsed.problems {
+                proptest::prop_assert!(p.line >= 1);
+            }
+            let _ = parse(&bytes);
+        }
+    }
+}

@@ -1,1 +1,186 @@
-//! (in progress)
+//! E-mail to candidates: messages (Spanish by default) and the two transports — `.eml` files in
+//! an outbox folder (the default: a fresh machine needs no mail server) or SMTP.
+//!
+//! Every message has a Message-ID derived from what it is about (folio, kind, version), so a
+//! resend after a crash is the same message, and the outbox file name follows it (a retry
+//! overwrites rather than duplicates).
+
+use std::path::PathBuf;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::Lang;
+use crate::error::{Error, Result};
+
+/// How mail leaves.
+#[derive(Clone)]
+pub enum Mailer {
+    /// Write `<id>.eml` files into a folder.
+    Outbox(PathBuf),
+    /// Send over SMTP.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// A failed send: permanent failures (SMTP 5xx) are not retried.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    /// What happened.
+    pub message: String,
+    /// Retrying cannot help.
+    pub permanent: bool,
+}
+
+impl Mailer {
+    /// An SMTP mailer from a URL: `smtp://host:port` (plain), `smtp://host:port?tls=required`
+    /// (STARTTLS) or `smtps://host:port`. Credentials may be given in the URL or, better, in
+    /// `AVALA_SMTP_USER` / `AVALA_SMTP_PASSWORD`.
+    pub fn smtp(url: &str) -> Result<Mailer> {
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| Error::Mail(format!("SMTP URL {url:?}: {e}")))?
+            .timeout(Some(std::time::Duration::from_secs(30)));
+        if let (Ok(user), Ok(password)) = (std::env::var("AVALA_SMTP_USER"), std::env::var("AVALA_SMTP_PASSWORD")) {
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, password));
+        }
+        Ok(Mailer::Smtp(builder.build()))
+    }
+
+    /// Sends (or writes) one message; `id` names the outbox file.
+    pub async fn send(&self, id: &str, message: Message) -> Result<(), SendError> {
+        match self {
+            Mailer::Outbox(dir) => {
+                let path = dir.join(format!("{id}.eml"));
+                crate::config::write_atomic(&path, &message.formatted(), false)
+                    .map_err(|e| SendError { message: e.to_string(), permanent: false })
+            }
+            Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Where messages go, for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Outbox(dir) => format!("{}/ (.eml files)", dir.display()),
+            Mailer::Smtp(_) => "SMTP".into(),
+        }
+    }
+}
+
+/// The certificate e-mail.
+pub struct CertificateMail<'a> {
+    /// Language.
+    pub lang: Lang,
+    /// Sender name (the issuer).
+    pub issuer: &'a str,
+    /// Sender address.
+    pub from: &'a str,
+    /// Holder's name.
+    pub to_name: &'a str,
+    /// Holder's address.
+    pub to: &'a str,
+    /// Folio.
+    pub folio: &'a str,
+    /// Verification code.
+    pub verification_code: &'a str,
+    /// Standard code and title.
+    pub standard: &'a str,
+    /// The PDF.
+    pub pdf: Vec<u8>,
+}
+
+/// The stable Message-ID of a message about `subject` (a folio or enrollment) of `kind`.
+pub fn message_id(subject: &str, kind: &str, version: i64, domain: &str) -> String {
+    format!("<{subject}.{kind}.v{version}@{domain}>")
+}
+
+fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
+    let address = address.parse().map_err(|e| Error::Mail(format!("address {address:?}: {e}")))?;
+    Ok(Mailbox::new(Some(name.to_string()), address))
+}
+
+impl CertificateMail<'_> {
+    /// Builds the message, PDF attached.
+    pub fn build(self) -> Result<Message> {
+        let domain = self.from.rsplit('@').next().unwrap_or("avala.local");
+        let (subject, body) = match self.lang {
+            Lang::Es => (
+                format!("Su certificado de competencia {} — folio {}", self.standard_code(), self.folio),
+                format!(
+                    "Estimado(a) {name}:\n\n\
+                     Nos complace informarle que el dictamen de su proceso de evaluación fue favorable. Adjuntamos su \
+                     certificado de competencia en el estándar {standard}, con folio {folio}.\n\n\
+                     Cualquier persona puede comprobar su autenticidad con el folio y el código de verificación \
+                     {code}.\n\n\
+                     Atentamente,\n{issuer}\n",
+                    name = self.to_name,
+                    standard = self.standard,
+                    folio = self.folio,
+                    code = self.verification_code,
+                    issuer = self.issuer,
+                ),
+            ),
+            Lang::En => (
+                format!("Your certificate of competence {} — folio {}", self.standard_code(), self.folio),
+                format!(
+                    "Dear {name},\n\n\
+                     We are pleased to tell you that the dictamen of your evaluation was favourable. Attached is your \
+                     certificate of competence in the standard {standard}, folio {folio}.\n\n\
+                     Anyone can check its authenticity with the folio and the verification code {code}.\n\n\
+                     Kind regards,\n{issuer}\n",
+                    name = self.to_name,
+                    standard = self.standard,
+                    folio = self.folio,
+                    code = self.verification_code,
+                    issuer = self.issuer,
+                ),
+            ),
+        };
+        let pdf_type = ContentType::parse("application/pdf").map_err(|e| Error::Mail(e.to_string()))?;
+        Message::builder()
+            .from(mailbox(self.issuer, self.from)?)
+            .to(mailbox(self.to_name, self.to)?)
+            .subject(subject)
+            .message_id(Some(message_id(self.folio, "certificate", 1, domain)))
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body))
+                    .singlepart(Attachment::new(format!("{}.pdf", self.folio)).body(self.pdf, pdf_type)),
+            )
+            .map_err(|e| Error::Mail(e.to_string()))
+    }
+
+    fn standard_code(&self) -> &str {
+        self.standard.split_whitespace().next().unwrap_or(self.standard)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_mail_is_spanish_with_the_pdf_and_a_stable_id() {
+        let message = CertificateMail {
+            lang: Lang::Es,
+            issuer: "Instituto de Transparencia",
+            from: "certificacion@itaipem.org.mx",
+            to_name: "María Núñez",
+            to: "maria@example.mx",
+            folio: "EC1057-2026-000001",
+            verification_code: "ABCD",
+            standard: "EC1057 Garantizar el derecho de acceso a la información pública",
+            pdf: b"%PDF-1.7 test".to_vec(),
+        }
+        .build()
+        .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        assert!(text.contains("Message-ID: <EC1057-2026-000001.certificate.v1@itaipem.org.mx>"), "{text}");
+        assert!(text.contains("application/pdf"));
+        assert!(text.contains("EC1057-2026-000001.pdf"));
+    }
+}

@@ -1,1 +1,281 @@
-//! Standards as data (in progress).
+//! Competency standards as data: the TOML format (see standards/README.md), its loader and
+//! validation. Every problem is reported with file, line and field.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+/// A loaded, validated standard version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standard {
+    /// Code, e.g. EC1057.
+    pub code: String,
+    /// Version label, e.g. "1".
+    pub version: String,
+    /// Title.
+    pub title: String,
+    /// Level 1–5.
+    pub level: u8,
+    /// Purpose.
+    pub purpose: String,
+    /// Certificate validity in years (vigencia).
+    pub validity_years: u8,
+    /// Diagnostic score (0–100) under which training is recommended.
+    pub diagnostic_threshold: u8,
+    /// The elements.
+    pub elements: Vec<Element>,
+}
+
+/// One element (E####) of a standard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Element {
+    /// E#### code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Criteria, grouped by kind.
+    pub criteria: Vec<Criterion>,
+}
+
+/// The kinds of evaluation criteria of a CONOCER standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionKind {
+    /// Desempeño.
+    Performance,
+    /// Producto.
+    Product,
+    /// Conocimiento (with a level).
+    Knowledge,
+    /// Actitud / hábito / valor.
+    Attitude,
+    /// Respuesta ante situación emergente.
+    Emergent,
+}
+
+/// The depth a knowledge criterion is evaluated at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KnowledgeLevel {
+    /// Conocimiento.
+    Conocimiento,
+    /// Comprensión.
+    Comprension,
+    /// Aplicación.
+    Aplicacion,
+}
+
+/// A heading with checklist items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// Kind.
+    pub kind: CriterionKind,
+    /// Heading.
+    pub heading: String,
+    /// Knowledge level (knowledge criteria only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_level: Option<KnowledgeLevel>,
+    /// Checklist items.
+    pub items: Vec<String>,
+}
+
+/// One problem in a standard file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandardProblem {
+    /// 1-based line.
+    pub line: usize,
+    /// The field, as a TOML path.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A standard file that cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct StandardError {
+    /// The file (as given).
+    pub file: String,
+    /// Every problem found.
+    pub problems: Vec<StandardProblem>,
+}
+
+impl fmt::Display for StandardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is not a valid standard ({} problem(s)):", self.file, self.problems.len())?;
+        for p in &self.problems {
+            write!(f, "\n  {}:{}: {}: {}", self.file, p.line, p.field, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStandard {
+    code: Spanned<String>,
+    version: Spanned<String>,
+    title: Spanned<String>,
+    level: Spanned<i64>,
+    purpose: Spanned<String>,
+    validity_years: Spanned<i64>,
+    diagnostic_threshold: Spanned<i64>,
+    elements: Option<Spanned<Vec<RawElement>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawElement {
+    code: Spanned<String>,
+    title: Spanned<String>,
+    criteria: Option<Spanned<Vec<RawCriterion>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterion {
+    kind: Spanned<CriterionKind>,
+    heading: Spanned<String>,
+    #[serde(default)]
+    knowledge_level: Option<Spanned<KnowledgeLevel>>,
+    items: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+struct Checker<'a> {
+    text: &'a str,
+    problems: Vec<StandardProblem>,
+}
+
+impl Checker<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+    fn push(&mut self, offset: usize, field: impl Into<String>, message: impl Into<String>) {
+        let line = self.line(offset);
+        self.problems.push(StandardProblem { line, field: field.into(), message: message.into() });
+    }
+    fn non_empty(&mut self, v: &Spanned<String>, field: &str) {
+        if v.get_ref().trim().is_empty() {
+            self.push(v.span().start, field, "must not be empty");
+        }
+    }
+    fn range(&mut self, v: &Spanned<i64>, field: &str, lo: i64, hi: i64) {
+        if !(lo..=hi).contains(v.get_ref()) {
+            self.push(v.span().start, field, format!("{} is out of range {lo}–{hi}", v.get_ref()));
+        }
+    }
+}
+
+fn is_code(s: &str, prefix: &str) -> bool {
+    s.len() == prefix.len() + 4 && s.starts_with(prefix) && s[prefix.len()..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// Parses and validates a standard from TOML text; `file` names it in messages.
+pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
+    let raw: RawStandard = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
+        let message = e.message().to_string();
+        let field = field_from_message(&message);
+        StandardError { file: file.to_string(), problems: vec![StandardProblem { line, field, message }] }
+    })?;
+    let mut c = Checker { text, problems: Vec::new() };
+    if !is_code(raw.code.get_ref(), "EC") {
+        c.push(raw.code.span().start, "code", format!("{:?} must be EC followed by 4 digits", raw.code.get_ref()));
+    }
+    c.non_empty(&raw.version, "version");
+    c.non_empty(&raw.title, "title");
+    c.non_empty(&raw.purpose, "purpose");
+    c.range(&raw.level, "level", 1, 5);
+    c.range(&raw.validity_years, "validity_years", 1, 10);
+    c.range(&raw.diagnostic_threshold, "diagnostic_threshold", 0, 100);
+    let elements = raw.elements.map(Spanned::into_inner).unwrap_or_default();
+    if elements.is_empty() {
+        c.push(text.len(), "elements", "a standard needs at least one [[elements]]");
+    }
+    let mut seen = HashSet::new();
+    for (i, el) in elements.iter().enumerate() {
+        let at = format!("elements[{}]", i + 1);
+        if !is_code(el.code.get_ref(), "E") {
+            c.push(el.code.span().start, format!("{at}.code"), format!("{:?} must be E followed by 4 digits", el.code.get_ref()));
+        } else if !seen.insert(el.code.get_ref().clone()) {
+            c.push(el.code.span().start, format!("{at}.code"), format!("{} appears more than once", el.code.get_ref()));
+        }
+        c.non_empty(&el.title, &format!("{at}.title"));
+        let criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
+        if criteria.is_empty() {
+            c.push(el.code.span().start, format!("{at}.criteria"), "an element needs at least one criterion");
+        }
+        for (j, cr) in criteria.iter().enumerate() {
+            let at = format!("{at}.criteria[{}]", j + 1);
+            c.non_empty(&cr.heading, &format!("{at}.heading"));
+            let knowledge = *cr.kind.get_ref() == CriterionKind::Knowledge;
+            match (&cr.knowledge_level, knowledge) {
+                (None, true) => c.push(cr.kind.span().start, format!("{at}.knowledge_level"), "knowledge criteria need knowledge_level (conocimiento, comprension or aplicacion)"),
+                (Some(l), false) => c.push(l.span().start, format!("{at}.knowledge_level"), "only knowledge criteria have a knowledge_level"),
+                _ => {}
+            }
+            let items = cr.items.as_ref().map(|i| i.get_ref().as_slice()).unwrap_or_default();
+            if items.is_empty() {
+                c.push(cr.heading.span().start, format!("{at}.items"), "a criterion needs at least one checklist item");
+            }
+            for (k, item) in items.iter().enumerate() {
+                c.non_empty(item, &format!("{at}.items[{}]", k + 1));
+            }
+        }
+    }
+    if !c.problems.is_empty() {
+        return Err(StandardError { file: file.to_string(), problems: c.problems });
+    }
+    Ok(Standard {
+        code: raw.code.into_inner(),
+        version: raw.version.into_inner().trim().to_string(),
+        title: raw.title.into_inner().trim().to_string(),
+        level: *raw.level.get_ref() as u8,
+        purpose: raw.purpose.into_inner().trim().to_string(),
+        validity_years: *raw.validity_years.get_ref() as u8,
+        diagnostic_threshold: *raw.diagnostic_threshold.get_ref() as u8,
+        elements: elements
+            .into_iter()
+            .map(|e| Element {
+                code: e.code.into_inner(),
+                title: e.title.into_inner().trim().to_string(),
+                criteria: e
+                    .criteria
+                    .map(Spanned::into_inner)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| Criterion {
+                        kind: c.kind.into_inner(),
+                        heading: c.heading.into_inner().trim().to_string(),
+                        knowledge_level: c.knowledge_level.map(Spanned::into_inner),
+                        items: c.items.map(Spanned::into_inner).unwrap_or_default().into_iter().map(|i| i.into_inner().trim().to_string()).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// toml's messages name the field in backquotes ("missing field `title`").
+fn field_from_message(message: &str) -> String {
+    message.split('`').nth(1).unwrap_or("(document)").to_string()
+}
+
+impl Standard {
+    /// SHA-256 over the canonical JSON of the parsed standard: comments and layout of the file do
+    /// not change it, any change of content does.
+    pub fn content_hash(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(&json))
+    }
+
+    /// The element codes, in order.
+    pub fn element_codes(&self) -> Vec<&str> {
+        self.elements.iter().map(|e| e.code.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,224 @@
-//! Storage (in progress).
+//! Storage: one interface, two backends. SQLite (a file, the embedded default) and PostgreSQL.
+//!
+//! Queries are runtime-checked (no live database at build time) and written once in the dialect
+//! both accept (`$1` placeholders, `RETURNING`); the [`on!`] macro runs the same body on
+//! whichever backend a transaction belongs to.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+
+/// A connection pool on one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// Embedded SQLite file.
+    Sqlite(SqlitePool),
+    /// PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// An open transaction on one of the two backends.
+pub enum Tx {
+    /// SQLite (`BEGIN IMMEDIATE` for writes: the write lock is taken up front).
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL (read committed; row locks taken explicitly).
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection, on either backend.
+#[macro_export]
+macro_rules! on {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; anything else is a SQLite path or
+    /// `sqlite:` URL.
+    pub fn of(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+impl Db {
+    /// Opens (creating a SQLite file on first use) and migrates the database.
+    pub async fn open(url: &str) -> Result<Db> {
+        let db = Db::connect(url, true).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without migrating; `create` allows creating a missing SQLite file.
+    pub async fn connect(url: &str, create: bool) -> Result<Db> {
+        let unavailable = |e: sqlx::Error| Error::DatabaseUnavailable { url: redact(url), message: e.to_string() };
+        match Backend::of(url) {
+            Backend::Postgres => {
+                let opts = PgConnectOptions::from_str(url)
+                    .map_err(|e| Error::DatabaseUrl { url: redact(url), message: e.to_string() })?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(Db::Postgres(pool))
+            }
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+                if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
+                    return Err(Error::DatabaseUnavailable {
+                        url: url.to_string(),
+                        message: "no such file; run `avala init` first".into(),
+                    });
+                }
+                let opts = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(create)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(30));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(opts)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(Db::Sqlite(pool))
+            }
+        }
+    }
+
+    /// Applies the embedded migrations of the backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("../../migrations/sqlite").run(p).await,
+            Db::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await,
+        }
+        .map_err(|e| Error::Migrate(e.to_string()))
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Begins a write transaction (on SQLite the write lock is taken at once, so two writers
+    /// never both read a state and then both try to change it).
+    pub async fn write(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Begins a read transaction (a consistent snapshot for multi-query reads).
+    pub async fn read(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Maps a database error: lock and serialization failures become [`Error::Conflict`].
+pub fn map_db_error(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(db) = &e {
+        let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+        // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (NOWAIT);
+        // SQLite 5/517/6: busy, busy snapshot, locked (after the busy timeout).
+        if matches!(code.as_str(), "40001" | "40P01" | "55P03" | "5" | "517" | "6") {
+            return Error::Conflict { what: "the record", id: String::new() };
+        }
+    }
+    if let sqlx::Error::PoolTimedOut = e {
+        return Error::DatabaseUnavailable { url: String::new(), message: "timed out waiting for a connection".into() };
+    }
+    Error::Database(e.to_string())
+}
+
+/// Is this a unique-constraint violation?
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &userinfo[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("avala.db"), "avala.db");
+    }
+}

@@ -1,0 +1,329 @@
+//! The certificate document: A4 landscape, an embedded (subset) DejaVu Serif so every accent
+//! renders, laid out like an official document.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use printpdf::{
+    Color, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect,
+    Rgb, TextItem,
+};
+
+use crate::Lang;
+use crate::error::{Error, Result};
+
+const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSerif.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSerif-Bold.ttf");
+
+/// A4 landscape, in points.
+const WIDTH: f32 = 841.89;
+const HEIGHT: f32 = 595.28;
+
+/// Everything printed on a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateDoc {
+    /// Language of the text.
+    pub lang: Lang,
+    /// The certifying body.
+    pub issuer: String,
+    /// The holder's name as registered.
+    pub holder_name: String,
+    /// Standard code (EC1057).
+    pub standard_code: String,
+    /// Standard version.
+    pub standard_version: String,
+    /// Standard title.
+    pub standard_title: String,
+    /// Standard level (1–5).
+    pub standard_level: u8,
+    /// Folio.
+    pub folio: String,
+    /// Verification code.
+    pub verification_code: String,
+    /// Date of the dictamen, in the window's time zone.
+    pub dictamen_date: NaiveDate,
+    /// Place of the dictamen.
+    pub place: String,
+    /// Last day of validity.
+    pub valid_until: NaiveDate,
+    /// The verifier who issued the dictamen.
+    pub verifier_name: String,
+}
+
+struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+fn fonts() -> Result<&'static Fonts> {
+    static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            Some(Fonts {
+                regular: ParsedFont::from_bytes(REGULAR_TTF, 0, &mut Vec::new())?,
+                bold: ParsedFont::from_bytes(BOLD_TTF, 0, &mut Vec::new())?,
+            })
+        })
+        .as_ref()
+        .ok_or_else(|| Error::Certificate("the embedded DejaVu Serif font could not be parsed".into()))
+}
+
+/// Width of `text` set in `font` at `size` points.
+fn text_width(font: &ParsedFont, text: &str, size: f32) -> f32 {
+    let units: u32 = text
+        .chars()
+        .map(|c| font.lookup_glyph_index(c as u32).and_then(|g| font.get_glyph_width(g)).unwrap_or(0) as u32)
+        .sum();
+    units as f32 / font.units_per_em as f32 * size
+}
+
+/// Splits `text` into lines no wider than `max` points.
+fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if !line.is_empty() && text_width(font, &candidate, size) > max {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The page's drawing operations, with the two font handles.
+struct Page<'a> {
+    ops: Vec<Op>,
+    fonts: &'a Fonts,
+    regular: PdfFontHandle,
+    bold: PdfFontHandle,
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Center,
+}
+
+const INK: (f32, f32, f32) = (0.13, 0.13, 0.16);
+const ACCENT: (f32, f32, f32) = (0.42, 0.09, 0.16);
+const MUTED: (f32, f32, f32) = (0.38, 0.38, 0.42);
+
+fn rgb((r, g, b): (f32, f32, f32)) -> Color {
+    Color::Rgb(Rgb { r, g, b, icc_profile: None })
+}
+
+impl Page<'_> {
+    fn text(&mut self, text: &str, x: f32, y: f32, size: f32, bold: bool, color: (f32, f32, f32), align: Align) {
+        let font = if bold { &self.fonts.bold } else { &self.fonts.regular };
+        let width = text_width(font, text, size);
+        let x = match align {
+            Align::Left => x,
+            Align::Center => x - width / 2.0,
+        };
+        let handle = if bold { self.bold.clone() } else { self.regular.clone() };
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFillColor { col: rgb(color) },
+            Op::SetFont { font: handle, size: Pt(size) },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
+            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// Centered, wrapped paragraph; returns the y below it.
+    fn paragraph(&mut self, text: &str, y: f32, size: f32, bold: bool, color: (f32, f32, f32), max: f32) -> f32 {
+        let font = if bold { &self.fonts.bold } else { &self.fonts.regular };
+        let mut y = y;
+        for line in wrap(font, text, size, max) {
+            self.text(&line, WIDTH / 2.0, y, size, bold, color, Align::Center);
+            y -= size * 1.3;
+        }
+        y
+    }
+
+    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32, color: (f32, f32, f32)) {
+        let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+        self.ops.extend([
+            Op::SetOutlineColor { col: rgb(color) },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawLine { line: Line { points: vec![p(x1, y1), p(x2, y2)], is_closed: false } },
+        ]);
+    }
+
+    fn frame(&mut self, inset: f32, thickness: f32, color: (f32, f32, f32)) {
+        self.ops.extend([
+            Op::SetOutlineColor { col: rgb(color) },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(inset),
+                    y: Pt(inset),
+                    width: Pt(WIDTH - 2.0 * inset),
+                    height: Pt(HEIGHT - 2.0 * inset),
+                    mode: Some(printpdf::PaintMode::Stroke),
+                    winding_order: None,
+                },
+            },
+        ]);
+    }
+}
+
+/// A date written out: "23 de noviembre de 2026" / "November 23, 2026".
+pub fn long_date(date: NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    const ES: [&str; 12] = [
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+        "diciembre",
+    ];
+    const EN: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
+    ];
+    let m = date.month0() as usize;
+    match lang {
+        Lang::Es => format!("{} de {} de {}", date.day(), ES[m], date.year()),
+        Lang::En => format!("{} {}, {}", EN[m], date.day(), date.year()),
+    }
+}
+
+/// Renders the certificate to PDF bytes.
+pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
+    let fonts = fonts()?;
+    let es = doc.lang == Lang::Es;
+    let title = if es { "Certificado de Competencia" } else { "Certificate of Competence" };
+    let mut pdf = PdfDocument::new(&format!("{title} {}", doc.folio));
+    let regular = PdfFontHandle::External(pdf.add_font(&fonts.regular));
+    let bold = PdfFontHandle::External(pdf.add_font(&fonts.bold));
+    let mut page = Page { ops: Vec::with_capacity(160), fonts, regular, bold };
+
+    page.frame(18.0, 2.2, ACCENT);
+    page.frame(25.0, 0.6, ACCENT);
+
+    let cx = WIDTH / 2.0;
+    page.text(&doc.issuer, cx, 528.0, 15.0, true, INK, Align::Center);
+    page.line(cx - 120.0, 516.0, cx + 120.0, 516.0, 0.6, ACCENT);
+    let heading = if es { "CERTIFICADO DE COMPETENCIA LABORAL" } else { "CERTIFICATE OF OCCUPATIONAL COMPETENCE" };
+    page.text(heading, cx, 478.0, 24.0, true, ACCENT, Align::Center);
+    let grants = if es { "Se otorga el presente certificado a" } else { "This certificate is awarded to" };
+    page.text(grants, cx, 440.0, 13.0, false, MUTED, Align::Center);
+    let mut y = page.paragraph(&doc.holder_name, 400.0, 28.0, true, INK, WIDTH - 160.0);
+    page.line(cx - 220.0, y + 20.0, cx + 220.0, y + 20.0, 0.5, MUTED);
+    y -= 4.0;
+    let demonstrated = if es {
+        "por haber demostrado su competencia en el Estándar de Competencia"
+    } else {
+        "for having demonstrated competence in the Competency Standard"
+    };
+    page.text(demonstrated, cx, y, 13.0, false, MUTED, Align::Center);
+    y -= 26.0;
+    let standard = format!("{} «{}»", doc.standard_code, doc.standard_title);
+    y = page.paragraph(&standard, y, 16.0, true, INK, WIDTH - 180.0);
+    let version = if es { "versión" } else { "version" };
+    let level = if es { "nivel" } else { "level" };
+    let result = if es { "Resultado: Competente" } else { "Result: Competent" };
+    let meta = format!("{version} {} · {level} {} · {result}", doc.standard_version, doc.standard_level);
+    page.text(&meta, cx, y - 2.0, 12.0, false, INK, Align::Center);
+
+    // Particulars, bottom left.
+    let (lx, mut ly) = (70.0, 150.0);
+    let rows: [(&str, String); 5] = if es {
+        [
+            ("Folio", doc.folio.clone()),
+            ("Código de verificación", doc.verification_code.clone()),
+            ("Fecha del dictamen", long_date(doc.dictamen_date, doc.lang)),
+            ("Lugar", doc.place.clone()),
+            ("Vigente hasta", long_date(doc.valid_until, doc.lang)),
+        ]
+    } else {
+        [
+            ("Folio", doc.folio.clone()),
+            ("Verification code", doc.verification_code.clone()),
+            ("Date of dictamen", long_date(doc.dictamen_date, doc.lang)),
+            ("Place", doc.place.clone()),
+            ("Valid until", long_date(doc.valid_until, doc.lang)),
+        ]
+    };
+    for (label, value) in &rows {
+        page.text(label, lx, ly, 9.5, false, MUTED, Align::Left);
+        page.text(value, lx + 118.0, ly, 10.5, true, INK, Align::Left);
+        ly -= 17.0;
+    }
+
+    // Signature block, bottom right.
+    let sx = WIDTH - 210.0;
+    page.line(sx - 130.0, 105.0, sx + 130.0, 105.0, 0.8, INK);
+    page.text(&doc.verifier_name, sx, 90.0, 12.0, true, INK, Align::Center);
+    let role = if es { "Verificador(a) que emite el dictamen" } else { "Verifier who issued the dictamen" };
+    page.text(role, sx, 76.0, 9.5, false, MUTED, Align::Center);
+    page.text(&doc.issuer, sx, 63.0, 9.5, false, MUTED, Align::Center);
+
+    let check = if es {
+        "Verifique la autenticidad de este certificado con su folio y código de verificación."
+    } else {
+        "Verify this certificate's authenticity with its folio and verification code."
+    };
+    page.text(check, cx, 36.0, 8.0, false, MUTED, Align::Center);
+
+    let info = &mut pdf.metadata.info;
+    info.author = doc.issuer.clone();
+    info.creator = "avala".into();
+    info.producer = "avala (printpdf)".into();
+    info.subject = format!("{title}: {} — {}", doc.standard_code, doc.holder_name);
+    info.keywords = vec![doc.standard_code.clone(), doc.folio.clone(), "certificado".into(), "competencia".into()];
+    info.identifier = doc.folio.clone();
+
+    let page = PdfPage::new(Mm(297.0), Mm(210.0), page.ops);
+    let bytes = pdf.with_pages(vec![page]).save(&PdfSaveOptions::default(), &mut Vec::new());
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> CertificateDoc {
+        CertificateDoc {
+            lang: Lang::Es,
+            issuer: "Instituto de Transparencia del Estado".into(),
+            holder_name: "María José Núñez Peña".into(),
+            standard_code: "EC1057".into(),
+            standard_version: "1".into(),
+            standard_title: "Garantizar el derecho de acceso a la información pública".into(),
+            standard_level: 3,
+            folio: "EC1057-2026-000001".into(),
+            verification_code: "7QK2-M9XD-0000-AAAA-BBBB-CCCC-DD".into(),
+            dictamen_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            place: "Toluca de Lerdo, México".into(),
+            valid_until: NaiveDate::from_ymd_opt(2029, 11, 23).unwrap(),
+            verifier_name: "Ángel Ibáñez Ruíz".into(),
+        }
+    }
+
+    #[test]
+    fn renders_a_small_pdf() {
+        let bytes = render(&sample()).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(bytes.len() < 40 * 1024, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn dates_in_both_languages() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        assert_eq!(long_date(d, Lang::Es), "3 de noviembre de 2026");
+        assert_eq!(long_date(d, Lang::En), "November 3, 2026");
+    }
+
+    #[test]
+    fn wrapping_respects_width() {
+        let f = &fonts().unwrap().regular;
+        let lines = wrap(f, "uno dos tres cuatro cinco seis siete ocho nueve diez", 12.0, 80.0);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| text_width(f, l, 12.0) <= 80.0 || !l.contains(' ')));
+    }
+}

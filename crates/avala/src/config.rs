@@ -1,0 +1,195 @@
+//! The installation's configuration: `avala.toml` next to the database (the SQLite file's
+//! folder, or the current folder for PostgreSQL), and the issuer's signing key file it names.
+//!
+//! The key lives in its own file (mode 0600), never in the database: a database dump or
+//! backup must not be enough to forge certificates.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::store::Backend;
+
+/// The configuration file's name.
+pub const FILE: &str = "avala.toml";
+
+/// What `avala.toml` holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The certifying body's name, printed on certificates and used as the mail sender name.
+    pub issuer: String,
+    /// Where dictámenes are issued (printed on certificates).
+    pub place: String,
+    /// The sender address of e-mails to candidates.
+    pub mail_from: String,
+    /// The signing key file, relative to the configuration's folder.
+    pub key_file: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            issuer: "Instituto de Transparencia, Acceso a la Información Pública y Protección de Datos Personales".into(),
+            place: "Toluca de Lerdo, Estado de México".into(),
+            mail_from: "certificacion@example.org".into(),
+            key_file: PathBuf::from("issuer-key.secret"),
+        }
+    }
+}
+
+/// The loaded configuration, with its folder.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The folder of `avala.toml`; certificates/ and outbox/ live here too.
+    pub dir: PathBuf,
+    /// The settings.
+    pub settings: Settings,
+}
+
+impl Config {
+    /// The folder the configuration belongs in for a database URL.
+    pub fn dir_for(db_url: &str) -> PathBuf {
+        match Backend::of(db_url) {
+            Backend::Postgres => PathBuf::from("."),
+            Backend::Sqlite => {
+                let path = db_url.strip_prefix("sqlite://").or_else(|| db_url.strip_prefix("sqlite:")).unwrap_or(db_url);
+                match Path::new(path).parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }
+            }
+        }
+    }
+
+    /// Creates `avala.toml` and the signing key in `dir` unless they exist; returns the config
+    /// and whether a new key was made.
+    pub fn init(dir: &Path, settings: Option<Settings>) -> Result<(Config, bool)> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let file = dir.join(FILE);
+        let settings = if file.exists() {
+            Self::load(dir)?.settings
+        } else {
+            let settings = settings.unwrap_or_default();
+            let text = toml::to_string_pretty(&settings).map_err(|e| Error::Invalid(e.to_string()))?;
+            let text = format!(
+                "# avala configuration. The signing key file must stay private (mode 0600) and out of backups\n\
+                 # of the database; `avala keys show` prints its public half.\n{text}"
+            );
+            write_atomic(&file, text.as_bytes(), false)?;
+            settings
+        };
+        let config = Config { dir: dir.to_path_buf(), settings };
+        let key = config.key_path();
+        let created = if key.exists() {
+            false
+        } else {
+            let mut secret = [0u8; 32];
+            rand::thread_rng().fill_bytes(&mut secret);
+            write_atomic(&key, format!("{}\n", hex::encode(secret)).as_bytes(), true)?;
+            true
+        };
+        Ok((config, created))
+    }
+
+    /// Loads `avala.toml` from `dir`.
+    pub fn load(dir: &Path) -> Result<Config> {
+        let file = dir.join(FILE);
+        let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Invalid(format!(
+                "{} does not exist; run `avala init` first (it creates the configuration and the signing key)",
+                file.display()
+            )),
+            _ => Error::io(&file, e),
+        })?;
+        let settings: Settings =
+            toml::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {}", file.display(), e.message())))?;
+        Ok(Config { dir: dir.to_path_buf(), settings })
+    }
+
+    /// The signing key file's path.
+    pub fn key_path(&self) -> PathBuf {
+        self.dir.join(&self.settings.key_file)
+    }
+
+    /// Reads the issuer's signing key.
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        let path = self.key_path();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes: [u8; 32] = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Invalid(format!("{} is not an avala signing key (64 hex digits)", path.display())))?;
+        Ok(SigningKey::from_bytes(&bytes))
+    }
+
+    /// Where rendered certificates are written.
+    pub fn certificates_dir(&self) -> PathBuf {
+        self.dir.join("certificates")
+    }
+
+    /// Where e-mails are written with the default file transport.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.dir.join("outbox")
+    }
+}
+
+/// The key id of a public key: the first 16 hex digits of its SHA-256.
+pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
+    hex::encode(&Sha256::digest(key.as_bytes())[..8])
+}
+
+/// Writes a file atomically (temporary file, then rename), optionally private (0600).
+pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_creates_config_and_private_key_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, created) = Config::init(dir.path(), None).unwrap();
+        assert!(created);
+        let key = config.signing_key().unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(config.key_path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (again, created) = Config::init(dir.path(), None).unwrap();
+        assert!(!created);
+        assert_eq!(again.signing_key().unwrap().to_bytes(), key.to_bytes());
+        assert_eq!(key_id(&key.verifying_key()).len(), 16);
+    }
+
+    #[test]
+    fn dir_follows_the_database() {
+        assert_eq!(Config::dir_for("avala.db"), PathBuf::from("."));
+        assert_eq!(Config::dir_for("/tmp/x/avala.db"), PathBuf::from("/tmp/x"));
+        assert_eq!(Config::dir_for("sqlite:///tmp/y/a.db"), PathBuf::from("/tmp/y"));
+        assert_eq!(Config::dir_for("postgres://u@h/db"), PathBuf::from("."));
+    }
+}

@@ -1,0 +1,203 @@
+//! `avala demo`: the whole EC1057 cohort, end to end, in a fresh folder, through the very
+//! engine calls the commands make (no second code path).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::config::Config;
+use crate::engine::{Engine, NewStaff, Role};
+use crate::error::{Error, Result};
+use crate::machine::{EnrollmentState, WindowEvent};
+use crate::mail::Mailer;
+use crate::store::Db;
+use crate::worker::{RunSummary, Worker};
+use crate::{Clock, Lang};
+
+/// The EC1057 standard, as shipped in `standards/`.
+pub const EC1057_TOML: &str = include_str!("../../../standards/EC1057.toml");
+/// The 334-candidate cohort, as shipped in `fixtures/`.
+pub const COHORT_CSV: &[u8] = include_bytes!("../../../fixtures/ec1057-cohort.csv");
+
+/// Reports the demo's progress (the CLI draws bars; tests ignore it).
+pub trait Progress {
+    /// A step with `total` units begins.
+    fn start(&self, step: &str, total: u64);
+    /// One unit done.
+    fn advance(&self);
+    /// The step ended.
+    fn finish(&self);
+}
+
+/// Progress that reports nothing.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _: &str, _: u64) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
+/// What the demo did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoSummary {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The database file.
+    pub database: PathBuf,
+    /// Candidates imported.
+    pub candidates: usize,
+    /// Enrollments per final state.
+    pub states: Vec<(String, i64)>,
+    /// Dictamen batches issued.
+    pub batches: usize,
+    /// What the runner did.
+    pub runner: RunSummary,
+    /// Where the PDFs are.
+    pub certificates_dir: PathBuf,
+    /// Where the e-mails are.
+    pub outbox_dir: PathBuf,
+}
+
+/// The demo's staff: (id, name, roles).
+const STAFF: [(&str, &str, Role); 8] = [
+    ("admin", "Lic. Adriana Velázquez Ortiz", Role::Admin),
+    ("eva.rosales", "Mtra. Beatriz Rosales Núñez", Role::Evaluator),
+    ("eva.ibanez", "Lic. Julián Ibáñez Cortés", Role::Evaluator),
+    ("eva.quinones", "Mtro. Raúl Quiñones Ávila", Role::Evaluator),
+    ("eva.solis", "Lic. Itzel Solís Peña", Role::Evaluator),
+    ("eva.munoz", "Lic. Germán Muñoz Trejo", Role::Evaluator),
+    ("ver.dominguez", "Dra. Mónica Domínguez Herrera", Role::Verifier),
+    ("ver.zuniga", "Mtro. Óscar Zúñiga Estrada", Role::Verifier),
+];
+
+/// The cohort CSV for `n` candidates: the fixture's rows first, then generated ones.
+pub fn cohort_csv(n: usize) -> Vec<u8> {
+    if n == 334 {
+        return COHORT_CSV.to_vec();
+    }
+    if n < 334 {
+        let text = String::from_utf8_lossy(COHORT_CSV);
+        let mut lines: Vec<&str> = text.lines().take(n + 1).collect();
+        lines.push("");
+        return lines.join("\n").into_bytes();
+    }
+    crate::cohort::to_csv(&crate::cohort::generate(n, 1057)).into_bytes()
+}
+
+/// Runs the demo in `dir` (which must not hold a database yet) with `n` candidates.
+pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Progress) -> Result<DemoSummary> {
+    if n == 0 {
+        return Err(Error::Invalid("--candidates must be at least 1".into()));
+    }
+    let database = dir.join("avala.db");
+    if database.exists() {
+        return Err(Error::Invalid(format!(
+            "{} already holds a demo database; remove the folder or choose another with --dir",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let db = Db::open(&database.to_string_lossy()).await?;
+    let (config, _) = Config::init(dir, None)?;
+    let engine = Engine::new(db, clock);
+    let admin = Some("admin");
+    let mut rng = StdRng::seed_from_u64(1057);
+
+    for (id, name, role) in STAFF {
+        let email = format!("{}@transparencia.edomex.example", id);
+        engine.add_staff(admin, NewStaff { id: id.into(), name: name.into(), email, roles: vec![role] }).await?;
+    }
+    let evaluators: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Evaluator).map(|s| s.0).collect();
+    let verifiers: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Verifier).map(|s| s.0).collect();
+
+    let standard = engine.load_standard(admin, "standards/EC1057.toml", EC1057_TOML).await?;
+    let elements = engine.show_standard(&standard.code).await?.elements;
+    let now = engine.now();
+    let window = engine
+        .create_window(admin, &standard.code, now - Duration::hours(1), now + Duration::days(30), None, Some(n as i64 + 50))
+        .await?;
+    engine.transition_window(admin, window, WindowEvent::Open).await?;
+
+    progress.start("importing the cohort", 1);
+    let imported = engine.import_candidates(admin, window, &cohort_csv(n), false).await?;
+    progress.finish();
+
+    let enrollments = engine.list_enrollments(Some(window), None).await?;
+    progress.start("diagnostics", enrollments.len() as u64);
+    for e in &enrollments {
+        engine.record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100)).await?;
+        progress.advance();
+    }
+    progress.finish();
+
+    // A few candidates withdraw (about 2 %), the rest are planned and evaluated.
+    progress.start("evaluations", enrollments.len() as u64);
+    let at = engine.now() + Duration::days(1);
+    for (i, e) in enrollments.iter().enumerate() {
+        if rng.gen_bool(0.02) {
+            engine.withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción").await?;
+            progress.advance();
+            continue;
+        }
+        let evaluator = evaluators[i % evaluators.len()];
+        engine.plan_evaluation(admin, e.id, evaluator, at).await?;
+        let failing = rng.gen_bool(0.1).then(|| rng.gen_range(0..elements.len()));
+        for (k, element) in elements.iter().enumerate() {
+            let competent = failing != Some(k);
+            let (evidence, feedback) = if competent {
+                ("Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.", None)
+            } else {
+                (
+                    "Producto incompleto: la respuesta no funda ni motiva la clasificación.",
+                    Some("Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta."),
+                )
+            };
+            engine.record_judgement(Some(evaluator), e.id, &element.code, competent, Some(evidence), feedback).await?;
+        }
+        engine.record_verdict(Some(evaluator), e.id).await?;
+        progress.advance();
+    }
+    progress.finish();
+
+    // Dictámenes in lotes of up to 100, alternating verifiers; about 1 % no procede.
+    let waiting = engine.list_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen)).await?;
+    let (rejected, approved): (Vec<_>, Vec<_>) = waiting.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
+    progress.start("dictámenes", waiting.len() as u64);
+    let mut batches = 0;
+    if !rejected.is_empty() {
+        engine.issue_dictamen(Some(verifiers[1]), window, &rejected, false).await?;
+        batches += 1;
+        rejected.iter().for_each(|_| progress.advance());
+    }
+    for (i, lote) in approved.chunks(100).enumerate() {
+        engine.issue_dictamen(Some(verifiers[i % verifiers.len()]), window, lote, true).await?;
+        batches += 1;
+        lote.iter().for_each(|_| progress.advance());
+    }
+    progress.finish();
+    engine.transition_window(admin, window, WindowEvent::Close).await?;
+
+    let mailer = Mailer::Outbox(config.outbox_dir());
+    let worker = Worker::new(engine.clone(), config.clone(), mailer, "demo-runner".into(), Lang::Es);
+    progress.start("certificates and e-mails", 2 * approved.len() as u64);
+    let runner = worker.drain(|_| progress.advance()).await?;
+    progress.finish();
+
+    let states = engine.report(Some(window), crate::engine::ReportBy::Stage, false).await?;
+    let summary = DemoSummary {
+        dir: dir.to_path_buf(),
+        database,
+        candidates: imported.registered,
+        states: states.into_iter().map(|r| (r.group, r.count.unwrap_or(0))).collect(),
+        batches,
+        runner,
+        certificates_dir: config.certificates_dir(),
+        outbox_dir: config.outbox_dir(),
+    };
+    engine.db().close().await;
+    Ok(summary)
+}

@@ -1,0 +1,378 @@
+//! One candidate's process: registration, diagnostic, plan, judgements, verdict, withdrawal.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::staff::{Role, require, require_any};
+use super::{Engine, enrollment_stream, lock_enrollment, set_enrollment_state};
+use crate::error::{Error, Result};
+use crate::identity::Identity;
+use crate::machine::{EnrollmentEvent, EnrollmentState, Lifecycle};
+use crate::on;
+use crate::store::Tx;
+
+/// A candidate to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCandidate {
+    /// CURP or passport.
+    pub identity: Identity,
+    /// Full name.
+    pub name: String,
+    /// E-mail (validated by the caller through [`crate::identity::email`]).
+    pub email: String,
+    /// Institution (obligated subject); created on first sight.
+    pub institution: String,
+    /// Position (cargo).
+    pub position: Option<String>,
+    /// Consent to appear in the public registry.
+    pub public_registry: bool,
+}
+
+impl From<crate::import::CandidateRow> for NewCandidate {
+    fn from(r: crate::import::CandidateRow) -> Self {
+        NewCandidate {
+            identity: r.identity,
+            name: r.name,
+            email: r.email,
+            institution: r.institution,
+            position: r.position,
+            public_registry: r.public_registry,
+        }
+    }
+}
+
+/// The result of a diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DiagnosticOutcome {
+    /// The score, 0–100.
+    pub score: u8,
+    /// The standard's threshold.
+    pub threshold: u8,
+    /// True when the score is below the threshold: training is recommended before evaluation.
+    pub training_recommended: bool,
+}
+
+/// The juicio computed from the element judgements.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerdictOutcome {
+    /// The enrollment.
+    pub enrollment: i64,
+    /// Competent only if every element is.
+    pub competent: bool,
+    /// Elements judged not yet competent.
+    pub not_yet_competent: Vec<String>,
+    /// The new state.
+    pub state: &'static str,
+}
+
+/// Caches institution ids within one transaction (imports see the same name many times).
+#[derive(Default)]
+pub(crate) struct Institutions(HashMap<String, i64>);
+
+impl Institutions {
+    /// The id of `name`, creating the institution on first sight.
+    pub(crate) async fn id(&mut self, tx: &mut Tx, name: &str) -> Result<i64> {
+        if let Some(id) = self.0.get(name) {
+            return Ok(*id);
+        }
+        let found: Option<i64> = on!(tx, c => sqlx::query_scalar("SELECT id FROM institutions WHERE name = $1")
+            .bind(name).fetch_optional(c).await?);
+        let id = match found {
+            Some(id) => id,
+            None => on!(tx, c => sqlx::query_scalar("INSERT INTO institutions (name) VALUES ($1) RETURNING id")
+                .bind(name).fetch_one(c).await?),
+        };
+        self.0.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+/// Registers one candidate in a window inside the caller's transaction; the window's rules
+/// (open, capacity) are checked by the caller. Returns the enrollment id.
+pub(crate) async fn register_in(
+    tx: &mut Tx,
+    institutions: &mut Institutions,
+    by: &str,
+    window: i64,
+    c: &NewCandidate,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let institution = institutions.id(tx, c.institution.trim()).await?;
+    let existing: Option<i64> = on!(tx, conn => sqlx::query_scalar(
+        "SELECT id FROM candidates WHERE identity_kind = $1 AND identity = $2"
+    ).bind(c.identity.kind()).bind(c.identity.value()).fetch_optional(conn).await?);
+    let candidate = match existing {
+        Some(id) => {
+            // Rule 6: a returning candidate keeps one record; the contact details are refreshed.
+            on!(tx, conn => sqlx::query(
+                "UPDATE candidates SET name = $1, email = $2, institution_id = $3, position = $4, public_registry = $5 WHERE id = $6"
+            ).bind(c.name.trim()).bind(&c.email).bind(institution).bind(&c.position).bind(c.public_registry).bind(id)
+            .execute(conn).await?.rows_affected());
+            let enrolled: Option<i64> = on!(tx, conn => sqlx::query_scalar(
+                "SELECT id FROM enrollments WHERE window_id = $1 AND candidate_id = $2"
+            ).bind(window).bind(id).fetch_optional(conn).await?);
+            if let Some(enrollment) = enrolled {
+                return Err(Error::AlreadyEnrolled { identity: c.identity.to_string(), window, enrollment });
+            }
+            id
+        }
+        None => on!(tx, conn => sqlx::query_scalar(
+            "INSERT INTO candidates (identity_kind, identity, name, email, institution_id, position, public_registry) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        ).bind(c.identity.kind()).bind(c.identity.value()).bind(c.name.trim()).bind(&c.email).bind(institution)
+        .bind(&c.position).bind(c.public_registry).fetch_one(conn).await?),
+    };
+    let id: i64 = on!(tx, conn => sqlx::query_scalar(
+        "INSERT INTO enrollments (window_id, candidate_id, state, registered_at) VALUES ($1, $2, $3, $4) RETURNING id"
+    ).bind(window).bind(candidate).bind(EnrollmentState::Registered.as_str()).bind(now).fetch_one(conn).await?);
+    crate::audit::append(
+        tx,
+        &enrollment_stream(id),
+        by,
+        now,
+        "enrollment.registered",
+        json!({"window": window, "candidate": candidate, "identity_kind": c.identity.kind()}),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// An enrollment's assignment, for rules 4 and 5.
+#[derive(sqlx::FromRow)]
+struct Assignment {
+    evaluator_id: Option<String>,
+    standard_id: Option<i64>,
+}
+
+async fn assignment(tx: &mut Tx, id: i64) -> Result<Assignment> {
+    Ok(on!(tx, c => sqlx::query_as("SELECT evaluator_id, standard_id FROM enrollments WHERE id = $1")
+        .bind(id).fetch_one(c).await?))
+}
+
+/// Rule 4: only the assigned evaluator records results.
+fn check_assigned(enrollment: i64, a: &Assignment, actor: &str) -> Result<()> {
+    match &a.evaluator_id {
+        Some(assigned) if assigned == actor => Ok(()),
+        Some(assigned) => Err(Error::NotAssigned { enrollment, assigned: assigned.clone(), actor: actor.to_string() }),
+        None => Err(Error::Invalid(format!(
+            "enrollment {enrollment} has no evaluator yet; plan the evaluation first (`avala evaluation plan {enrollment} --evaluator ID --at T`)"
+        ))),
+    }
+}
+
+/// Asks the machine, checking the current state first, so the refusal names it.
+fn step(state: EnrollmentState, event: EnrollmentEvent) -> Result<EnrollmentState> {
+    Ok(state.apply(event)?)
+}
+
+impl Engine {
+    /// Registers a candidate in an open window (rule 2). Returns the enrollment id.
+    pub async fn register(&self, actor: Option<&str>, window: i64, candidate: NewCandidate) -> Result<i64> {
+        if candidate.name.trim().is_empty() {
+            return Err(Error::Invalid("the candidate's name must not be empty".into()));
+        }
+        if candidate.institution.trim().is_empty() {
+            return Err(Error::Invalid("the institution must not be empty".into()));
+        }
+        crate::identity::email(&candidate.email)?;
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "register candidates").await?;
+        let now = self.now();
+        super::windows::check_taking(&mut tx, window, now, 1).await?;
+        let id = register_in(&mut tx, &mut Institutions::default(), &by, window, &candidate, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records the diagnostic evaluation's score (0–100).
+    pub async fn record_diagnostic(&self, actor: Option<&str>, enrollment: i64, score: u8) -> Result<DiagnosticOutcome> {
+        if score > 100 {
+            return Err(Error::Invalid(format!("--score must be between 0 and 100, not {score}")));
+        }
+        let mut tx = self.db().write().await?;
+        let by = require_any(&mut tx, actor, &[Role::Evaluator, Role::Admin], "record diagnostics").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        let next = step(state, EnrollmentEvent::Diagnostic)?;
+        let code: String = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT w.standard_code FROM enrollments e JOIN windows w ON w.id = e.window_id WHERE e.id = $1"
+        ).bind(enrollment).fetch_one(c).await?);
+        let (_, standard) = super::standards::latest(&mut tx, &code).await?;
+        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET diagnostic_score = $1 WHERE id = $2")
+            .bind(score as i64).bind(enrollment).execute(c).await?.rows_affected());
+        let outcome = DiagnosticOutcome {
+            score,
+            threshold: standard.diagnostic_threshold,
+            training_recommended: score < standard.diagnostic_threshold,
+        };
+        let now = self.now();
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            &by,
+            now,
+            "enrollment.diagnosed",
+            json!({"score": score, "threshold": outcome.threshold, "training_recommended": outcome.training_recommended}),
+        )
+        .await?;
+        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
+        Ok(outcome)
+    }
+
+    /// Plans the evaluation: assigns the evaluator and the date, and pins the standard version
+    /// the process is evaluated against (rule 5).
+    pub async fn plan_evaluation(
+        &self,
+        actor: Option<&str>,
+        enrollment: i64,
+        evaluator: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "plan evaluations").await?;
+        require(&mut tx, Some(evaluator), Role::Evaluator, "evaluate candidates").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        let next = step(state, EnrollmentEvent::Plan)?;
+        let code: String = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT w.standard_code FROM enrollments e JOIN windows w ON w.id = e.window_id WHERE e.id = $1"
+        ).bind(enrollment).fetch_one(c).await?);
+        let (standard_id, standard) = super::standards::latest(&mut tx, &code).await?;
+        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        let at = crate::audit::truncate_micros(at);
+        on!(&mut tx, c => sqlx::query(
+            "UPDATE enrollments SET evaluator_id = $1, evaluation_at = $2, standard_id = $3 WHERE id = $4"
+        ).bind(evaluator).bind(at).bind(standard_id).bind(enrollment).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            &by,
+            self.now(),
+            "enrollment.planned",
+            json!({"evaluator": evaluator, "at": at, "standard": standard.code, "version": standard.version,
+                   "content_hash": standard.content_hash()}),
+        )
+        .await?;
+        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+    }
+
+    /// Records (or corrects, before the verdict) the judgement of one element.
+    pub async fn record_judgement(
+        &self,
+        actor: Option<&str>,
+        enrollment: i64,
+        element: &str,
+        competent: bool,
+        evidence: Option<&str>,
+        feedback: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Evaluator, "record judgements").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        let next = step(state, EnrollmentEvent::Evidence)?;
+        let a = assignment(&mut tx, enrollment).await?;
+        check_assigned(enrollment, &a, &by)?;
+        let standard_id = a.standard_id.ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
+        let standard = super::standards::by_id(&mut tx, standard_id).await?;
+        let element = element.trim().to_uppercase();
+        if !standard.elements.iter().any(|e| e.code == element) {
+            return Err(Error::UnknownElement {
+                element,
+                standard: format!("{} version {}", standard.code, standard.version),
+                known: standard.element_codes().join(", "),
+            });
+        }
+        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        let now = self.now();
+        on!(&mut tx, c => sqlx::query(
+            "INSERT INTO element_judgements (enrollment_id, element_code, competent, evidence, feedback, evaluator_id, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (enrollment_id, element_code) DO UPDATE SET competent = excluded.competent, \
+             evidence = excluded.evidence, feedback = excluded.feedback, evaluator_id = excluded.evaluator_id, \
+             recorded_at = excluded.recorded_at"
+        ).bind(enrollment).bind(&element).bind(competent).bind(evidence).bind(feedback).bind(&by).bind(now)
+        .execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            &by,
+            now,
+            "enrollment.judgement",
+            json!({"element": element, "competent": competent, "evidence": evidence, "feedback": feedback}),
+        )
+        .await?;
+        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+    }
+
+    /// Records the juicio: Competent only if every element of the pinned standard was judged
+    /// competent (rule 5).
+    pub async fn record_verdict(&self, actor: Option<&str>, enrollment: i64) -> Result<VerdictOutcome> {
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Evaluator, "record verdicts").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        let judged = step(state, EnrollmentEvent::Verdict)?;
+        let a = assignment(&mut tx, enrollment).await?;
+        check_assigned(enrollment, &a, &by)?;
+        let standard_id = a.standard_id.ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
+        let standard = super::standards::by_id(&mut tx, standard_id).await?;
+        let rows: Vec<(String, bool)> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT element_code, competent FROM element_judgements WHERE enrollment_id = $1"
+        ).bind(enrollment).fetch_all(c).await?);
+        let judgements: HashMap<String, bool> = rows.into_iter().collect();
+        let missing: Vec<&str> =
+            standard.elements.iter().map(|e| e.code.as_str()).filter(|c| !judgements.contains_key(*c)).collect();
+        if !missing.is_empty() {
+            return Err(Error::Invalid(format!(
+                "enrollment {enrollment}: element(s) {} of {} have no judgement yet; record them with `avala evaluation record {enrollment} --element E#### --competent|--not-yet-competent`",
+                missing.join(", "),
+                standard.code
+            )));
+        }
+        let not_yet: Vec<String> =
+            standard.elements.iter().filter(|e| !judgements[&e.code]).map(|e| e.code.clone()).collect();
+        let competent = not_yet.is_empty();
+        let next = step(judged, if competent { EnrollmentEvent::Competent } else { EnrollmentEvent::NotYetCompetent })?;
+        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        let now = self.now();
+        let verdict = if competent { "competent" } else { "not_yet_competent" };
+        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET verdict = $1, verdict_at = $2 WHERE id = $3")
+            .bind(verdict).bind(now).bind(enrollment).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            &by,
+            now,
+            "enrollment.verdict",
+            json!({"verdict": verdict, "not_yet_competent": not_yet}),
+        )
+        .await?;
+        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
+        Ok(VerdictOutcome { enrollment, competent, not_yet_competent: not_yet, state: next.as_str() })
+    }
+
+    /// Withdraws an in-progress enrollment.
+    pub async fn withdraw(&self, actor: Option<&str>, enrollment: i64, reason: &str) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid("--reason must say why the candidate withdrew".into()));
+        }
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "withdraw enrollments").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        let next = step(state, EnrollmentEvent::Withdraw)?;
+        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET withdrawn_reason = $1 WHERE id = $2")
+            .bind(reason).bind(enrollment).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            &by,
+            self.now(),
+            "enrollment.withdrawn",
+            json!({"from": state.as_str(), "reason": reason}),
+        )
+        .await?;
+        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+    }
+}

@@ -1,0 +1,126 @@
+//! The engine: every command of the certification process, each one transaction.
+//!
+//! A command loads the current state (row lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite),
+//! checks its actor and rules, asks the state machine, appends the audit event, updates the read
+//! model and enqueues the jobs it causes; then commits. Any error rolls everything back.
+
+mod dictamen;
+mod enrollments;
+mod import;
+mod queries;
+mod staff;
+mod standards;
+mod windows;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+pub use dictamen::DictamenBatch;
+pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
+pub use import::ImportOutcome;
+pub use queries::{
+    CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,
+    StandardRow, WindowRow,
+};
+pub use staff::{NewStaff, Role};
+pub use standards::LoadOutcome;
+pub(crate) use standards::by_id as standard_by_id;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::machine::Lifecycle;
+use crate::on;
+use crate::store::{Db, Tx};
+
+/// The certification engine over one database.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl Engine {
+    /// An engine over `db`, reading time from `clock`.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The current instant, from the injected clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        crate::audit::truncate_micros(self.clock.now())
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+}
+
+/// Audit stream names.
+pub(crate) fn enrollment_stream(id: i64) -> String {
+    format!("enrollment:{id}")
+}
+pub(crate) fn window_stream(id: i64) -> String {
+    format!("window:{id}")
+}
+pub(crate) fn certificate_stream(folio: &str) -> String {
+    format!("certificate:{folio}")
+}
+
+/// Loads an enrollment's state and version, locking the row on PostgreSQL (NOWAIT: a
+/// concurrent command on the same enrollment is a conflict, not a silent wait-and-overwrite).
+pub(crate) async fn lock_enrollment(tx: &mut Tx, id: i64) -> Result<(crate::machine::EnrollmentState, i64)> {
+    let row: Option<(String, i64)> = match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
+        }
+        Tx::Postgres(t) => {
+            sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1 FOR UPDATE NOWAIT")
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await
+                .map_err(|e| conflict_or(e, "enrollment", id))?
+        }
+    };
+    let (state, version) = row.ok_or_else(|| Error::not_found("enrollment", id))?;
+    let state = crate::machine::EnrollmentState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
+    Ok((state, version))
+}
+
+/// Writes a new enrollment state guarded by the version read: a lost update is a conflict.
+pub(crate) async fn set_enrollment_state(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    state: crate::machine::EnrollmentState,
+) -> Result<()> {
+    let done = on!(tx, c => sqlx::query(
+        "UPDATE enrollments SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
+    ).bind(state.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
+    if done != 1 {
+        return Err(Error::Conflict { what: "enrollment", id: id.to_string() });
+    }
+    Ok(())
+}
+
+/// Names the record in a conflict error.
+pub(crate) fn conflict_or(e: sqlx::Error, what: &'static str, id: impl ToString) -> Error {
+    match crate::store::map_db_error(e) {
+        Error::Conflict { .. } => Error::Conflict { what, id: id.to_string() },
+        other => other,
+    }
+}
+
+/// Names the record in a conflict error from an `Error`.
+pub(crate) fn name_conflict(e: Error, what: &'static str, id: impl ToString) -> Error {
+    match e {
+        Error::Conflict { .. } => Error::Conflict { what, id: id.to_string() },
+        other => other,
+    }
+}

@@ -1,0 +1,365 @@
+//! Read-side queries: listings, details (personal-data reads are audited) and reports.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::Engine;
+use super::staff::{Role, require, require_any};
+use crate::error::{Error, Result};
+use crate::machine::{EnrollmentState, Lifecycle};
+use crate::on;
+
+/// A staff member.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct StaffRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Roles, comma-separated.
+    pub roles: String,
+}
+
+/// A loaded standard version.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct StandardRow {
+    /// Row id.
+    pub id: i64,
+    /// Code.
+    pub code: String,
+    /// Version.
+    pub version: String,
+    /// Title.
+    pub title: String,
+    /// Level.
+    pub level: i64,
+    /// Certificate validity in years.
+    pub validity_years: i64,
+    /// Diagnostic threshold.
+    pub diagnostic_threshold: i64,
+    /// Content hash.
+    pub content_hash: String,
+    /// When it was loaded.
+    pub loaded_at: DateTime<Utc>,
+}
+
+/// A window with its enrollment count.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct WindowRow {
+    /// Id.
+    pub id: i64,
+    /// Standard code.
+    pub standard_code: String,
+    /// State.
+    pub state: String,
+    /// Opens (UTC).
+    pub opens_at: DateTime<Utc>,
+    /// Closes (UTC).
+    pub closes_at: DateTime<Utc>,
+    /// Time zone.
+    pub tz: String,
+    /// Capacity.
+    pub capacity: Option<i64>,
+    /// Enrollments not withdrawn.
+    pub enrolled: i64,
+}
+
+/// One line of an enrollment listing (no personal data beyond the name).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct EnrollmentRow {
+    /// Id.
+    pub id: i64,
+    /// Window.
+    pub window_id: i64,
+    /// Candidate's name.
+    pub name: String,
+    /// Institution.
+    pub institution: String,
+    /// State.
+    pub state: String,
+    /// Assigned evaluator.
+    pub evaluator_id: Option<String>,
+    /// Diagnostic score.
+    pub diagnostic_score: Option<i64>,
+    /// Verdict.
+    pub verdict: Option<String>,
+}
+
+/// An element judgement.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct JudgementRow {
+    /// Element code.
+    pub element_code: String,
+    /// Competent?
+    pub competent: bool,
+    /// Evidence.
+    pub evidence: Option<String>,
+    /// Feedback.
+    pub feedback: Option<String>,
+    /// Who judged.
+    pub evaluator_id: String,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Everything about one enrollment, personal data included (reading it is audited).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct EnrollmentDetail {
+    /// Id.
+    pub id: i64,
+    /// Window.
+    pub window_id: i64,
+    /// State.
+    pub state: String,
+    /// Version (optimistic lock).
+    pub version: i64,
+    /// Candidate's name.
+    pub name: String,
+    /// "curp" or "passport".
+    pub identity_kind: String,
+    /// CURP or passport number.
+    pub identity: String,
+    /// E-mail.
+    pub email: String,
+    /// Institution.
+    pub institution: String,
+    /// Position.
+    pub position: Option<String>,
+    /// Public-registry consent.
+    pub public_registry: bool,
+    /// Registered at.
+    pub registered_at: DateTime<Utc>,
+    /// Diagnostic score.
+    pub diagnostic_score: Option<i64>,
+    /// Evaluator.
+    pub evaluator_id: Option<String>,
+    /// Evaluation date.
+    pub evaluation_at: Option<DateTime<Utc>>,
+    /// Pinned standard version.
+    pub standard_version: Option<String>,
+    /// Verdict.
+    pub verdict: Option<String>,
+    /// Verdict at.
+    pub verdict_at: Option<DateTime<Utc>>,
+    /// Dictamen batch.
+    pub dictamen_batch_id: Option<i64>,
+    /// Dictamen at.
+    pub dictamen_at: Option<DateTime<Utc>>,
+    /// Withdrawal reason.
+    pub withdrawn_reason: Option<String>,
+    /// Certificate e-mailed at.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Element judgements.
+    #[sqlx(skip)]
+    pub judgements: Vec<JudgementRow>,
+    /// Certificate folios.
+    #[sqlx(skip)]
+    pub folios: Vec<String>,
+}
+
+/// A certificate in a listing.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CertificateRow {
+    /// Folio.
+    pub folio: String,
+    /// Holder.
+    pub holder_name: String,
+    /// State.
+    pub state: String,
+    /// Enrollment.
+    pub enrollment_id: i64,
+    /// Issued.
+    pub issued_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+    /// Verification code.
+    pub verification_code: String,
+    /// Has the PDF been rendered?
+    pub rendered: bool,
+}
+
+/// One line of a report: a group and its count.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReportRow {
+    /// The stage (state) or institution.
+    pub group: String,
+    /// Enrollments in it (None when suppressed in open data: fewer than 5).
+    pub count: Option<i64>,
+}
+
+/// An overdue process (rule 8).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OverdueRow {
+    /// Enrollment.
+    pub enrollment: i64,
+    /// Which deadline.
+    pub deadline: &'static str,
+    /// When it fell due.
+    pub due: DateTime<Utc>,
+}
+
+/// How a report groups enrollments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportBy {
+    /// By process stage.
+    Stage,
+    /// By institution.
+    Institution,
+}
+
+impl Engine {
+    /// Staff members.
+    pub async fn list_staff(&self) -> Result<Vec<StaffRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as("SELECT id, name, email, roles FROM staff ORDER BY id").fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Loaded standard versions.
+    pub async fn list_standards(&self) -> Result<Vec<StandardRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as(
+            "SELECT id, code, version, title, level, validity_years, diagnostic_threshold, content_hash, loaded_at \
+             FROM standards ORDER BY code, id"
+        ).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// The latest loaded version of a standard.
+    pub async fn show_standard(&self, code: &str) -> Result<crate::standard::Standard> {
+        let mut tx = self.db().read().await?;
+        let (_, standard) = super::standards::latest(&mut tx, code).await?;
+        tx.commit().await?;
+        Ok(standard)
+    }
+
+    /// Windows.
+    pub async fn list_windows(&self) -> Result<Vec<WindowRow>> {
+        self.windows(None).await
+    }
+
+    /// One window.
+    pub async fn show_window(&self, id: i64) -> Result<WindowRow> {
+        self.windows(Some(id)).await?.pop().ok_or_else(|| Error::not_found("window", id))
+    }
+
+    async fn windows(&self, id: Option<i64>) -> Result<Vec<WindowRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as(
+            "SELECT w.id, w.standard_code, w.state, w.opens_at, w.closes_at, w.tz, w.capacity, \
+             (SELECT COUNT(*) FROM enrollments e WHERE e.window_id = w.id AND e.state <> 'withdrawn') AS enrolled \
+             FROM windows w WHERE ($1 IS NULL OR w.id = $1) ORDER BY w.id"
+        ).bind(id).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Enrollments, optionally of one window and in one state.
+    pub async fn list_enrollments(&self, window: Option<i64>, state: Option<EnrollmentState>) -> Result<Vec<EnrollmentRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as(
+            "SELECT e.id, e.window_id, ca.name, i.name AS institution, e.state, e.evaluator_id, e.diagnostic_score, e.verdict \
+             FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id JOIN institutions i ON i.id = ca.institution_id \
+             WHERE ($1 IS NULL OR e.window_id = $1) AND ($2 IS NULL OR e.state = $2) ORDER BY e.id"
+        ).bind(window).bind(state.map(|s| s.as_str())).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// One enrollment with the candidate's personal data; the read is audited. Staff of any
+    /// role may read; an evaluator only their assigned enrollments (rule 4).
+    pub async fn show_enrollment(&self, actor: Option<&str>, id: i64) -> Result<EnrollmentDetail> {
+        let mut tx = self.db().write().await?;
+        let by = require_any(&mut tx, actor, &[Role::Admin, Role::Verifier, Role::Evaluator], "read enrollments").await?;
+        let detail: Option<EnrollmentDetail> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT e.id, e.window_id, e.state, e.version, ca.name, ca.identity_kind, ca.identity, ca.email, \
+             i.name AS institution, ca.position, ca.public_registry, e.registered_at, e.diagnostic_score, e.evaluator_id, \
+             e.evaluation_at, s.version AS standard_version, e.verdict, e.verdict_at, e.dictamen_batch_id, e.dictamen_at, \
+             e.withdrawn_reason, e.delivered_at \
+             FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id JOIN institutions i ON i.id = ca.institution_id \
+             LEFT JOIN standards s ON s.id = e.standard_id WHERE e.id = $1"
+        ).bind(id).fetch_optional(c).await?);
+        let mut detail = detail.ok_or_else(|| Error::not_found("enrollment", id))?;
+        let is_other_staff = require(&mut tx, Some(&by), Role::Admin, "read").await.is_ok()
+            || require(&mut tx, Some(&by), Role::Verifier, "read").await.is_ok();
+        if !is_other_staff && detail.evaluator_id.as_deref() != Some(by.as_str()) {
+            return Err(Error::NotAssigned {
+                enrollment: id,
+                assigned: detail.evaluator_id.clone().unwrap_or_else(|| "nobody yet".into()),
+                actor: by,
+            });
+        }
+        detail.judgements = on!(&mut tx, c => sqlx::query_as(
+            "SELECT element_code, competent, evidence, feedback, evaluator_id, recorded_at FROM element_judgements \
+             WHERE enrollment_id = $1 ORDER BY element_code"
+        ).bind(id).fetch_all(c).await?);
+        detail.folios = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT folio FROM certificates WHERE enrollment_id = $1 ORDER BY id"
+        ).bind(id).fetch_all(c).await?);
+        crate::audit::append(
+            &mut tx,
+            &super::enrollment_stream(id),
+            &by,
+            self.now(),
+            "personal_data.read",
+            json!({"fields": ["identity", "email"]}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// Certificates, optionally of one window.
+    pub async fn list_certificates(&self, window: Option<i64>) -> Result<Vec<CertificateRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as(
+            "SELECT c.folio, c.holder_name, c.state, c.enrollment_id, c.issued_at, c.expires_at, c.verification_code, \
+             (c.pdf_sha256 IS NOT NULL) AS rendered FROM certificates c JOIN enrollments e ON e.id = c.enrollment_id \
+             WHERE ($1 IS NULL OR e.window_id = $1) ORDER BY c.id"
+        ).bind(window).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// One certificate by folio.
+    pub async fn show_certificate(&self, folio: &str) -> Result<CertificateRow> {
+        let mut tx = self.db().read().await?;
+        let row = on!(&mut tx, c => sqlx::query_as(
+            "SELECT folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, \
+             (pdf_sha256 IS NOT NULL) AS rendered FROM certificates WHERE folio = $1"
+        ).bind(folio.trim().to_uppercase()).fetch_optional(c).await?);
+        tx.commit().await?;
+        row.ok_or_else(|| Error::not_found("certificate", folio))
+    }
+
+    /// Enrollment counts by stage or institution. With `open_data`, counts below 5 are
+    /// suppressed so no person can be singled out.
+    pub async fn report(&self, window: Option<i64>, by: ReportBy, open_data: bool) -> Result<Vec<ReportRow>> {
+        let mut tx = self.db().read().await?;
+        let sql = match by {
+            ReportBy::Stage => {
+                "SELECT e.state, COUNT(*) FROM enrollments e WHERE ($1 IS NULL OR e.window_id = $1) GROUP BY e.state"
+            }
+            ReportBy::Institution => {
+                "SELECT i.name, COUNT(*) FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id \
+                 JOIN institutions i ON i.id = ca.institution_id WHERE ($1 IS NULL OR e.window_id = $1) \
+                 GROUP BY i.name ORDER BY i.name"
+            }
+        };
+        let rows: Vec<(String, i64)> = on!(&mut tx, c => sqlx::query_as(sql).bind(window).fetch_all(c).await?);
+        tx.commit().await?;
+        let mut rows: Vec<ReportRow> = rows
+            .into_iter()
+            .map(|(group, count)| ReportRow { group, count: if open_data && count < 5 { None } else { Some(count) } })
+            .collect();
+        if by == ReportBy::Stage {
+            let order = |g: &str| EnrollmentState::parse(g).map(|s| s as usize).unwrap_or(usize::MAX);
+            rows.sort_by_key(|r| order(&r.group));
+        }
+        Ok(rows)
+    }
+}

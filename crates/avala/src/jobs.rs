@@ -1,0 +1,142 @@
+//! The outbox: jobs enqueued by commands in their own transaction, run by `avala-runner`.
+//!
+//! A job has a kind, a JSON payload, a unique idempotency key (enqueueing the same key twice is
+//! a no-op), a run-at instant, attempts and a lease. Claiming takes the oldest due job whose
+//! state is queued, or running with an expired lease (its runner died): on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, on SQLite with one `UPDATE … RETURNING` under the write lock.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::on;
+use crate::store::{Db, Tx};
+
+/// Render a certificate's PDF.
+pub const RENDER_CERTIFICATE: &str = "render_certificate";
+/// E-mail a certificate to its holder.
+pub const DELIVER_CERTIFICATE: &str = "deliver_certificate";
+
+/// A claimed job.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Job {
+    /// Row id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Payload (JSON text).
+    pub payload: String,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// Attempts so far, including this one.
+    pub attempts: i64,
+    /// Attempts allowed before the job is dead.
+    pub max_attempts: i64,
+}
+
+impl Job {
+    /// The payload as JSON.
+    pub fn payload(&self) -> Result<Value> {
+        serde_json::from_str(&self.payload).map_err(|e| Error::Database(format!("job {} payload: {e}", self.id)))
+    }
+}
+
+/// Enqueues a job in the caller's transaction; a job with the same key is left as it is.
+pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at: DateTime<Utc>) -> Result<()> {
+    on!(tx, c => sqlx::query(
+        "INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, max_attempts, created_at) \
+         VALUES ($1, $2, $3, 'queued', $4, 8, $4) ON CONFLICT (idempotency_key) DO NOTHING"
+    ).bind(kind).bind(payload.to_string()).bind(key).bind(run_at).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Claims the next due job for `holder`, leasing it until `now + lease`.
+pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -> Result<Option<Job>> {
+    let until = now + lease;
+    let job = match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_as(
+                "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
+                 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
+                             OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1) \
+                 RETURNING id, kind, payload, idempotency_key, attempts, max_attempts",
+            )
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as(
+                "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
+                 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
+                             OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1 \
+                             FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, kind, payload, idempotency_key, attempts, max_attempts",
+            )
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        }
+    };
+    Ok(job)
+}
+
+/// Marks a job done in the caller's transaction (together with its effect). Refuses when the
+/// job's lease was lost to another runner, so the effect is rolled back rather than doubled.
+pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>) -> Result<()> {
+    let done = on!(tx, c => sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $1, lease_holder = NULL, lease_expires_at = NULL, last_error = NULL \
+         WHERE id = $2 AND state = 'running' AND lease_holder = $3"
+    ).bind(now).bind(job.id).bind(holder).execute(c).await?.rows_affected());
+    if done != 1 {
+        return Err(Error::Conflict { what: "job", id: job.id.to_string() });
+    }
+    Ok(())
+}
+
+/// Records a failed attempt: retried after a backoff, or dead when `permanent` or out of
+/// attempts. Returns true when the job is dead.
+pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, permanent: bool, now: DateTime<Utc>) -> Result<bool> {
+    let dead = permanent || job.attempts >= job.max_attempts;
+    let retry_at = now + backoff(job.attempts);
+    let mut tx = db.write().await?;
+    on!(&mut tx, c => sqlx::query(
+        "UPDATE jobs SET state = $1, last_error = $2, run_at = $3, lease_holder = NULL, lease_expires_at = NULL, \
+         finished_at = $4 WHERE id = $5 AND lease_holder = $6"
+    ).bind(if dead { "dead" } else { "queued" }).bind(error).bind(retry_at).bind(if dead { Some(now) } else { None })
+    .bind(job.id).bind(holder).execute(c).await?.rows_affected());
+    tx.commit().await?;
+    Ok(dead)
+}
+
+/// Exponential backoff with jitter: about 30 s · 2^(attempt-1), capped at one hour.
+pub fn backoff(attempt: i64) -> Duration {
+    let base = 30i64.saturating_mul(1i64 << attempt.clamp(1, 8).saturating_sub(1)).min(3600);
+    let jitter = rand::random::<u64>() % (base as u64 / 4 + 1);
+    Duration::seconds(base + jitter as i64)
+}
+
+/// Counts of jobs per state.
+pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    let mut tx = db.read().await?;
+    let rows: Vec<(String, i64)> =
+        on!(&mut tx, c => sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state").fetch_all(c).await?);
+    tx.commit().await?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let first = super::backoff(1).num_seconds();
+        assert!((30..=37).contains(&first), "{first}");
+        let fifth = super::backoff(5).num_seconds();
+        assert!((480..=600).contains(&fifth), "{fifth}");
+        assert!(super::backoff(50).num_seconds() <= 3600 + 900);
+    }
+}

@@ -1,0 +1,67 @@
+use super::*;
+
+const EC1057: &str = include_str!("../../../../standards/EC1057.toml");
+
+#[test]
+fn ec1057_loads() {
+    let s = parse("EC1057.toml", EC1057).unwrap();
+    assert_eq!(s.code, "EC1057");
+    assert_eq!(s.level, 3);
+    assert_eq!(s.element_codes(), ["E0001", "E0002", "E0003", "E0004"]);
+    assert!(s.elements.iter().all(|e| !e.criteria.is_empty()));
+}
+
+#[test]
+fn hash_ignores_comments_but_not_content() {
+    let a = parse("a", EC1057).unwrap().content_hash();
+    let b = parse("b", &format!("# another comment\n{EC1057}")).unwrap().content_hash();
+    assert_eq!(a, b);
+    let c = parse("c", &EC1057.replace("level = 3", "level = 4")).unwrap().content_hash();
+    assert_ne!(a, c);
+}
+
+fn problems(text: &str) -> Vec<StandardProblem> {
+    parse("x.toml", text).unwrap_err().problems
+}
+
+#[test]
+fn every_problem_has_line_and_field() {
+    let bad = EC1057
+        .replace("level = 3", "level = 7")
+        .replace("code = \"E0002\"", "code = \"E0001\"")
+        .replace("diagnostic_threshold = 70", "diagnostic_threshold = 170");
+    let p = problems(&bad);
+    let fields: Vec<_> = p.iter().map(|p| p.field.as_str()).collect();
+    assert!(fields.contains(&"level"), "{p:?}");
+    assert!(fields.contains(&"diagnostic_threshold"), "{p:?}");
+    assert!(fields.contains(&"elements[2].code"), "{p:?}");
+    let level_line = EC1057.lines().position(|l| l.starts_with("level")).unwrap() + 1;
+    assert_eq!(p.iter().find(|p| p.field == "level").unwrap().line, level_line);
+}
+
+#[test]
+fn missing_field_and_unknown_field_are_named() {
+    let p = problems(&EC1057.replace("title = \"Garantizar", "titel = \"Garantizar"));
+    assert_eq!(p.len(), 1);
+    assert!(p[0].message.contains("titel"), "{p:?}");
+    let p = problems("code = \"EC1057\"\n");
+    assert!(p[0].message.contains("missing field"), "{p:?}");
+}
+
+#[test]
+fn knowledge_needs_a_level_and_items_must_exist() {
+    let p = problems(&EC1057.replacen("knowledge_level = \"comprension\"\n", "", 1));
+    assert!(p.iter().any(|p| p.field == "elements[1].criteria[4].knowledge_level"), "{p:?}");
+    let p = problems(&EC1057.replace(
+        "items = [\"La manera en que orienta a la persona solicitante con trato respetuoso y lenguaje claro\"]",
+        "items = []",
+    ));
+    assert!(p.iter().any(|p| p.field == "elements[1].criteria[5].items"), "{p:?}");
+}
+
+#[test]
+fn no_elements_is_refused() {
+    let head = EC1057.split("[[elements]]").next().unwrap();
+    let p = problems(head);
+    assert_eq!(p[0].field, "elements");
+}

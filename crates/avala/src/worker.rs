@@ -1,0 +1,283 @@
+//! The job runner's work: render certificates and e-mail them, from the outbox.
+//!
+//! Rendering stores the PDF (in the database and as `certificates/<folio>.pdf`), enqueues the
+//! delivery and marks the job done in one transaction; a second run of the same job finds the
+//! PDF stored and only completes. Delivery sends first and records afterwards, with a stable
+//! Message-ID, so a crash in between resends the same message rather than a different one.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::Lang;
+use crate::certificate::pdf::{CertificateDoc, render};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::jobs::{self, Job};
+use crate::machine::{CertificateEvent, CertificateState, EnrollmentEvent, EnrollmentState, Lifecycle};
+use crate::mail::{CertificateMail, Mailer};
+use crate::on;
+
+/// What one drain of the queue did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    /// Certificates rendered.
+    pub rendered: u64,
+    /// E-mails sent (or written to the outbox).
+    pub delivered: u64,
+    /// Attempts that failed and will be retried.
+    pub retried: u64,
+    /// Jobs that failed for good.
+    pub dead: u64,
+}
+
+/// Runs jobs for one engine.
+pub struct Worker {
+    engine: Engine,
+    config: Config,
+    mailer: Mailer,
+    holder: String,
+    lang: Lang,
+    lease: Duration,
+}
+
+#[derive(sqlx::FromRow)]
+struct RenderData {
+    folio: String,
+    verification_code: String,
+    holder_name: String,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    enrollment_id: i64,
+    pdf_sha256: Option<String>,
+    standard_id: i64,
+    tz: String,
+    verifier_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliverData {
+    folio: String,
+    verification_code: String,
+    holder_name: String,
+    email: String,
+    pdf: Option<Vec<u8>>,
+    state: String,
+    version: i64,
+    enrollment_id: i64,
+    standard_code: String,
+    standard_title: String,
+}
+
+impl Worker {
+    /// A worker identified as `holder` in job leases.
+    pub fn new(engine: Engine, config: Config, mailer: Mailer, holder: String, lang: Lang) -> Self {
+        Worker { engine, config, mailer, holder, lang, lease: Duration::minutes(5) }
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    /// Runs jobs until none is due; `progress` is called after each job.
+    pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
+        let mut summary = RunSummary::default();
+        while let Some(job) = jobs::claim(self.engine.db(), &self.holder, self.engine.now(), self.lease).await? {
+            self.run(&job, &mut summary).await?;
+            progress(&summary);
+        }
+        Ok(summary)
+    }
+
+    /// Runs one claimed job, recording a failure on the job rather than returning it, unless
+    /// the database itself fails.
+    pub async fn run(&self, job: &Job, summary: &mut RunSummary) -> Result<()> {
+        let outcome = match job.kind.as_str() {
+            jobs::RENDER_CERTIFICATE => self.render(job).await.map(|_| summary.rendered += 1),
+            jobs::DELIVER_CERTIFICATE => self.deliver(job).await.map(|_| summary.delivered += 1),
+            other => Err(Failure::permanent(format!("unknown job kind {other:?}"))),
+        };
+        if let Err(failure) = outcome {
+            if let Some(Error::Database(_) | Error::DatabaseUnavailable { .. }) = &failure.error {
+                tracing::warn!(job = job.id, error = %failure.message, "database error; the lease will expire and the job run again");
+                return Err(failure.error.unwrap_or(Error::Database(failure.message)));
+            }
+            tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
+            let dead = jobs::fail(self.engine.db(), job, &self.holder, &failure.message, failure.permanent, self.engine.now())
+                .await?;
+            if dead { summary.dead += 1 } else { summary.retried += 1 }
+        }
+        Ok(())
+    }
+
+    async fn render(&self, job: &Job) -> Result<(), Failure> {
+        let folio = folio_of(job)?;
+        let mut tx = self.engine.db().read().await?;
+        let data: Option<RenderData> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT c.folio, c.verification_code, c.holder_name, c.issued_at, c.expires_at, c.enrollment_id, c.pdf_sha256, \
+             e.standard_id, w.tz, st.name AS verifier_name FROM certificates c \
+             JOIN enrollments e ON e.id = c.enrollment_id JOIN windows w ON w.id = e.window_id \
+             JOIN dictamen_batches b ON b.id = e.dictamen_batch_id JOIN staff st ON st.id = b.verifier_id \
+             WHERE c.folio = $1"
+        ).bind(&folio).fetch_optional(c).await?);
+        let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
+        let standard = crate::engine::standard_by_id(&mut tx, data.standard_id).await?;
+        tx.commit().await?;
+        let now = self.engine.now();
+        if data.pdf_sha256.is_some() {
+            // Already rendered by an earlier run of this job: only complete it.
+            let mut tx = self.engine.db().write().await?;
+            jobs::complete(&mut tx, job, &self.holder, now).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let tz: chrono_tz::Tz = data.tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
+        let doc = CertificateDoc {
+            lang: self.lang,
+            issuer: self.config.settings.issuer.clone(),
+            holder_name: data.holder_name.clone(),
+            standard_code: standard.code.clone(),
+            standard_version: standard.version.clone(),
+            standard_title: standard.title.clone(),
+            standard_level: standard.level,
+            folio: data.folio.clone(),
+            verification_code: data.verification_code.clone(),
+            dictamen_date: data.issued_at.with_timezone(&tz).date_naive(),
+            place: self.config.settings.place.clone(),
+            valid_until: data.expires_at.with_timezone(&tz).date_naive(),
+            verifier_name: data.verifier_name.clone(),
+        };
+        let pdf = tokio::task::spawn_blocking(move || render(&doc))
+            .await
+            .map_err(|e| Failure::transient(format!("rendering panicked: {e}")))??;
+        let sha = hex::encode(Sha256::digest(&pdf));
+        let path = self.config.certificates_dir().join(format!("{}.pdf", data.folio));
+        crate::config::write_atomic(&path, &pdf, false)?;
+        let mut tx = self.engine.db().write().await?;
+        on!(&mut tx, c => sqlx::query("UPDATE certificates SET pdf = $1, pdf_sha256 = $2 WHERE folio = $3 AND pdf_sha256 IS NULL")
+            .bind(&pdf).bind(&sha).bind(&data.folio).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &crate::engine::certificate_stream(&data.folio),
+            &self.holder,
+            now,
+            "certificate.rendered",
+            json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
+        )
+        .await?;
+        jobs::enqueue(&mut tx, jobs::DELIVER_CERTIFICATE, &format!("deliver:{}", data.folio), &json!({"folio": data.folio}), now)
+            .await?;
+        jobs::complete(&mut tx, job, &self.holder, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn deliver(&self, job: &Job) -> Result<(), Failure> {
+        let folio = folio_of(job)?;
+        let mut tx = self.engine.db().read().await?;
+        let data: Option<DeliverData> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT c.folio, c.verification_code, c.holder_name, ca.email, c.pdf, c.state, c.version, c.enrollment_id, \
+             s.code AS standard_code, s.title AS standard_title FROM certificates c \
+             JOIN enrollments e ON e.id = c.enrollment_id JOIN candidates ca ON ca.id = e.candidate_id \
+             JOIN standards s ON s.id = e.standard_id WHERE c.folio = $1"
+        ).bind(&folio).fetch_optional(c).await?);
+        tx.commit().await?;
+        let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
+        let now = self.engine.now();
+        let state = CertificateState::parse(&data.state).map_err(|e| Error::Database(e.to_string()))?;
+        if state != CertificateState::Issued {
+            // Delivered already (a rerun), or revoked meanwhile: nothing to send.
+            let mut tx = self.engine.db().write().await?;
+            jobs::complete(&mut tx, job, &self.holder, now).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let pdf = data.pdf.ok_or_else(|| Failure::transient(format!("certificate {folio} has no PDF yet")))?;
+        let standard = format!("{} «{}»", data.standard_code, data.standard_title);
+        let message = CertificateMail {
+            lang: self.lang,
+            issuer: &self.config.settings.issuer,
+            from: &self.config.settings.mail_from,
+            to_name: &data.holder_name,
+            to: &data.email,
+            folio: &data.folio,
+            verification_code: &data.verification_code,
+            standard: &standard,
+            pdf,
+        }
+        .build()
+        .map_err(|e| Failure::permanent(e.to_string()))?;
+        self.mailer
+            .send(&format!("{}.certificate", data.folio), message)
+            .await
+            .map_err(|e| Failure { message: e.message, permanent: e.permanent, error: None })?;
+
+        let mut tx = self.engine.db().write().await?;
+        let next = state.apply(CertificateEvent::Deliver).map_err(Error::from)?;
+        on!(&mut tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
+            .bind(next.as_str()).bind(&data.folio).bind(data.version).execute(c).await?.rows_affected());
+        let (enrollment_state, version) = crate::engine::lock_enrollment(&mut tx, data.enrollment_id).await?;
+        if enrollment_state == EnrollmentState::CertificateIssued {
+            let delivered = enrollment_state.apply(EnrollmentEvent::Email).map_err(Error::from)?;
+            crate::engine::set_enrollment_state(&mut tx, data.enrollment_id, version, delivered).await?;
+            on!(&mut tx, c => sqlx::query("UPDATE enrollments SET delivered_at = $1 WHERE id = $2")
+                .bind(now).bind(data.enrollment_id).execute(c).await?.rows_affected());
+            crate::audit::append(
+                &mut tx,
+                &crate::engine::enrollment_stream(data.enrollment_id),
+                &self.holder,
+                now,
+                "enrollment.delivered",
+                json!({"folio": data.folio}),
+            )
+            .await?;
+        }
+        crate::audit::append(
+            &mut tx,
+            &crate::engine::certificate_stream(&data.folio),
+            &self.holder,
+            now,
+            "certificate.delivered",
+            json!({"to": "holder", "via": self.mailer.describe()}),
+        )
+        .await?;
+        jobs::complete(&mut tx, job, &self.holder, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn folio_of(job: &Job) -> Result<String, Failure> {
+    let payload = job.payload()?;
+    payload["folio"].as_str().map(str::to_string).ok_or_else(|| Failure::permanent(format!("job {} has no folio", job.id)))
+}
+
+/// Why a job attempt failed.
+struct Failure {
+    message: String,
+    permanent: bool,
+    error: Option<Error>,
+}
+
+impl Failure {
+    fn permanent(message: String) -> Self {
+        Failure { message, permanent: true, error: None }
+    }
+    fn transient(message: String) -> Self {
+        Failure { message, permanent: false, error: None }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure { message: e.to_string(), permanent: false, error: Some(e) }
+    }
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Error::from(e).into()
+    }
+}
