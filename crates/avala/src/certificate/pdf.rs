@@ -1,12 +1,13 @@
 //! The certificate document: A4 landscape, an embedded (subset) DejaVu Serif so every accent
 //! renders, laid out like an official document.
 
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use printpdf::{
-    Color, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect,
-    Rgb, TextItem,
+    Color, FontId, Line, LinePoint, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    Rect, Rgb, TextItem,
 };
 
 use crate::Lang;
@@ -95,12 +96,32 @@ fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
     lines
 }
 
-/// The page's drawing operations, with the two font handles.
+/// The page's drawing operations, and the characters each font must carry.
 struct Page<'a> {
     ops: Vec<Op>,
     fonts: &'a Fonts,
-    regular: PdfFontHandle,
-    bold: PdfFontHandle,
+    regular_chars: BTreeSet<char>,
+    bold_chars: BTreeSet<char>,
+}
+
+const REGULAR_ID: &str = "F1";
+const BOLD_ID: &str = "F2";
+
+/// A subset of `ttf` holding only the glyphs of `chars` (and .notdef), with a Unicode cmap,
+/// so each certificate embeds a few kilobytes of font instead of hundreds.
+fn subset(ttf: &[u8], full: &ParsedFont, chars: &BTreeSet<char>) -> Result<ParsedFont> {
+    use allsorts::binary::read::ReadScope;
+    use allsorts::font_data::FontData;
+    use allsorts::subset::{CmapTarget, SubsetProfile, subset};
+    let fail = |e: String| Error::Certificate(format!("font subsetting failed: {e}"));
+    let mut ids: Vec<u16> = chars.iter().filter_map(|c| full.lookup_glyph_index(*c as u32)).filter(|g| *g != 0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.insert(0, 0);
+    let data = ReadScope::new(ttf).read::<FontData<'_>>().map_err(|e| fail(e.to_string()))?;
+    let provider = data.table_provider(0).map_err(|e| fail(e.to_string()))?;
+    let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| fail(e.to_string()))?;
+    ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or_else(|| fail("the subset could not be parsed".into()))
 }
 
 #[derive(Clone, Copy)]
@@ -125,7 +146,9 @@ impl Page<'_> {
             Align::Left => x,
             Align::Center => x - width / 2.0,
         };
-        let handle = if bold { self.bold.clone() } else { self.regular.clone() };
+        let chars = if bold { &mut self.bold_chars } else { &mut self.regular_chars };
+        chars.extend(text.chars());
+        let handle = PdfFontHandle::External(FontId(if bold { BOLD_ID } else { REGULAR_ID }.into()));
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: rgb(color) },
@@ -198,9 +221,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     let es = doc.lang == Lang::Es;
     let title = if es { "Certificado de Competencia" } else { "Certificate of Competence" };
     let mut pdf = PdfDocument::new(&format!("{title} {}", doc.folio));
-    let regular = PdfFontHandle::External(pdf.add_font(&fonts.regular));
-    let bold = PdfFontHandle::External(pdf.add_font(&fonts.bold));
-    let mut page = Page { ops: Vec::with_capacity(160), fonts, regular, bold };
+    let mut page = Page { ops: Vec::with_capacity(160), fonts, regular_chars: BTreeSet::new(), bold_chars: BTreeSet::new() };
 
     page.frame(18.0, 2.2, ACCENT);
     page.frame(25.0, 0.6, ACCENT);
@@ -278,8 +299,13 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     info.keywords = vec![doc.standard_code.clone(), doc.folio.clone(), "certificado".into(), "competencia".into()];
     info.identifier = doc.folio.clone();
 
+    let regular = subset(REGULAR_TTF, &fonts.regular, &page.regular_chars)?;
+    let bold = subset(BOLD_TTF, &fonts.bold, &page.bold_chars)?;
+    pdf.resources.fonts.map.insert(FontId(REGULAR_ID.into()), printpdf::PdfFont::new(regular));
+    pdf.resources.fonts.map.insert(FontId(BOLD_ID.into()), printpdf::PdfFont::new(bold));
     let page = PdfPage::new(Mm(297.0), Mm(210.0), page.ops);
-    let bytes = pdf.with_pages(vec![page]).save(&PdfSaveOptions::default(), &mut Vec::new());
+    let options = PdfSaveOptions { subset_fonts: false, ..PdfSaveOptions::default() };
+    let bytes = pdf.with_pages(vec![page]).save(&options, &mut Vec::new());
     Ok(bytes)
 }
 
