@@ -448,6 +448,30 @@ pub async fn run(cli: Cli) -> Result {
         }
         Command::Report(args) => {
             let engine = engine(&cli).await?;
+            fn overdue_listing(rows: &[avala::engine::OverdueRow]) -> Listing<'_, [avala::engine::OverdueRow]> {
+                Listing {
+                headers: &["enrollment", "window", "state", "deadline", "due", "days late"],
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.enrollment.to_string(),
+                            r.window.to_string(),
+                            r.state.clone(),
+                            r.deadline.to_string(),
+                            ts(&r.due),
+                            r.days_late.to_string(),
+                        ]
+                    })
+                    .collect(),
+                records: rows,
+            }
+            }
+            if args.by == "overdue" {
+                let rows = engine.overdue(args.window).await?;
+                print_listing(format, overdue_listing(&rows));
+                return Ok(());
+            }
             let by = if args.by == "institution" { ReportBy::Institution } else { ReportBy::Stage };
             let rows = engine.report(args.window, by, args.open_data).await?;
             let header = if by == ReportBy::Stage { "stage" } else { "institution" };
@@ -462,6 +486,15 @@ pub async fn run(cli: Cli) -> Result {
                     records: &rows,
                 },
             );
+            if by == ReportBy::Stage && !args.open_data && format == Format::Table {
+                let overdue = engine.overdue(args.window).await?;
+                if overdue.is_empty() {
+                    println!("\nno process is past a CONOCER deadline (rule 8)");
+                } else {
+                    println!("\n{} process(es) past a CONOCER deadline (rule 8):", overdue.len());
+                    print_listing(format, overdue_listing(&overdue));
+                }
+            }
         }
         Command::Audit(AuditCmd::Verify) => {
             let engine = engine(&cli).await?;
@@ -562,10 +595,10 @@ async fn demo(args: &DemoArgs, format: Format) -> Result {
         println!("  jobs failed                  {:>6}", summary.runner.dead + summary.runner.retried);
     }
     println!("\n  database {}", summary.database.display());
-    println!(
-        "  look around: avala --db {} enrollment list | avala --db {} certificate list",
-        summary.database.display(),
-        summary.database.display()
-    );
+    let db = summary.database.display();
+    println!("\n  look around:");
+    println!("    avala --db {db} enrollment list");
+    println!("    avala --db {db} certificate list");
+    println!("    avala --db {db} report");
     Ok(())
 }

@@ -296,8 +296,10 @@ pub enum CertificateCmd {
 pub struct ReportArgs {
     #[arg(long)]
     pub window: Option<i64>,
-    /// Group by process stage or by institution.
-    #[arg(long, default_value = "stage", value_parser = ["stage", "institution"])]
+    /// Group by process stage or by institution, or list only the processes past a CONOCER
+    /// deadline (verdict 8 days after the evaluation, dictamen 30 days after the verdict,
+    /// delivery 5 business days after the dictamen). The stage report lists overdue ones too.
+    #[arg(long, default_value = "stage", value_parser = ["stage", "institution", "overdue"])]
     pub by: String,
     /// Aggregates for publication: counts below 5 are suppressed.
     #[arg(long)]

@@ -79,6 +79,12 @@ fn text_width(font: &ParsedFont, text: &str, size: f32) -> f32 {
 }
 
 /// Splits `text` into lines no wider than `max` points.
+/// The largest size in `[min, size]` at which `text` fits in `max` points (or `min`).
+fn fit_size(font: &ParsedFont, text: &str, size: f32, min: f32, max: f32) -> f32 {
+    let width = text_width(font, text, size);
+    if width <= max { size } else { (size * max / width).max(min) }
+}
+
 fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -227,7 +233,8 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     page.frame(25.0, 0.6, ACCENT);
 
     let cx = WIDTH / 2.0;
-    page.text(&doc.issuer, cx, 528.0, 15.0, true, INK, Align::Center);
+    let issuer_size = fit_size(&fonts.bold, &doc.issuer, 15.0, 10.0, WIDTH - 110.0);
+    page.text(&doc.issuer, cx, 530.0, issuer_size, true, INK, Align::Center);
     page.line(cx - 120.0, 516.0, cx + 120.0, 516.0, 0.6, ACCENT);
     let heading = if es { "CERTIFICADO DE COMPETENCIA LABORAL" } else { "CERTIFICATE OF OCCUPATIONAL COMPETENCE" };
     page.text(heading, cx, 478.0, 24.0, true, ACCENT, Align::Center);
@@ -282,7 +289,11 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     page.text(&doc.verifier_name, sx, 90.0, 12.0, true, INK, Align::Center);
     let role = if es { "Verificador(a) que emite el dictamen" } else { "Verifier who issued the dictamen" };
     page.text(role, sx, 76.0, 9.5, false, MUTED, Align::Center);
-    page.text(&doc.issuer, sx, 63.0, 9.5, false, MUTED, Align::Center);
+    let mut iy = 63.0;
+    for line in wrap(&fonts.regular, &doc.issuer, 9.0, 270.0) {
+        page.text(&line, sx, iy, 9.0, false, MUTED, Align::Center);
+        iy -= 11.0;
+    }
 
     let check = if es {
         "Verifique la autenticidad de este certificado con su folio y código de verificación."

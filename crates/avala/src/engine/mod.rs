@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 pub use dictamen::DictamenBatch;
 pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
 pub use import::ImportOutcome;
+pub use queries::deadlines;
 pub use queries::{
     CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,
     StandardRow, WindowRow,

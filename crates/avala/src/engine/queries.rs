@@ -194,10 +194,58 @@ pub struct ReportRow {
 pub struct OverdueRow {
     /// Enrollment.
     pub enrollment: i64,
-    /// Which deadline.
+    /// Its window.
+    pub window: i64,
+    /// Its current state.
+    pub state: String,
+    /// Which deadline: `verdict`, `dictamen` or `delivery`.
     pub deadline: &'static str,
+    /// When the clock started (evaluation, verdict or dictamen instant).
+    pub since: DateTime<Utc>,
     /// When it fell due.
     pub due: DateTime<Utc>,
+    /// Whole days past due.
+    pub days_late: i64,
+}
+
+/// The CONOCER deadlines of rule 8, in one place.
+pub mod deadlines {
+    use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+
+    /// Natural days from the evaluation to the verdict reaching the certifying body.
+    pub const VERDICT_DAYS: i64 = 8;
+    /// Natural days from receiving the verdict to the dictamen.
+    pub const DICTAMEN_DAYS: i64 = 30;
+    /// Business days (Monday to Friday) from the dictamen to delivering the certificate.
+    pub const DELIVERY_BUSINESS_DAYS: i64 = 5;
+
+    /// `from` plus `days` business days (weekends skipped).
+    pub fn add_business_days(from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        let mut at = from;
+        let mut left = days;
+        while left > 0 {
+            at += Duration::days(1);
+            if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
+                left -= 1;
+            }
+        }
+        at
+    }
+
+    /// When the verdict for an evaluation at `evaluation` falls due.
+    pub fn verdict_due(evaluation: DateTime<Utc>) -> DateTime<Utc> {
+        evaluation + Duration::days(VERDICT_DAYS)
+    }
+
+    /// When the dictamen for a verdict received at `verdict` falls due.
+    pub fn dictamen_due(verdict: DateTime<Utc>) -> DateTime<Utc> {
+        verdict + Duration::days(DICTAMEN_DAYS)
+    }
+
+    /// When delivery of a certificate whose dictamen was at `dictamen` falls due.
+    pub fn delivery_due(dictamen: DateTime<Utc>) -> DateTime<Utc> {
+        add_business_days(dictamen, DELIVERY_BUSINESS_DAYS)
+    }
 }
 
 /// How a report groups enrollments.
@@ -361,5 +409,49 @@ impl Engine {
             rows.sort_by_key(|r| order(&r.group));
         }
         Ok(rows)
+    }
+
+    /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.
+    pub async fn overdue(&self, window: Option<i64>) -> Result<Vec<OverdueRow>> {
+        type Row = (i64, i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+        let mut tx = self.db().read().await?;
+        let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT id, window_id, state, evaluation_at, verdict_at, dictamen_at FROM enrollments \
+             WHERE ($1 IS NULL OR window_id = $1) \
+             AND state IN ('evaluation_planned', 'under_evaluation', 'judged', 'submitted_for_dictamen', 'certificate_issued') \
+             ORDER BY id"
+        ).bind(window).fetch_all(c).await?);
+        tx.commit().await?;
+        let now = self.now();
+        let mut overdue: Vec<OverdueRow> = rows
+            .into_iter()
+            .filter_map(|(enrollment, window, state, evaluation, verdict, dictamen)| {
+                let (deadline, since, due) = match state.as_str() {
+                    "evaluation_planned" | "under_evaluation" | "judged" => {
+                        let at = evaluation?;
+                        ("verdict", at, deadlines::verdict_due(at))
+                    }
+                    "submitted_for_dictamen" => {
+                        let at = verdict?;
+                        ("dictamen", at, deadlines::dictamen_due(at))
+                    }
+                    _ => {
+                        let at = dictamen?;
+                        ("delivery", at, deadlines::delivery_due(at))
+                    }
+                };
+                (due < now).then(|| OverdueRow {
+                    enrollment,
+                    window,
+                    state,
+                    deadline,
+                    since,
+                    due,
+                    days_late: (now - due).num_days(),
+                })
+            })
+            .collect();
+        overdue.sort_by_key(|r| (r.due, r.enrollment));
+        Ok(overdue)
     }
 }
