@@ -1,1 +1,1 @@
-
+//! End-to-end tests (see below).

@@ -95,8 +95,8 @@ impl Worker {
     /// the database itself fails.
     pub async fn run(&self, job: &Job, summary: &mut RunSummary) -> Result<()> {
         let outcome = match job.kind.as_str() {
-            jobs::RENDER_CERTIFICATE => self.render(job).await.map(|_| summary.rendered += 1),
-            jobs::DELIVER_CERTIFICATE => self.deliver(job).await.map(|_| summary.delivered += 1),
+            jobs::RENDER_CERTIFICATE => self.render(job).await.map(|done| summary.rendered += u64::from(done)),
+            jobs::DELIVER_CERTIFICATE => self.deliver(job).await.map(|done| summary.delivered += u64::from(done)),
             other => Err(Failure::permanent(format!("unknown job kind {other:?}"))),
         };
         if let Err(failure) = outcome {
@@ -112,7 +112,8 @@ impl Worker {
         Ok(())
     }
 
-    async fn render(&self, job: &Job) -> Result<(), Failure> {
+    /// Renders and stores the PDF; false when an earlier run already had (the job only completes).
+    async fn render(&self, job: &Job) -> Result<bool, Failure> {
         let folio = folio_of(job)?;
         let mut tx = self.engine.db().read().await?;
         let data: Option<RenderData> = on!(&mut tx, c => sqlx::query_as(
@@ -131,7 +132,7 @@ impl Worker {
             let mut tx = self.engine.db().write().await?;
             jobs::complete(&mut tx, job, &self.holder, now).await?;
             tx.commit().await?;
-            return Ok(());
+            return Ok(false);
         }
         let tz: chrono_tz::Tz = data.tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
         let doc = CertificateDoc {
@@ -171,10 +172,11 @@ impl Worker {
             .await?;
         jobs::complete(&mut tx, job, &self.holder, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    async fn deliver(&self, job: &Job) -> Result<(), Failure> {
+    /// Sends the certificate; false when there was nothing to send (delivered already, or revoked).
+    async fn deliver(&self, job: &Job) -> Result<bool, Failure> {
         let folio = folio_of(job)?;
         let mut tx = self.engine.db().read().await?;
         let data: Option<DeliverData> = on!(&mut tx, c => sqlx::query_as(
@@ -192,7 +194,7 @@ impl Worker {
             let mut tx = self.engine.db().write().await?;
             jobs::complete(&mut tx, job, &self.holder, now).await?;
             tx.commit().await?;
-            return Ok(());
+            return Ok(false);
         }
         let pdf = data.pdf.ok_or_else(|| Failure::transient(format!("certificate {folio} has no PDF yet")))?;
         let standard = format!("{} «{}»", data.standard_code, data.standard_title);
@@ -245,7 +247,7 @@ impl Worker {
         .await?;
         jobs::complete(&mut tx, job, &self.holder, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }
 

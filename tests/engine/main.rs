@@ -1,0 +1,569 @@
+//! The engine's rules on both backends: every command of the process, each rule of DESIGN.md
+//! refused with the database unchanged, the audit chain, lost-update protection, and the deadlines.
+//!
+//! Each body runs twice: on a fresh SQLite file and on a fresh PostgreSQL database (skipped, and
+//! saying so, when `AVALA_TEST_POSTGRES_URL` is unset).
+
+use std::sync::Arc;
+
+use avala::config::Config;
+use avala::engine::{Engine, NewCandidate, NewStaff, Role};
+use avala::error::Error;
+use avala::identity::{Curp, Identity};
+use avala::machine::{EnrollmentState, Lifecycle, WindowEvent};
+use avala::mail::Mailer;
+use avala::store::Db;
+use avala::worker::Worker;
+use avala::{FixedClock, Lang};
+use avala_tests::{TestDb, both};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+const EC1057: &str = include_str!("../../standards/EC1057.toml");
+const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
+
+/// A Monday, mid-morning in Mexico City.
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 16, 0, 0).unwrap()
+}
+
+struct World {
+    seed: std::sync::atomic::AtomicU64,
+    engine: Engine,
+    clock: FixedClock,
+    window: i64,
+    test: TestDb,
+}
+
+const ADMIN: Option<&str> = Some("admin");
+
+async fn world(test: TestDb, capacity: Option<i64>) -> World {
+    let db = Db::open(&test.url).await.expect("open database");
+    let clock = FixedClock::new(start());
+    let engine = Engine::new(db, Arc::new(clock.clone()));
+    let staff: [(&str, &str, &[Role]); 7] = [
+        ("admin", "Ana Administradora", &[Role::Admin]),
+        ("eva.a", "Evaluadora Álvarez", &[Role::Evaluator]),
+        ("eva.b", "Evaluador Beltrán", &[Role::Evaluator]),
+        ("ver.a", "Verificadora Núñez", &[Role::Verifier]),
+        ("ver.b", "Verificador Ortiz", &[Role::Verifier]),
+        ("dual", "Doble Rol Peña", &[Role::Evaluator, Role::Verifier]),
+        ("eva.ver.admin", "Todo Terreno", &[Role::Admin, Role::Evaluator, Role::Verifier]),
+    ];
+    for (id, name, roles) in staff {
+        let new = NewStaff { id: id.into(), name: name.into(), email: format!("{id}@itaip.example"), roles: roles.to_vec() };
+        engine.add_staff(if id == "admin" { None } else { ADMIN }, new).await.expect("add staff");
+    }
+    engine.load_standard(ADMIN, "standards/EC1057.toml", EC1057).await.expect("load EC1057");
+    let window = open_window(&engine, capacity).await;
+    World { seed: 100.into(), engine, clock, window, test }
+}
+
+async fn open_window(engine: &Engine, capacity: Option<i64>) -> i64 {
+    let now = engine.now();
+    let window = engine
+        .create_window(ADMIN, "EC1057", now - Duration::hours(1), now + Duration::days(14), None, capacity)
+        .await
+        .expect("create window");
+    engine.transition_window(ADMIN, window, WindowEvent::Open).await.expect("open window");
+    window
+}
+
+fn candidates(n: usize, seed: u64) -> Vec<NewCandidate> {
+    avala::cohort::generate(n, seed)
+        .into_iter()
+        .map(|c| NewCandidate {
+            identity: Identity::Curp(Curp::parse(&c.curp).expect("generated CURP is valid")),
+            name: c.name,
+            email: c.email,
+            institution: c.institution,
+            position: Some(c.position),
+            public_registry: c.public_registry,
+        })
+        .collect()
+}
+
+impl World {
+    async fn register(&self, n: usize) -> Vec<i64> {
+        let mut ids = Vec::new();
+        let seed = self.seed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for c in candidates(n, seed) {
+            ids.push(self.engine.register(ADMIN, self.window, c).await.expect("register"));
+        }
+        ids
+    }
+
+    /// Registered → diagnosed → planned with `evaluator`.
+    async fn planned(&self, n: usize, evaluator: &str) -> Vec<i64> {
+        let ids = self.register(n).await;
+        for &id in &ids {
+            self.engine.record_diagnostic(Some(evaluator), id, 85).await.expect("diagnostic");
+            self.engine.plan_evaluation(ADMIN, id, evaluator, self.engine.now()).await.expect("plan");
+        }
+        ids
+    }
+
+    async fn judge_all(&self, id: i64, evaluator: &str, failing: Option<&str>) {
+        for element in ELEMENTS {
+            let competent = failing != Some(element);
+            let feedback = (!competent).then_some("Reforzar la prueba de daño");
+            self.engine
+                .record_judgement(Some(evaluator), id, element, competent, Some("Portafolio revisado"), feedback)
+                .await
+                .expect("judgement");
+        }
+    }
+
+    /// Planned, judged and with a verdict: submitted for dictamen when competent.
+    async fn submitted(&self, n: usize, evaluator: &str) -> Vec<i64> {
+        let ids = self.planned(n, evaluator).await;
+        for &id in &ids {
+            self.judge_all(id, evaluator, None).await;
+            let verdict = self.engine.record_verdict(Some(evaluator), id).await.expect("verdict");
+            assert!(verdict.competent);
+        }
+        ids
+    }
+
+    async fn state(&self, id: i64) -> EnrollmentState {
+        let rows = self.engine.list_enrollments(None, None).await.unwrap();
+        let row = rows.iter().find(|r| r.id == id).expect("enrollment listed");
+        EnrollmentState::parse(&row.state).unwrap()
+    }
+
+    fn worker(&self) -> Worker {
+        let dir = self.test.scratch.path();
+        let (config, _) = Config::init(&dir, None).expect("config");
+        let mailer = Mailer::Outbox(config.outbox_dir());
+        Worker::new(self.engine.clone(), config, mailer, "test-runner".into(), Lang::Es)
+    }
+
+    /// Everything a refused command must leave untouched.
+    async fn snapshot(&self) -> Vec<String> {
+        snapshot(self.engine.db()).await
+    }
+}
+
+/// Row counts of every table plus the state and version of every stateful row.
+async fn snapshot(db: &Db) -> Vec<String> {
+    let tables = [
+        "standards",
+        "staff",
+        "institutions",
+        "candidates",
+        "windows",
+        "dictamen_batches",
+        "enrollments",
+        "element_judgements",
+        "folio_counters",
+        "certificates",
+        "audit_events",
+        "jobs",
+    ];
+    let mut out = Vec::new();
+    let mut tx = db.read().await.unwrap();
+    for table in tables {
+        let (n,): (i64,) =
+            avala::on!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(c).await.unwrap());
+        out.push(format!("{table}: {n}"));
+    }
+    let rows: Vec<(i64, String, i64)> = avala::on!(&mut tx, c => sqlx::query_as(
+        "SELECT id, state, version FROM enrollments ORDER BY id").fetch_all(c).await.unwrap());
+    out.extend(rows.iter().map(|r| format!("enrollment {r:?}")));
+    let rows: Vec<(i64, String, i64)> = avala::on!(&mut tx, c => sqlx::query_as(
+        "SELECT id, state, version FROM windows ORDER BY id").fetch_all(c).await.unwrap());
+    out.extend(rows.iter().map(|r| format!("window {r:?}")));
+    let rows: Vec<(String, String)> = avala::on!(&mut tx, c => sqlx::query_as(
+        "SELECT folio, state FROM certificates ORDER BY folio").fetch_all(c).await.unwrap());
+    out.extend(rows.iter().map(|r| format!("certificate {r:?}")));
+    tx.commit().await.unwrap();
+    out
+}
+
+/// Asserts the command failed and changed nothing.
+macro_rules! refused {
+    ($w:expr, $call:expr, $pat:pat $(if $guard:expr)?) => {{
+        let before = $w.snapshot().await;
+        let result = $call.await;
+        match &result {
+            Err($pat) $(if $guard)? => {}
+            other => panic!("expected {} but got {other:?}", stringify!($pat)),
+        }
+        assert_eq!($w.snapshot().await, before, "a refused command changed the database");
+        result.unwrap_err()
+    }};
+}
+
+both!(
+    whole_process_issues_one_certificate_per_competent_candidate,
+    rule1_steps_out_of_order_are_refused,
+    rule2_registration_only_in_an_open_window_under_capacity_once,
+    rule3_evaluator_may_not_sit_on_the_dictamen,
+    rule4_only_the_assigned_evaluator_records_results,
+    rule5_competent_needs_every_element_of_the_pinned_version,
+    rule6_not_yet_competent_may_enrol_again_with_history_kept,
+    rule7_a_certificate_is_issued_at_most_once,
+    rule8_overdue_processes_are_reported,
+    roles_are_checked_before_anything_is_written,
+    import_is_all_or_nothing,
+    audit_tampering_is_detected,
+    concurrent_change_is_a_conflict,
+    every_state_round_trips_through_storage,
+    withdrawn_enrollments_take_no_further_steps,
+);
+
+async fn whole_process_issues_one_certificate_per_competent_candidate(test: TestDb) {
+    let w = world(test, None).await;
+    let ids = w.planned(6, "eva.a").await;
+    for (i, &id) in ids.iter().enumerate() {
+        w.judge_all(id, "eva.a", (i == 5).then_some("E0003")).await;
+        let v = w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+        assert_eq!(v.competent, i != 5);
+    }
+    let submitted = w.engine.list_enrollments(Some(w.window), Some(EnrollmentState::SubmittedForDictamen)).await.unwrap();
+    assert_eq!(submitted.len(), 5);
+    let batch = w
+        .engine
+        .issue_dictamen(Some("ver.a"), w.window, &submitted.iter().map(|e| e.id).collect::<Vec<_>>(), true)
+        .await
+        .unwrap();
+    assert_eq!(batch.enrollments.len(), 5);
+    let summary = w.worker().drain(|_| {}).await.unwrap();
+    assert_eq!((summary.rendered, summary.delivered), (5, 5));
+
+    let certificates = w.engine.list_certificates(Some(w.window)).await.unwrap();
+    assert_eq!(certificates.len(), 5);
+    let mut folios: Vec<&str> = certificates.iter().map(|c| c.folio.as_str()).collect();
+    folios.sort();
+    assert_eq!(folios, ["EC1057-2026-000001", "EC1057-2026-000002", "EC1057-2026-000003", "EC1057-2026-000004", "EC1057-2026-000005"]);
+    let outbox = w.test.scratch.path().join("outbox");
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 5, "one e-mail per certificate");
+    for c in &certificates {
+        let pdf = std::fs::read(w.test.scratch.path().join("certificates").join(format!("{}.pdf", c.folio))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+    for &id in &ids[..5] {
+        assert_eq!(w.state(id).await, EnrollmentState::Delivered);
+    }
+    assert_eq!(w.state(ids[5]).await, EnrollmentState::NotYetCompetent);
+    let audit = avala::audit::verify(w.engine.db()).await.unwrap();
+    assert!(audit.broken.is_none(), "{audit:?}");
+    assert!(audit.events > 40);
+}
+
+async fn rule1_steps_out_of_order_are_refused(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.register(1).await[0];
+    let e = refused!(w, w.engine.record_verdict(Some("eva.a"), id), Error::Transition(_) | Error::NotAssigned { .. });
+    // The verdict is refused by the state machine before anything else is looked at.
+    match e {
+        Error::Transition(t) => {
+            assert_eq!((t.machine, t.state, t.event), ("enrollment", "registered", "verdict"));
+            assert!(t.to_string().contains("registered") && t.to_string().contains("verdict"));
+        }
+        other => panic!("{other:?}"),
+    }
+    refused!(w, w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()), Error::Transition(t) if t.state == "registered");
+    refused!(w, w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None), Error::Transition(_));
+    refused!(w, w.engine.issue_dictamen(Some("ver.a"), w.window, &[id], true), Error::Transition(t) if t.event == "procede");
+    w.engine.record_diagnostic(Some("eva.a"), id, 90).await.unwrap();
+    refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 95), Error::Transition(t) if t.state == "diagnosed");
+    // Windows: a closed window does not reopen.
+    w.engine.transition_window(ADMIN, w.window, WindowEvent::Close).await.unwrap();
+    refused!(w, w.engine.transition_window(ADMIN, w.window, WindowEvent::Open), Error::Transition(t) if t.machine == "window" && t.state == "closed");
+}
+
+async fn rule2_registration_only_in_an_open_window_under_capacity_once(test: TestDb) {
+    let w = world(test, Some(3)).await;
+    let people = candidates(5, 11);
+    for c in &people[..3] {
+        w.engine.register(ADMIN, w.window, c.clone()).await.unwrap();
+    }
+    refused!(w, w.engine.register(ADMIN, w.window, people[3].clone()), Error::WindowFull { capacity: 3, .. });
+    // Same CURP again, even under another name.
+    let mut again = people[0].clone();
+    again.name = "Otro Nombre".into();
+    let other = open_window(&w.engine, None).await;
+    w.engine.register(ADMIN, other, again.clone()).await.expect("another window is fine");
+    refused!(w, w.engine.register(ADMIN, other, again), Error::AlreadyEnrolled { .. });
+    // Scheduled, not yet open.
+    let now = w.engine.now();
+    let scheduled = w.engine.create_window(ADMIN, "EC1057", now + Duration::days(1), now + Duration::days(8), None, None).await.unwrap();
+    refused!(w, w.engine.register(ADMIN, scheduled, people[4].clone()), Error::WindowNotTaking { .. } | Error::Transition(_));
+    // Open, but the instant is past its closing time.
+    w.clock.advance(Duration::days(15));
+    refused!(w, w.engine.register(ADMIN, other, people[4].clone()), Error::WindowNotTaking { .. });
+    // Closed.
+    w.clock.set(start());
+    w.engine.transition_window(ADMIN, other, WindowEvent::Close).await.unwrap();
+    refused!(w, w.engine.register(ADMIN, other, people[4].clone()), Error::WindowNotTaking { .. } | Error::Transition(_));
+    refused!(w, w.engine.register(ADMIN, 999, people[4].clone()), Error::NotFound { .. });
+}
+
+async fn rule3_evaluator_may_not_sit_on_the_dictamen(test: TestDb) {
+    let w = world(test, None).await;
+    let own = w.submitted(1, "dual").await[0];
+    let other = w.submitted(1, "eva.a").await[0];
+    let e = refused!(w, w.engine.issue_dictamen(Some("dual"), w.window, &[own], true), Error::EvaluatorOnDictamen { .. });
+    assert!(e.to_string().contains("rule 3"), "{e}");
+    // In a lote with another process it may decide, the whole lote is refused.
+    refused!(w, w.engine.issue_dictamen(Some("dual"), w.window, &[other, own], true), Error::EvaluatorOnDictamen { enrollment, .. } if *enrollment == own);
+    w.engine.issue_dictamen(Some("dual"), w.window, &[other], true).await.expect("it may decide what it did not evaluate");
+    w.engine.issue_dictamen(Some("ver.a"), w.window, &[own], true).await.expect("another verifier may");
+}
+
+async fn rule4_only_the_assigned_evaluator_records_results(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.planned(1, "eva.a").await[0];
+    let e = refused!(w, w.engine.record_judgement(Some("eva.b"), id, "E0001", true, None, None), Error::NotAssigned { .. });
+    assert!(e.to_string().contains("eva.a") && e.to_string().contains("eva.b"), "{e}");
+    w.judge_all(id, "eva.a", None).await;
+    refused!(w, w.engine.record_verdict(Some("eva.b"), id), Error::NotAssigned { .. });
+    refused!(w, w.engine.record_verdict(Some("ver.a"), id), Error::Forbidden { .. });
+    w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+}
+
+async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb) {
+    let w = world(test, None).await;
+    let ids = w.planned(2, "eva.a").await;
+    // Three of four elements judged: no verdict yet.
+    for element in &ELEMENTS[..3] {
+        w.engine.record_judgement(Some("eva.a"), ids[0], element, true, None, None).await.unwrap();
+    }
+    let e = refused!(w, w.engine.record_verdict(Some("eva.a"), ids[0]), Error::Invalid(_));
+    assert!(e.to_string().contains("E0004"), "{e}");
+    // A later version of the standard adds an element; the planned process stays on version 1.
+    let v2 = EC1057.replace("version = \"1\"", "version = \"2\"")
+        + "\n[[elements]]\ncode = \"E0005\"\ntitle = \"Elemento añadido en la versión 2\"\n\n  [[elements.criteria]]\n  kind = \"product\"\n  heading = \"Informe\"\n  items = [\"Entrega el informe anual\"]\n";
+    let loaded = w.engine.load_standard(ADMIN, "EC1057-v2.toml", &v2).await.unwrap();
+    assert_eq!(loaded.version, "2");
+    let e = refused!(w, w.engine.record_judgement(Some("eva.a"), ids[0], "E0005", true, None, None), Error::UnknownElement { .. });
+    assert!(e.to_string().contains("E0004"), "the message lists the pinned elements: {e}");
+    w.engine.record_judgement(Some("eva.a"), ids[0], "E0004", true, None, None).await.unwrap();
+    let verdict = w.engine.record_verdict(Some("eva.a"), ids[0]).await.unwrap();
+    assert!(verdict.competent);
+    // One element not yet competent makes the verdict not yet competent, naming it.
+    w.judge_all(ids[1], "eva.a", Some("E0002")).await;
+    let verdict = w.engine.record_verdict(Some("eva.a"), ids[1]).await.unwrap();
+    assert!(!verdict.competent);
+    assert_eq!(verdict.not_yet_competent, ["E0002"]);
+    assert_eq!(w.state(ids[1]).await, EnrollmentState::NotYetCompetent);
+    let detail = w.engine.show_enrollment(ADMIN, ids[0]).await.unwrap();
+    assert_eq!(detail.standard_version.as_deref(), Some("1"));
+}
+
+async fn rule6_not_yet_competent_may_enrol_again_with_history_kept(test: TestDb) {
+    let w = world(test, None).await;
+    let first = w.planned(1, "eva.a").await[0];
+    w.judge_all(first, "eva.a", Some("E0001")).await;
+    w.engine.record_verdict(Some("eva.a"), first).await.unwrap();
+    let later = open_window(&w.engine, None).await;
+    let person = candidates(1, 100).remove(0);
+    let second = w.engine.register(ADMIN, later, person).await.expect("may enrol again");
+    assert_ne!(first, second);
+    assert_eq!(w.state(first).await, EnrollmentState::NotYetCompetent, "history kept");
+    assert_eq!(w.state(second).await, EnrollmentState::Registered);
+}
+
+async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.submitted(1, "eva.a").await[0];
+    w.engine.issue_dictamen(Some("ver.a"), w.window, &[id], true).await.unwrap();
+    // A second dictamen on the same enrollment is refused.
+    refused!(w, w.engine.issue_dictamen(Some("ver.b"), w.window, &[id], true), Error::Transition(_));
+    let worker = w.worker();
+    let first = worker.drain(|_| {}).await.unwrap();
+    assert_eq!((first.rendered, first.delivered), (1, 1));
+    // Make every job run again, as if the runner had crashed before recording completion.
+    let mut tx = w.engine.db().write().await.unwrap();
+    avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET state = 'queued', lease_holder = NULL, lease_expires_at = NULL")
+        .execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let second = worker.drain(|_| {}).await.unwrap();
+    assert_eq!(second.rendered, 0, "no second certificate: {second:?}");
+    let certificates = w.engine.list_certificates(None).await.unwrap();
+    assert_eq!(certificates.len(), 1);
+    let mut tx = w.engine.db().read().await.unwrap();
+    let (counter,): (i64,) = avala::on!(&mut tx, c => sqlx::query_as("SELECT last FROM folio_counters").fetch_one(c).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(counter, 1, "no folio consumed twice");
+}
+
+async fn rule8_overdue_processes_are_reported(test: TestDb) {
+    let w = world(test, None).await;
+    let ids = w.planned(3, "eva.a").await;
+    assert!(w.engine.overdue(None).await.unwrap().is_empty());
+    // Verdict due 8 natural days after the evaluation.
+    w.clock.advance(Duration::days(8) + Duration::minutes(1));
+    let overdue = w.engine.overdue(None).await.unwrap();
+    assert_eq!(overdue.len(), 3);
+    assert!(overdue.iter().all(|r| r.deadline == "verdict" && r.days_late == 0));
+    for &id in &ids[..2] {
+        w.judge_all(id, "eva.a", None).await;
+        w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+    }
+    let overdue = w.engine.overdue(None).await.unwrap();
+    assert_eq!(overdue.iter().map(|r| r.enrollment).collect::<Vec<_>>(), [ids[2]]);
+    // Dictamen due 30 natural days after the verdict.
+    w.clock.advance(Duration::days(31));
+    let overdue = w.engine.overdue(None).await.unwrap();
+    let dictamen: Vec<i64> = overdue.iter().filter(|r| r.deadline == "dictamen").map(|r| r.enrollment).collect();
+    assert_eq!(dictamen, &ids[..2]);
+    assert_eq!(overdue.iter().find(|r| r.enrollment == ids[2]).unwrap().days_late, 31);
+    // Delivery due 5 business days after the dictamen: issued on a Friday, due the next Friday.
+    let friday = Utc.with_ymd_and_hms(2027, 1, 8, 18, 0, 0).unwrap();
+    w.clock.set(friday);
+    w.engine.issue_dictamen(Some("ver.a"), w.window, &ids[..2], true).await.unwrap();
+    w.clock.set(friday + Duration::days(7));
+    assert!(w.engine.overdue(None).await.unwrap().iter().all(|r| r.deadline != "delivery"), "due exactly now, not past");
+    w.clock.set(friday + Duration::days(7) + Duration::seconds(1));
+    let delivery: Vec<i64> =
+        w.engine.overdue(None).await.unwrap().iter().filter(|r| r.deadline == "delivery").map(|r| r.enrollment).collect();
+    assert_eq!(delivery, &ids[..2]);
+    w.worker().drain(|_| {}).await.unwrap();
+    assert!(w.engine.overdue(None).await.unwrap().iter().all(|r| r.deadline != "delivery"));
+}
+
+async fn roles_are_checked_before_anything_is_written(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.register(1).await[0];
+    refused!(w, w.engine.record_diagnostic(None, id, 80), Error::NoActor);
+    refused!(w, w.engine.record_diagnostic(Some("nadie"), id, 80), Error::UnknownActor(_));
+    refused!(w, w.engine.transition_window(Some("eva.a"), w.window, WindowEvent::Close), Error::Forbidden { .. });
+    refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 101), Error::Invalid(_));
+    let new = NewStaff { id: "x".into(), name: "X".into(), email: "x@itaip.example".into(), roles: vec![Role::Evaluator] };
+    refused!(w, w.engine.add_staff(Some("ver.a"), new), Error::Forbidden { .. });
+    w.engine.record_diagnostic(Some("eva.a"), id, 40).await.map(|d| assert!(d.training_recommended)).unwrap();
+    refused!(w, w.engine.plan_evaluation(ADMIN, id, "ver.a", w.engine.now()), Error::Forbidden { .. } | Error::Invalid(_));
+    refused!(w, w.engine.issue_dictamen(Some("eva.a"), w.window, &[id], true), Error::Forbidden { .. });
+}
+
+async fn import_is_all_or_nothing(test: TestDb) {
+    let w = world(test, None).await;
+    let good = avala::cohort::to_csv(&avala::cohort::generate(4, 3));
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    lines[2] = lines[2].replacen('@', " at ", 1); // line 3: bad e-mail
+    let mut curp: Vec<char> = lines[3].chars().collect();
+    curp[17] = if curp[17] == '0' { '1' } else { '0' }; // line 4: wrong check digit
+    lines[3] = curp.into_iter().collect();
+    let bad = lines.join("\n") + "\n";
+    let e = refused!(w, w.engine.import_candidates(ADMIN, w.window, bad.as_bytes(), false), Error::ImportRejected { .. });
+    let Error::ImportRejected { problems } = &e else { unreachable!() };
+    let mut at: Vec<u64> = problems.iter().map(|p| p.line).collect();
+    at.sort();
+    assert_eq!(at, [3, 4], "{e}");
+    // A dry run validates and writes nothing.
+    let before = w.snapshot().await;
+    let dry = w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), true).await.unwrap();
+    assert_eq!((dry.registered, dry.dry_run), (4, true));
+    assert_eq!(w.snapshot().await, before);
+    let done = w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false).await.unwrap();
+    assert_eq!(done.registered, 4);
+    // The same file again: every row is already enrolled, nothing is added.
+    let e = refused!(w, w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false), Error::ImportRejected { .. });
+    assert!(e.to_string().contains("already enrolled"), "{e}");
+}
+
+async fn audit_tampering_is_detected(test: TestDb) {
+    let postgres = test.is_postgres();
+    let w = world(test, None).await;
+    let id = w.planned(1, "eva.a").await[0];
+    assert!(avala::audit::verify(w.engine.db()).await.unwrap().broken.is_none());
+    // The log is append-only: an UPDATE is refused by the database itself.
+    let stream = format!("enrollment:{id}");
+    let mut tx = w.engine.db().write().await.unwrap();
+    let update = avala::on!(&mut tx, c => sqlx::query("UPDATE audit_events SET actor = 'eva.b' WHERE stream = $1 AND seq = 2")
+        .bind(&stream).execute(c).await.map(|r| r.rows_affected()));
+    assert!(update.is_err(), "append-only trigger must refuse updates");
+    drop(tx);
+    // Someone with the database's owner rights drops the trigger and rewrites history.
+    let mut tx = w.engine.db().write().await.unwrap();
+    let drop_trigger = if postgres {
+        "DROP TRIGGER audit_events_no_change ON audit_events"
+    } else {
+        "DROP TRIGGER audit_events_no_update"
+    };
+    avala::on!(&mut tx, c => sqlx::query(drop_trigger).execute(c).await.unwrap().rows_affected());
+    avala::on!(&mut tx, c => sqlx::query("UPDATE audit_events SET actor = 'eva.b' WHERE stream = $1 AND seq = 2")
+        .bind(&stream).execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let report = avala::audit::verify(w.engine.db()).await.unwrap();
+    let broken = report.broken.expect("tampering detected");
+    assert_eq!((broken.stream.as_str(), broken.seq), (stream.as_str(), 2), "{broken:?}");
+}
+
+async fn concurrent_change_is_a_conflict(test: TestDb) {
+    let postgres = test.is_postgres();
+    let url = test.url.clone();
+    let w = world(test, None).await;
+    let id = w.register(1).await[0];
+    // Many tasks race the same transition: exactly one wins, the others are refused or conflict.
+    let mut tasks = Vec::new();
+    for score in 0..8u8 {
+        let engine = w.engine.clone();
+        tasks.push(tokio::spawn(async move { engine.record_diagnostic(Some("eva.a"), id, 60 + score).await }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(Error::Conflict { .. } | Error::Transition(_)) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(won, 1);
+    let snapshot = w.snapshot().await;
+    assert!(snapshot.contains(&format!("enrollment ({id}, \"diagnosed\", 1)")), "{snapshot:?}");
+    if postgres {
+        // A command meeting a row another session holds is a typed conflict, not a wait.
+        let other = Db::open(&url).await.unwrap();
+        let mut holder = other.write().await.unwrap();
+        avala::on!(&mut holder, c => sqlx::query("SELECT id FROM enrollments WHERE id = $1 FOR UPDATE").bind(id).execute(c).await.unwrap().rows_affected());
+        let before = w.snapshot().await;
+        let e = w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()).await.unwrap_err();
+        assert!(matches!(e, Error::Conflict { what: "enrollment", .. }), "{e:?}");
+        assert!(e.to_string().contains("run the command again"));
+        assert_eq!(w.snapshot().await, before);
+        drop(holder);
+        other.close().await;
+        w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()).await.unwrap();
+    }
+}
+
+async fn every_state_round_trips_through_storage(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.register(1).await[0];
+    for &state in EnrollmentState::ALL {
+        let mut tx = w.engine.db().write().await.unwrap();
+        avala::on!(&mut tx, c => sqlx::query("UPDATE enrollments SET state = $1 WHERE id = $2")
+            .bind(state.as_str()).bind(id).execute(c).await.unwrap().rows_affected());
+        tx.commit().await.unwrap();
+        assert_eq!(w.state(id).await, state);
+    }
+    // A name no machine knows is refused when read, naming it.
+    let mut tx = w.engine.db().write().await.unwrap();
+    avala::on!(&mut tx, c => sqlx::query("UPDATE enrollments SET state = 'limbo' WHERE id = $1").bind(id).execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let e = w.engine.record_diagnostic(Some("eva.a"), id, 80).await.unwrap_err();
+    assert!(e.to_string().contains("limbo"), "{e}");
+}
+
+async fn withdrawn_enrollments_take_no_further_steps(test: TestDb) {
+    let w = world(test, None).await;
+    let id = w.planned(1, "eva.a").await[0];
+    refused!(w, w.engine.withdraw(ADMIN, id, "  "), Error::Invalid(_));
+    w.engine.withdraw(ADMIN, id, "Cambio de adscripción").await.unwrap();
+    refused!(w, w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None), Error::Transition(t) if t.state == "withdrawn");
+    refused!(w, w.engine.withdraw(ADMIN, id, "otra vez"), Error::Transition(_));
+}
+
+#[test]
+fn delivery_deadline_skips_weekends() {
+    use avala::engine::deadlines::{add_business_days, delivery_due};
+    let friday = Utc.with_ymd_and_hms(2027, 1, 8, 12, 0, 0).unwrap();
+    assert_eq!(delivery_due(friday), friday + Duration::days(7));
+    let monday = Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap();
+    assert_eq!(delivery_due(monday), monday + Duration::days(7));
+    let saturday = Utc.with_ymd_and_hms(2027, 1, 9, 12, 0, 0).unwrap();
+    assert_eq!(add_business_days(saturday, 1), Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap());
+    assert_eq!(add_business_days(monday, 0), monday);
+}
