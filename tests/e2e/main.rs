@@ -1,1 +1,574 @@
-//! End-to-end tests (see below).
+//! End to end: the real `avala` and `avala-runner` binaries against a real SQLite file, a real
+//! PostgreSQL database and a real SMTP server on loopback, as operators use them.
+
+use std::path::{Path, PathBuf};
+
+use avala_tests::bin::{self, Output};
+use avala_tests::smtp::SmtpSink;
+use avala_tests::{TestDb, both};
+
+const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
+
+fn standards_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../standards/EC1057.toml")
+}
+
+/// An operator at a terminal: one database, a working directory, `--as` per command.
+struct Operator<'a> {
+    test: &'a TestDb,
+}
+
+impl Operator<'_> {
+    fn dir(&self) -> PathBuf {
+        self.test.scratch.path()
+    }
+
+    async fn run(&self, actor: Option<&str>, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = Vec::new();
+        if let Some(a) = actor {
+            all.extend(["--as", a]);
+        }
+        all.extend(args);
+        bin::avala(&self.test.url, &all, &[], &self.dir()).await
+    }
+
+    async fn ok(&self, actor: Option<&str>, args: &[&str]) -> Output {
+        let out = self.run(actor, args).await;
+        out.ok();
+        out
+    }
+
+    async fn json(&self, actor: Option<&str>, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--format", "json"];
+        all.extend(args);
+        self.ok(actor, &all).await.json()
+    }
+
+    /// Everything a refused command must leave as it was: every enrollment, certificate and the
+    /// number of audit events.
+    async fn snapshot(&self) -> String {
+        let enrollments = self.json(None, &["enrollment", "list"]).await;
+        let certificates = self.json(None, &["certificate", "list"]).await;
+        let audit = self.json(None, &["audit", "verify"]).await;
+        format!("{enrollments}\n{certificates}\n{}", audit["events"])
+    }
+
+    /// init, staff, the standard, an open window; returns the window id.
+    async fn set_up(&self) -> i64 {
+        self.ok(None, &["init"]).await;
+        self.ok(
+            None,
+            &[
+                "staff",
+                "add",
+                "admin",
+                "--name",
+                "Ana Ramírez",
+                "--email",
+                "ana@itaip.example",
+                "--role",
+                "admin",
+            ],
+        )
+        .await;
+        for (id, name, role) in [
+            ("eva.rosales", "Mtra. Eva Rosales Ibáñez", "evaluator"),
+            ("eva.solis", "Lic. Raúl Solís Muñoz", "evaluator"),
+            ("ver.zuniga", "Dra. Mónica Zúñiga Peña", "verifier"),
+        ] {
+            let email = format!("{id}@itaip.example");
+            self.ok(
+                Some("admin"),
+                &["staff", "add", id, "--name", name, "--email", &email, "--role", role],
+            )
+            .await;
+        }
+        let standard = standards_file();
+        self.ok(Some("admin"), &["standard", "load", standard.to_str().unwrap()])
+            .await;
+        let window = self
+            .json(
+                Some("admin"),
+                &[
+                    "window",
+                    "create",
+                    "--standard",
+                    "EC1057",
+                    "--opens",
+                    "2020-01-01",
+                    "--closes",
+                    "2099-12-31",
+                ],
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        self.ok(Some("admin"), &["window", "open", &window.to_string()]).await;
+        window
+    }
+
+    /// A CSV of `n` generated candidates, written by `avala cohort generate`.
+    async fn cohort(&self, n: usize) -> PathBuf {
+        let out = self.ok(None, &["cohort", "generate", &n.to_string()]).await;
+        let path = self.dir().join(format!("cohort-{n}.csv"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        path
+    }
+
+    async fn enrollment_ids(&self, window: i64) -> Vec<i64> {
+        let list = self
+            .json(None, &["enrollment", "list", "--window", &window.to_string()])
+            .await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect()
+    }
+
+    /// Diagnostic, plan, four judgements; `failing` marks one element not yet competent.
+    async fn evaluate(&self, id: i64, evaluator: &str, failing: Option<&str>) {
+        let id = id.to_string();
+        self.ok(Some(evaluator), &["diagnostic", "record", &id, "--score", "88"])
+            .await;
+        self.ok(
+            Some("admin"),
+            &[
+                "evaluation",
+                "plan",
+                &id,
+                "--evaluator",
+                evaluator,
+                "--at",
+                "2026-11-23 10:00",
+            ],
+        )
+        .await;
+        for element in ELEMENTS {
+            let verdict = if failing == Some(element) {
+                "--not-yet-competent"
+            } else {
+                "--competent"
+            };
+            self.ok(
+                Some(evaluator),
+                &[
+                    "evaluation",
+                    "record",
+                    &id,
+                    "--element",
+                    element,
+                    verdict,
+                    "--evidence",
+                    "Guía de observación aplicada",
+                ],
+            )
+            .await;
+        }
+        self.ok(Some(evaluator), &["verdict", "record", &id]).await;
+    }
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by the tests; .ci/run installs it");
+    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+both!(
+    a_window_from_import_to_certificates_received_over_smtp,
+    bad_input_is_refused_and_changes_nothing
+);
+
+async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
+    let op = Operator { test: &test };
+    let window = op.set_up().await;
+    let csv = op.cohort(8).await;
+    let imported = op
+        .json(
+            Some("admin"),
+            &[
+                "candidate",
+                "import",
+                "--window",
+                &window.to_string(),
+                csv.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_eq!(imported["registered"], 8);
+    let ids = op.enrollment_ids(window).await;
+    assert_eq!(ids.len(), 8);
+    for (i, &id) in ids.iter().enumerate() {
+        match i {
+            7 => {
+                op.ok(
+                    Some("admin"),
+                    &["withdraw", &id.to_string(), "--reason", "Baja voluntaria"],
+                )
+                .await;
+            }
+            6 => op.evaluate(id, "eva.solis", Some("E0002")).await,
+            _ => {
+                op.evaluate(id, if i % 2 == 0 { "eva.rosales" } else { "eva.solis" }, None)
+                    .await
+            }
+        }
+    }
+    let out = op
+        .ok(
+            Some("ver.zuniga"),
+            &["dictamen", "issue", "--window", &window.to_string(), "--procede"],
+        )
+        .await;
+    assert!(out.stdout.contains("6 certificate(s)"), "{}", out.stdout);
+
+    let smtp = SmtpSink::start().await;
+    let run = bin::run(
+        &bin::path("avala-runner"),
+        &["--db", &test.url, "--once", "--smtp-url", &smtp.url()],
+        &[],
+        &op.dir(),
+    )
+    .await;
+    run.ok();
+    assert!(
+        run.stdout
+            .contains("6 certificate(s) rendered, 6 e-mail(s) sent via SMTP"),
+        "{}",
+        run.stdout
+    );
+    // A second runner finds nothing left to do.
+    let again = bin::run(
+        &bin::path("avala-runner"),
+        &["--db", &test.url, "--once", "--smtp-url", &smtp.url()],
+        &[],
+        &op.dir(),
+    )
+    .await;
+    again.ok();
+
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 6, "one e-mail per certificate, none twice");
+    let certificates = op.json(None, &["certificate", "list"]).await;
+    let certificates = certificates.as_array().unwrap();
+    assert_eq!(certificates.len(), 6);
+    let enrollments = op.json(None, &["enrollment", "list"]).await;
+    for c in certificates {
+        let folio = c["folio"].as_str().unwrap();
+        let enrollment = enrollments
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == c["enrollment_id"])
+            .unwrap();
+        assert_eq!(enrollment["state"], "delivered");
+        let name = enrollment["name"].as_str().unwrap();
+        let detail = op
+            .json(Some("admin"), &["enrollment", "show", &enrollment["id"].to_string()])
+            .await;
+        let email = detail["email"].as_str().unwrap();
+        let message = messages
+            .iter()
+            .find(|m| m.to == [email])
+            .unwrap_or_else(|| panic!("no e-mail to {email}"));
+        assert!(
+            message.header("Message-ID").unwrap().contains(folio),
+            "{:?}",
+            message.header("Message-ID")
+        );
+        assert!(message.header("Subject").unwrap().len() > 10);
+        assert!(message.data.contains("application/pdf"), "the certificate is attached");
+        assert!(message.data.contains(&format!("{folio}.pdf")));
+        let text = pdftotext(&op.dir().join("certificates").join(format!("{folio}.pdf")));
+        assert!(
+            text.contains(name),
+            "the PDF shows the holder's name {name:?} with its accents:\n{text}"
+        );
+        assert!(
+            text.contains(folio) && text.contains("EC1057") && text.contains("Competente"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Garantizar el derecho de acceso a la información pública"),
+            "{text}"
+        );
+    }
+    let report = op.ok(Some("admin"), &["report", "--window", &window.to_string()]).await;
+    for line in ["delivered          6", "not_yet_competent  1", "withdrawn          1"] {
+        assert!(
+            report.stdout.contains(line),
+            "report lacks {line:?}:\n{}",
+            report.stdout
+        );
+    }
+    op.ok(None, &["audit", "verify"]).await;
+}
+
+async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
+    let op = Operator { test: &test };
+    let window = op.set_up().await;
+    let w = window.to_string();
+    let csv = op.cohort(4).await;
+    let good = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    let header = lines[0].clone();
+
+    // Malformed CSV, one kind per file: each exits 1, names the line, imports nothing.
+    let mut wrong_digit: Vec<char> = lines[2].chars().collect();
+    wrong_digit[17] = if wrong_digit[17] == '0' { '1' } else { '0' };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "missing column",
+            lines
+                .iter()
+                .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "public_registry",
+        ),
+        (
+            "check digit",
+            [header.clone(), lines[1].clone(), wrong_digit.iter().collect()].join("\n"),
+            "line 3",
+        ),
+        (
+            "bad e-mail",
+            [header.clone(), lines[1].replacen('@', "#", 1)].join("\n"),
+            "line 2",
+        ),
+        (
+            "duplicate CURP",
+            [header.clone(), lines[1].clone(), lines[1].clone()].join("\n"),
+            "line 3",
+        ),
+        (
+            "empty name",
+            [header.clone(), {
+                let mut f: Vec<String> = lines[1].split(',').map(String::from).collect();
+                let i = header.split(',').position(|h| h == "name").unwrap();
+                f[i] = String::new();
+                f.join(",")
+            }]
+            .join("\n"),
+            "line 2",
+        ),
+        ("no header", lines[1..].join("\n"), "header"),
+    ];
+    let before = op.snapshot().await;
+    for (what, content, expect) in &cases {
+        let path = op.dir().join("bad.csv");
+        std::fs::write(&path, content).unwrap();
+        let out = op
+            .run(
+                Some("admin"),
+                &["candidate", "import", "--window", &w, path.to_str().unwrap()],
+            )
+            .await;
+        assert_eq!(out.code, 1, "{what}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(expect),
+            "{what}: the error should mention {expect:?}:\n{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("nothing was imported") || out.stderr.contains("nothing"),
+            "{what}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(op.snapshot().await, before, "a refused import changed the database");
+
+    // Windows-1252, as Excel writes it: imported, and the command says how it read the file.
+    lines.truncate(3);
+    let latin: Vec<u8> = lines.join("\r\n").chars().map(|c| u32::from(c) as u8).collect();
+    assert!(lines.join("").chars().all(|c| u32::from(c) < 256));
+    let path = op.dir().join("excel.csv");
+    std::fs::write(&path, latin).unwrap();
+    let out = op
+        .ok(
+            Some("admin"),
+            &["candidate", "import", "--window", &w, path.to_str().unwrap()],
+        )
+        .await;
+    assert!(
+        out.stdout.to_lowercase().contains("windows-1252") || out.stderr.to_lowercase().contains("windows-1252"),
+        "{}",
+        out.stdout
+    );
+    let listed = op.json(None, &["enrollment", "list"]).await;
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        good.contains(names[0]) && good.contains(names[1]),
+        "accents decoded: {names:?}"
+    );
+
+    let ids = op.enrollment_ids(window).await;
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    op.ok(Some("eva.rosales"), &["diagnostic", "record", &a, "--score", "90"])
+        .await;
+    op.ok(
+        Some("admin"),
+        &[
+            "evaluation",
+            "plan",
+            &a,
+            "--evaluator",
+            "eva.rosales",
+            "--at",
+            "2026-11-24 09:00",
+        ],
+    )
+    .await;
+    let before = op.snapshot().await;
+    let refusals: Vec<(Option<&str>, Vec<&str>, i32, &str)> = vec![
+        // A verdict from an evaluator the enrollment is not assigned to (rule 4).
+        (
+            Some("eva.solis"),
+            vec!["evaluation", "record", &a, "--element", "E0001", "--competent"],
+            1,
+            "rule 4",
+        ),
+        // An out-of-order step (rule 1).
+        (Some("eva.rosales"), vec!["verdict", "record", &b], 1, "registered"),
+        // A dictamen by an evaluator.
+        (
+            Some("eva.rosales"),
+            vec!["dictamen", "issue", "--window", &w, "--procede"],
+            1,
+            "verifier",
+        ),
+        // A score out of range: a usage error.
+        (
+            Some("eva.rosales"),
+            vec!["diagnostic", "record", &b, "--score", "140"],
+            2,
+            "140",
+        ),
+        // An element that is not in the standard.
+        (
+            Some("eva.rosales"),
+            vec!["evaluation", "record", &a, "--element", "E0099", "--competent"],
+            1,
+            "E0099",
+        ),
+        // A date that is not a date.
+        (
+            Some("admin"),
+            vec![
+                "evaluation",
+                "plan",
+                &b,
+                "--evaluator",
+                "eva.rosales",
+                "--at",
+                "31/02/2026",
+            ],
+            1,
+            "31/02/2026",
+        ),
+        // Nobody acting.
+        (None, vec!["withdraw", &a, "--reason", "x"], 1, "--as"),
+        // Someone who is not staff.
+        (Some("intruso"), vec!["withdraw", &a, "--reason", "x"], 1, "intruso"),
+        // Things that do not exist.
+        (
+            Some("eva.rosales"),
+            vec!["diagnostic", "record", "9999", "--score", "80"],
+            4,
+            "9999",
+        ),
+        (
+            None,
+            vec!["certificate", "show", "EC1057-2026-999999"],
+            4,
+            "EC1057-2026-999999",
+        ),
+    ];
+    for (actor, args, code, expect) in refusals {
+        let out = op.run(actor, &args).await;
+        assert_eq!(out.code, code, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(expect),
+            "{args:?}: the error should mention {expect:?}:\n{}",
+            out.stderr
+        );
+    }
+    assert_eq!(op.snapshot().await, before, "a refused command changed the database");
+
+    // Scripts get the error as JSON on stdout with a stable code.
+    let out = op
+        .run(
+            Some("eva.solis"),
+            &[
+                "--format",
+                "json",
+                "evaluation",
+                "record",
+                &a,
+                "--element",
+                "E0001",
+                "--competent",
+            ],
+        )
+        .await;
+    assert_eq!(out.code, 1);
+    let error = out.json();
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("rule 4"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_delivers_pdfs_and_emails_in_a_fresh_folder() {
+    let scratch = avala_tests::Scratch::new();
+    let dir = scratch.path().join("demo");
+    let out = bin::run(
+        &bin::path("avala"),
+        &["demo", "--dir", dir.to_str().unwrap(), "--candidates", "40"],
+        &[],
+        &scratch.path(),
+    )
+    .await;
+    out.ok();
+    assert!(out.stdout.contains("delivered"), "{}", out.stdout);
+    let pdfs: Vec<PathBuf> = std::fs::read_dir(dir.join("certificates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let emails = std::fs::read_dir(dir.join("outbox")).unwrap().count();
+    assert!(pdfs.len() >= 30, "most of the cohort is certified: {}", pdfs.len());
+    assert_eq!(emails, pdfs.len(), "one e-mail per certificate");
+    let delivered: usize = out
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("delivered"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert_eq!(delivered, pdfs.len());
+    let text = pdftotext(&pdfs[0]);
+    assert!(
+        text.contains("CERTIFICADO DE COMPETENCIA LABORAL") && text.contains("información"),
+        "{text}"
+    );
+    // The demo refuses to overwrite itself.
+    let again = bin::run(
+        &bin::path("avala"),
+        &["demo", "--dir", dir.to_str().unwrap()],
+        &[],
+        &scratch.path(),
+    )
+    .await;
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("already"), "{}", again.stderr);
+}

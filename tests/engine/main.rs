@@ -47,24 +47,55 @@ async fn world(test: TestDb, capacity: Option<i64>) -> World {
         ("ver.a", "Verificadora Núñez", &[Role::Verifier]),
         ("ver.b", "Verificador Ortiz", &[Role::Verifier]),
         ("dual", "Doble Rol Peña", &[Role::Evaluator, Role::Verifier]),
-        ("eva.ver.admin", "Todo Terreno", &[Role::Admin, Role::Evaluator, Role::Verifier]),
+        (
+            "eva.ver.admin",
+            "Todo Terreno",
+            &[Role::Admin, Role::Evaluator, Role::Verifier],
+        ),
     ];
     for (id, name, roles) in staff {
-        let new = NewStaff { id: id.into(), name: name.into(), email: format!("{id}@itaip.example"), roles: roles.to_vec() };
-        engine.add_staff(if id == "admin" { None } else { ADMIN }, new).await.expect("add staff");
+        let new = NewStaff {
+            id: id.into(),
+            name: name.into(),
+            email: format!("{id}@itaip.example"),
+            roles: roles.to_vec(),
+        };
+        engine
+            .add_staff(if id == "admin" { None } else { ADMIN }, new)
+            .await
+            .expect("add staff");
     }
-    engine.load_standard(ADMIN, "standards/EC1057.toml", EC1057).await.expect("load EC1057");
+    engine
+        .load_standard(ADMIN, "standards/EC1057.toml", EC1057)
+        .await
+        .expect("load EC1057");
     let window = open_window(&engine, capacity).await;
-    World { seed: 100.into(), engine, clock, window, test }
+    World {
+        seed: 100.into(),
+        engine,
+        clock,
+        window,
+        test,
+    }
 }
 
 async fn open_window(engine: &Engine, capacity: Option<i64>) -> i64 {
     let now = engine.now();
     let window = engine
-        .create_window(ADMIN, "EC1057", now - Duration::hours(1), now + Duration::days(14), None, capacity)
+        .create_window(
+            ADMIN,
+            "EC1057",
+            now - Duration::hours(1),
+            now + Duration::days(14),
+            None,
+            capacity,
+        )
         .await
         .expect("create window");
-    engine.transition_window(ADMIN, window, WindowEvent::Open).await.expect("open window");
+    engine
+        .transition_window(ADMIN, window, WindowEvent::Open)
+        .await
+        .expect("open window");
     window
 }
 
@@ -96,8 +127,14 @@ impl World {
     async fn planned(&self, n: usize, evaluator: &str) -> Vec<i64> {
         let ids = self.register(n).await;
         for &id in &ids {
-            self.engine.record_diagnostic(Some(evaluator), id, 85).await.expect("diagnostic");
-            self.engine.plan_evaluation(ADMIN, id, evaluator, self.engine.now()).await.expect("plan");
+            self.engine
+                .record_diagnostic(Some(evaluator), id, 85)
+                .await
+                .expect("diagnostic");
+            self.engine
+                .plan_evaluation(ADMIN, id, evaluator, self.engine.now())
+                .await
+                .expect("plan");
         }
         ids
     }
@@ -107,7 +144,14 @@ impl World {
             let competent = failing != Some(element);
             let feedback = (!competent).then_some("Reforzar la prueba de daño");
             self.engine
-                .record_judgement(Some(evaluator), id, element, competent, Some("Portafolio revisado"), feedback)
+                .record_judgement(
+                    Some(evaluator),
+                    id,
+                    element,
+                    competent,
+                    Some("Portafolio revisado"),
+                    feedback,
+                )
                 .await
                 .expect("judgement");
         }
@@ -162,8 +206,7 @@ async fn snapshot(db: &Db) -> Vec<String> {
     let mut out = Vec::new();
     let mut tx = db.read().await.unwrap();
     for table in tables {
-        let (n,): (i64,) =
-            avala::on!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(c).await.unwrap());
+        let (n,): (i64,) = avala::on!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).fetch_one(c).await.unwrap());
         out.push(format!("{table}: {n}"));
     }
     let rows: Vec<(i64, String, i64)> = avala::on!(&mut tx, c => sqlx::query_as(
@@ -219,11 +262,20 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
         let v = w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
         assert_eq!(v.competent, i != 5);
     }
-    let submitted = w.engine.list_enrollments(Some(w.window), Some(EnrollmentState::SubmittedForDictamen)).await.unwrap();
+    let submitted = w
+        .engine
+        .list_enrollments(Some(w.window), Some(EnrollmentState::SubmittedForDictamen))
+        .await
+        .unwrap();
     assert_eq!(submitted.len(), 5);
     let batch = w
         .engine
-        .issue_dictamen(Some("ver.a"), w.window, &submitted.iter().map(|e| e.id).collect::<Vec<_>>(), true)
+        .issue_dictamen(
+            Some("ver.a"),
+            w.window,
+            &submitted.iter().map(|e| e.id).collect::<Vec<_>>(),
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(batch.enrollments.len(), 5);
@@ -234,11 +286,31 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
     assert_eq!(certificates.len(), 5);
     let mut folios: Vec<&str> = certificates.iter().map(|c| c.folio.as_str()).collect();
     folios.sort();
-    assert_eq!(folios, ["EC1057-2026-000001", "EC1057-2026-000002", "EC1057-2026-000003", "EC1057-2026-000004", "EC1057-2026-000005"]);
+    assert_eq!(
+        folios,
+        [
+            "EC1057-2026-000001",
+            "EC1057-2026-000002",
+            "EC1057-2026-000003",
+            "EC1057-2026-000004",
+            "EC1057-2026-000005"
+        ]
+    );
     let outbox = w.test.scratch.path().join("outbox");
-    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 5, "one e-mail per certificate");
+    assert_eq!(
+        std::fs::read_dir(&outbox).unwrap().count(),
+        5,
+        "one e-mail per certificate"
+    );
     for c in &certificates {
-        let pdf = std::fs::read(w.test.scratch.path().join("certificates").join(format!("{}.pdf", c.folio))).unwrap();
+        let pdf = std::fs::read(
+            w.test
+                .scratch
+                .path()
+                .join("certificates")
+                .join(format!("{}.pdf", c.folio)),
+        )
+        .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
     }
     for &id in &ids[..5] {
@@ -253,7 +325,11 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
 async fn rule1_steps_out_of_order_are_refused(test: TestDb) {
     let w = world(test, None).await;
     let id = w.register(1).await[0];
-    let e = refused!(w, w.engine.record_verdict(Some("eva.a"), id), Error::Transition(_) | Error::NotAssigned { .. });
+    let e = refused!(
+        w,
+        w.engine.record_verdict(Some("eva.a"), id),
+        Error::Transition(_) | Error::NotAssigned { .. }
+    );
     // The verdict is refused by the state machine before anything else is looked at.
     match e {
         Error::Transition(t) => {
@@ -263,12 +339,19 @@ async fn rule1_steps_out_of_order_are_refused(test: TestDb) {
         other => panic!("{other:?}"),
     }
     refused!(w, w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()), Error::Transition(t) if t.state == "registered");
-    refused!(w, w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None), Error::Transition(_));
+    refused!(
+        w,
+        w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None),
+        Error::Transition(_)
+    );
     refused!(w, w.engine.issue_dictamen(Some("ver.a"), w.window, &[id], true), Error::Transition(t) if t.event == "procede");
     w.engine.record_diagnostic(Some("eva.a"), id, 90).await.unwrap();
     refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 95), Error::Transition(t) if t.state == "diagnosed");
     // Windows: a closed window does not reopen.
-    w.engine.transition_window(ADMIN, w.window, WindowEvent::Close).await.unwrap();
+    w.engine
+        .transition_window(ADMIN, w.window, WindowEvent::Close)
+        .await
+        .unwrap();
     refused!(w, w.engine.transition_window(ADMIN, w.window, WindowEvent::Open), Error::Transition(t) if t.machine == "window" && t.state == "closed");
 }
 
@@ -278,44 +361,98 @@ async fn rule2_registration_only_in_an_open_window_under_capacity_once(test: Tes
     for c in &people[..3] {
         w.engine.register(ADMIN, w.window, c.clone()).await.unwrap();
     }
-    refused!(w, w.engine.register(ADMIN, w.window, people[3].clone()), Error::WindowFull { capacity: 3, .. });
+    refused!(
+        w,
+        w.engine.register(ADMIN, w.window, people[3].clone()),
+        Error::WindowFull { capacity: 3, .. }
+    );
     // Same CURP again, even under another name.
     let mut again = people[0].clone();
     again.name = "Otro Nombre".into();
     let other = open_window(&w.engine, None).await;
-    w.engine.register(ADMIN, other, again.clone()).await.expect("another window is fine");
+    w.engine
+        .register(ADMIN, other, again.clone())
+        .await
+        .expect("another window is fine");
     refused!(w, w.engine.register(ADMIN, other, again), Error::AlreadyEnrolled { .. });
     // Scheduled, not yet open.
     let now = w.engine.now();
-    let scheduled = w.engine.create_window(ADMIN, "EC1057", now + Duration::days(1), now + Duration::days(8), None, None).await.unwrap();
-    refused!(w, w.engine.register(ADMIN, scheduled, people[4].clone()), Error::WindowNotTaking { .. } | Error::Transition(_));
+    let scheduled = w
+        .engine
+        .create_window(
+            ADMIN,
+            "EC1057",
+            now + Duration::days(1),
+            now + Duration::days(8),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    refused!(
+        w,
+        w.engine.register(ADMIN, scheduled, people[4].clone()),
+        Error::WindowNotTaking { .. } | Error::Transition(_)
+    );
     // Open, but the instant is past its closing time.
     w.clock.advance(Duration::days(15));
-    refused!(w, w.engine.register(ADMIN, other, people[4].clone()), Error::WindowNotTaking { .. });
+    refused!(
+        w,
+        w.engine.register(ADMIN, other, people[4].clone()),
+        Error::WindowNotTaking { .. }
+    );
     // Closed.
     w.clock.set(start());
-    w.engine.transition_window(ADMIN, other, WindowEvent::Close).await.unwrap();
-    refused!(w, w.engine.register(ADMIN, other, people[4].clone()), Error::WindowNotTaking { .. } | Error::Transition(_));
-    refused!(w, w.engine.register(ADMIN, 999, people[4].clone()), Error::NotFound { .. });
+    w.engine
+        .transition_window(ADMIN, other, WindowEvent::Close)
+        .await
+        .unwrap();
+    refused!(
+        w,
+        w.engine.register(ADMIN, other, people[4].clone()),
+        Error::WindowNotTaking { .. } | Error::Transition(_)
+    );
+    refused!(
+        w,
+        w.engine.register(ADMIN, 999, people[4].clone()),
+        Error::NotFound { .. }
+    );
 }
 
 async fn rule3_evaluator_may_not_sit_on_the_dictamen(test: TestDb) {
     let w = world(test, None).await;
     let own = w.submitted(1, "dual").await[0];
     let other = w.submitted(1, "eva.a").await[0];
-    let e = refused!(w, w.engine.issue_dictamen(Some("dual"), w.window, &[own], true), Error::EvaluatorOnDictamen { .. });
+    let e = refused!(
+        w,
+        w.engine.issue_dictamen(Some("dual"), w.window, &[own], true),
+        Error::EvaluatorOnDictamen { .. }
+    );
     assert!(e.to_string().contains("rule 3"), "{e}");
     // In a lote with another process it may decide, the whole lote is refused.
     refused!(w, w.engine.issue_dictamen(Some("dual"), w.window, &[other, own], true), Error::EvaluatorOnDictamen { enrollment, .. } if *enrollment == own);
-    w.engine.issue_dictamen(Some("dual"), w.window, &[other], true).await.expect("it may decide what it did not evaluate");
-    w.engine.issue_dictamen(Some("ver.a"), w.window, &[own], true).await.expect("another verifier may");
+    w.engine
+        .issue_dictamen(Some("dual"), w.window, &[other], true)
+        .await
+        .expect("it may decide what it did not evaluate");
+    w.engine
+        .issue_dictamen(Some("ver.a"), w.window, &[own], true)
+        .await
+        .expect("another verifier may");
 }
 
 async fn rule4_only_the_assigned_evaluator_records_results(test: TestDb) {
     let w = world(test, None).await;
     let id = w.planned(1, "eva.a").await[0];
-    let e = refused!(w, w.engine.record_judgement(Some("eva.b"), id, "E0001", true, None, None), Error::NotAssigned { .. });
-    assert!(e.to_string().contains("eva.a") && e.to_string().contains("eva.b"), "{e}");
+    let e = refused!(
+        w,
+        w.engine.record_judgement(Some("eva.b"), id, "E0001", true, None, None),
+        Error::NotAssigned { .. }
+    );
+    assert!(
+        e.to_string().contains("eva.a") && e.to_string().contains("eva.b"),
+        "{e}"
+    );
     w.judge_all(id, "eva.a", None).await;
     refused!(w, w.engine.record_verdict(Some("eva.b"), id), Error::NotAssigned { .. });
     refused!(w, w.engine.record_verdict(Some("ver.a"), id), Error::Forbidden { .. });
@@ -327,7 +464,10 @@ async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb)
     let ids = w.planned(2, "eva.a").await;
     // Three of four elements judged: no verdict yet.
     for element in &ELEMENTS[..3] {
-        w.engine.record_judgement(Some("eva.a"), ids[0], element, true, None, None).await.unwrap();
+        w.engine
+            .record_judgement(Some("eva.a"), ids[0], element, true, None, None)
+            .await
+            .unwrap();
     }
     let e = refused!(w, w.engine.record_verdict(Some("eva.a"), ids[0]), Error::Invalid(_));
     assert!(e.to_string().contains("E0004"), "{e}");
@@ -336,9 +476,20 @@ async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb)
         + "\n[[elements]]\ncode = \"E0005\"\ntitle = \"Elemento añadido en la versión 2\"\n\n  [[elements.criteria]]\n  kind = \"product\"\n  heading = \"Informe\"\n  items = [\"Entrega el informe anual\"]\n";
     let loaded = w.engine.load_standard(ADMIN, "EC1057-v2.toml", &v2).await.unwrap();
     assert_eq!(loaded.version, "2");
-    let e = refused!(w, w.engine.record_judgement(Some("eva.a"), ids[0], "E0005", true, None, None), Error::UnknownElement { .. });
-    assert!(e.to_string().contains("E0004"), "the message lists the pinned elements: {e}");
-    w.engine.record_judgement(Some("eva.a"), ids[0], "E0004", true, None, None).await.unwrap();
+    let e = refused!(
+        w,
+        w.engine
+            .record_judgement(Some("eva.a"), ids[0], "E0005", true, None, None),
+        Error::UnknownElement { .. }
+    );
+    assert!(
+        e.to_string().contains("E0004"),
+        "the message lists the pinned elements: {e}"
+    );
+    w.engine
+        .record_judgement(Some("eva.a"), ids[0], "E0004", true, None, None)
+        .await
+        .unwrap();
     let verdict = w.engine.record_verdict(Some("eva.a"), ids[0]).await.unwrap();
     assert!(verdict.competent);
     // One element not yet competent makes the verdict not yet competent, naming it.
@@ -367,9 +518,16 @@ async fn rule6_not_yet_competent_may_enrol_again_with_history_kept(test: TestDb)
 async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
     let w = world(test, None).await;
     let id = w.submitted(1, "eva.a").await[0];
-    w.engine.issue_dictamen(Some("ver.a"), w.window, &[id], true).await.unwrap();
+    w.engine
+        .issue_dictamen(Some("ver.a"), w.window, &[id], true)
+        .await
+        .unwrap();
     // A second dictamen on the same enrollment is refused.
-    refused!(w, w.engine.issue_dictamen(Some("ver.b"), w.window, &[id], true), Error::Transition(_));
+    refused!(
+        w,
+        w.engine.issue_dictamen(Some("ver.b"), w.window, &[id], true),
+        Error::Transition(_)
+    );
     let worker = w.worker();
     let first = worker.drain(|_| {}).await.unwrap();
     assert_eq!((first.rendered, first.delivered), (1, 1));
@@ -383,7 +541,8 @@ async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
     let certificates = w.engine.list_certificates(None).await.unwrap();
     assert_eq!(certificates.len(), 1);
     let mut tx = w.engine.db().read().await.unwrap();
-    let (counter,): (i64,) = avala::on!(&mut tx, c => sqlx::query_as("SELECT last FROM folio_counters").fetch_one(c).await.unwrap());
+    let (counter,): (i64,) =
+        avala::on!(&mut tx, c => sqlx::query_as("SELECT last FROM folio_counters").fetch_one(c).await.unwrap());
     tx.commit().await.unwrap();
     assert_eq!(counter, 1, "no folio consumed twice");
 }
@@ -406,35 +565,89 @@ async fn rule8_overdue_processes_are_reported(test: TestDb) {
     // Dictamen due 30 natural days after the verdict.
     w.clock.advance(Duration::days(31));
     let overdue = w.engine.overdue(None).await.unwrap();
-    let dictamen: Vec<i64> = overdue.iter().filter(|r| r.deadline == "dictamen").map(|r| r.enrollment).collect();
+    let dictamen: Vec<i64> = overdue
+        .iter()
+        .filter(|r| r.deadline == "dictamen")
+        .map(|r| r.enrollment)
+        .collect();
     assert_eq!(dictamen, &ids[..2]);
     assert_eq!(overdue.iter().find(|r| r.enrollment == ids[2]).unwrap().days_late, 31);
     // Delivery due 5 business days after the dictamen: issued on a Friday, due the next Friday.
     let friday = Utc.with_ymd_and_hms(2027, 1, 8, 18, 0, 0).unwrap();
     w.clock.set(friday);
-    w.engine.issue_dictamen(Some("ver.a"), w.window, &ids[..2], true).await.unwrap();
+    w.engine
+        .issue_dictamen(Some("ver.a"), w.window, &ids[..2], true)
+        .await
+        .unwrap();
     w.clock.set(friday + Duration::days(7));
-    assert!(w.engine.overdue(None).await.unwrap().iter().all(|r| r.deadline != "delivery"), "due exactly now, not past");
+    assert!(
+        w.engine
+            .overdue(None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.deadline != "delivery"),
+        "due exactly now, not past"
+    );
     w.clock.set(friday + Duration::days(7) + Duration::seconds(1));
-    let delivery: Vec<i64> =
-        w.engine.overdue(None).await.unwrap().iter().filter(|r| r.deadline == "delivery").map(|r| r.enrollment).collect();
+    let delivery: Vec<i64> = w
+        .engine
+        .overdue(None)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.deadline == "delivery")
+        .map(|r| r.enrollment)
+        .collect();
     assert_eq!(delivery, &ids[..2]);
     w.worker().drain(|_| {}).await.unwrap();
-    assert!(w.engine.overdue(None).await.unwrap().iter().all(|r| r.deadline != "delivery"));
+    assert!(
+        w.engine
+            .overdue(None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.deadline != "delivery")
+    );
 }
 
 async fn roles_are_checked_before_anything_is_written(test: TestDb) {
     let w = world(test, None).await;
     let id = w.register(1).await[0];
     refused!(w, w.engine.record_diagnostic(None, id, 80), Error::NoActor);
-    refused!(w, w.engine.record_diagnostic(Some("nadie"), id, 80), Error::UnknownActor(_));
-    refused!(w, w.engine.transition_window(Some("eva.a"), w.window, WindowEvent::Close), Error::Forbidden { .. });
+    refused!(
+        w,
+        w.engine.record_diagnostic(Some("nadie"), id, 80),
+        Error::UnknownActor(_)
+    );
+    refused!(
+        w,
+        w.engine.transition_window(Some("eva.a"), w.window, WindowEvent::Close),
+        Error::Forbidden { .. }
+    );
     refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 101), Error::Invalid(_));
-    let new = NewStaff { id: "x".into(), name: "X".into(), email: "x@itaip.example".into(), roles: vec![Role::Evaluator] };
+    let new = NewStaff {
+        id: "x".into(),
+        name: "X".into(),
+        email: "x@itaip.example".into(),
+        roles: vec![Role::Evaluator],
+    };
     refused!(w, w.engine.add_staff(Some("ver.a"), new), Error::Forbidden { .. });
-    w.engine.record_diagnostic(Some("eva.a"), id, 40).await.map(|d| assert!(d.training_recommended)).unwrap();
-    refused!(w, w.engine.plan_evaluation(ADMIN, id, "ver.a", w.engine.now()), Error::Forbidden { .. } | Error::Invalid(_));
-    refused!(w, w.engine.issue_dictamen(Some("eva.a"), w.window, &[id], true), Error::Forbidden { .. });
+    w.engine
+        .record_diagnostic(Some("eva.a"), id, 40)
+        .await
+        .map(|d| assert!(d.training_recommended))
+        .unwrap();
+    refused!(
+        w,
+        w.engine.plan_evaluation(ADMIN, id, "ver.a", w.engine.now()),
+        Error::Forbidden { .. } | Error::Invalid(_)
+    );
+    refused!(
+        w,
+        w.engine.issue_dictamen(Some("eva.a"), w.window, &[id], true),
+        Error::Forbidden { .. }
+    );
 }
 
 async fn import_is_all_or_nothing(test: TestDb) {
@@ -446,20 +659,38 @@ async fn import_is_all_or_nothing(test: TestDb) {
     curp[17] = if curp[17] == '0' { '1' } else { '0' }; // line 4: wrong check digit
     lines[3] = curp.into_iter().collect();
     let bad = lines.join("\n") + "\n";
-    let e = refused!(w, w.engine.import_candidates(ADMIN, w.window, bad.as_bytes(), false), Error::ImportRejected { .. });
-    let Error::ImportRejected { problems } = &e else { unreachable!() };
+    let e = refused!(
+        w,
+        w.engine.import_candidates(ADMIN, w.window, bad.as_bytes(), false),
+        Error::ImportRejected { .. }
+    );
+    let Error::ImportRejected { problems } = &e else {
+        unreachable!()
+    };
     let mut at: Vec<u64> = problems.iter().map(|p| p.line).collect();
     at.sort();
     assert_eq!(at, [3, 4], "{e}");
     // A dry run validates and writes nothing.
     let before = w.snapshot().await;
-    let dry = w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), true).await.unwrap();
+    let dry = w
+        .engine
+        .import_candidates(ADMIN, w.window, good.as_bytes(), true)
+        .await
+        .unwrap();
     assert_eq!((dry.registered, dry.dry_run), (4, true));
     assert_eq!(w.snapshot().await, before);
-    let done = w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false).await.unwrap();
+    let done = w
+        .engine
+        .import_candidates(ADMIN, w.window, good.as_bytes(), false)
+        .await
+        .unwrap();
     assert_eq!(done.registered, 4);
     // The same file again: every row is already enrolled, nothing is added.
-    let e = refused!(w, w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false), Error::ImportRejected { .. });
+    let e = refused!(
+        w,
+        w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false),
+        Error::ImportRejected { .. }
+    );
     assert!(e.to_string().contains("already enrolled"), "{e}");
 }
 
@@ -500,7 +731,9 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
     let mut tasks = Vec::new();
     for score in 0..8u8 {
         let engine = w.engine.clone();
-        tasks.push(tokio::spawn(async move { engine.record_diagnostic(Some("eva.a"), id, 60 + score).await }));
+        tasks.push(tokio::spawn(async move {
+            engine.record_diagnostic(Some("eva.a"), id, 60 + score).await
+        }));
     }
     let mut won = 0;
     for t in tasks {
@@ -512,20 +745,30 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
     }
     assert_eq!(won, 1);
     let snapshot = w.snapshot().await;
-    assert!(snapshot.contains(&format!("enrollment ({id}, \"diagnosed\", 1)")), "{snapshot:?}");
+    assert!(
+        snapshot.contains(&format!("enrollment ({id}, \"diagnosed\", 1)")),
+        "{snapshot:?}"
+    );
     if postgres {
         // A command meeting a row another session holds is a typed conflict, not a wait.
         let other = Db::open(&url).await.unwrap();
         let mut holder = other.write().await.unwrap();
         avala::on!(&mut holder, c => sqlx::query("SELECT id FROM enrollments WHERE id = $1 FOR UPDATE").bind(id).execute(c).await.unwrap().rows_affected());
         let before = w.snapshot().await;
-        let e = w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()).await.unwrap_err();
+        let e = w
+            .engine
+            .plan_evaluation(ADMIN, id, "eva.a", w.engine.now())
+            .await
+            .unwrap_err();
         assert!(matches!(e, Error::Conflict { what: "enrollment", .. }), "{e:?}");
         assert!(e.to_string().contains("run the command again"));
         assert_eq!(w.snapshot().await, before);
         drop(holder);
         other.close().await;
-        w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()).await.unwrap();
+        w.engine
+            .plan_evaluation(ADMIN, id, "eva.a", w.engine.now())
+            .await
+            .unwrap();
     }
 }
 
@@ -564,6 +807,9 @@ fn delivery_deadline_skips_weekends() {
     let monday = Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap();
     assert_eq!(delivery_due(monday), monday + Duration::days(7));
     let saturday = Utc.with_ymd_and_hms(2027, 1, 9, 12, 0, 0).unwrap();
-    assert_eq!(add_business_days(saturday, 1), Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap());
+    assert_eq!(
+        add_business_days(saturday, 1),
+        Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap()
+    );
     assert_eq!(add_business_days(monday, 0), monday);
 }

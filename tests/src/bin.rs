@@ -19,7 +19,11 @@ impl Output {
     /// Panics with the whole output unless the exit code is `code`.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "expected exit code {code}\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit code {code}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -62,12 +66,19 @@ pub async fn avala<S: AsRef<OsStr>>(db: &str, args: &[S], env: &[(&str, &str)], 
 /// Runs a binary to completion.
 pub async fn run<S: AsRef<OsStr>>(bin: &Path, args: &[S], env: &[(&str, &str)], cwd: &Path) -> Output {
     let mut cmd = tokio::process::Command::new(bin);
-    cmd.args(args).current_dir(cwd).stdin(Stdio::null()).env_remove("AVALA_ACTOR").env_remove("AVALA_DATABASE_URL");
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .env_remove("AVALA_ACTOR")
+        .env_remove("AVALA_DATABASE_URL");
     cmd.env_remove("AVALA_SMTP_URL").env_remove("AVALA_NOW");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().await.unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    let out = cmd
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -49,7 +49,12 @@ pub struct Scratch {
 impl Scratch {
     /// A new empty directory.
     pub fn new() -> Scratch {
-        Scratch { dir: tempfile::Builder::new().prefix("avala-test-").tempdir().expect("temporary directory") }
+        Scratch {
+            dir: tempfile::Builder::new()
+                .prefix("avala-test-")
+                .tempdir()
+                .expect("temporary directory"),
+        }
     }
 
     /// The directory.
@@ -85,16 +90,28 @@ where
     let Some(base) = postgres_base() else {
         // Written past the test harness's capture so the skip is visible in every run.
         use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "skipped: postgres::{tag} ({POSTGRES_ENV} is not set)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: postgres::{tag} ({POSTGRES_ENV} is not set)"
+        );
         return;
     };
     let name = unique_name(tag);
-    let mut admin = PgConnection::connect(&base).await.unwrap_or_else(|e| panic!("cannot reach {POSTGRES_ENV}: {e}"));
-    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).await.expect("create test database");
+    let mut admin = PgConnection::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach {POSTGRES_ENV}: {e}"));
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .await
+        .expect("create test database");
     let url = with_database(&base, &name);
     let scratch = Scratch::new();
     let outcome = tokio::spawn(body(TestDb { url, scratch })).await;
-    let dropped = admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).await;
+    let dropped = admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+        )))
+        .await;
     let _ = admin.close().await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
@@ -124,9 +141,20 @@ impl TestDb {
 
 fn unique_name(tag: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let tag: String = tag.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
-    format!("avala_t_{tag}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tag: String = tag
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(30)
+        .collect();
+    format!(
+        "avala_t_{tag}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// `postgres://user@host:port/db?params` with the database replaced by `name`.
@@ -136,7 +164,10 @@ pub fn with_database(base: &str, name: &str) -> String {
         None => (base, None),
     };
     let scheme_end = main.find("://").map(|i| i + 3).unwrap_or(0);
-    let authority_end = main[scheme_end..].find('/').map(|i| scheme_end + i).unwrap_or(main.len());
+    let authority_end = main[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(main.len());
     let mut url = format!("{}/{name}", &main[..authority_end]);
     if let Some(q) = query {
         url.push('?');
@@ -149,8 +180,17 @@ pub fn with_database(base: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn database_is_replaced_in_urls() {
-        assert_eq!(super::with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
-        assert_eq!(super::with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
-        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
     }
 }

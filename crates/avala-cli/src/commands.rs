@@ -20,8 +20,7 @@ type Result<T = ()> = std::result::Result<T, Error>;
 fn clock() -> Result<Arc<dyn Clock>> {
     match std::env::var("AVALA_NOW") {
         Ok(text) if !text.trim().is_empty() => {
-            let at = avala::parse_instant(&text, "UTC")
-                .map_err(|e| Error::Invalid(format!("AVALA_NOW: {e}")))?;
+            let at = avala::parse_instant(&text, "UTC").map_err(|e| Error::Invalid(format!("AVALA_NOW: {e}")))?;
             Ok(Arc::new(FixedClock::new(at)))
         }
         _ => Ok(Arc::new(SystemClock)),
@@ -90,7 +89,11 @@ pub async fn run(cli: Cli) -> Result {
                     let text = String::from_utf8(read_file(file)?)
                         .map_err(|_| Error::Invalid(format!("{} is not UTF-8 text", file.display())))?;
                     let out = engine.load_standard(actor, &file.display().to_string(), &text).await?;
-                    let what = if out.new { "loaded" } else { "already loaded (same content)" };
+                    let what = if out.new {
+                        "loaded"
+                    } else {
+                        "already loaded (same content)"
+                    };
                     print_done(
                         format,
                         &out,
@@ -146,7 +149,15 @@ pub async fn run(cli: Cli) -> Result {
                 StaffCmd::Add { id, name, email, roles } => {
                     let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>>>()?;
                     engine
-                        .add_staff(actor, NewStaff { id: id.clone(), name: name.clone(), email: email.clone(), roles: roles.clone() })
+                        .add_staff(
+                            actor,
+                            NewStaff {
+                                id: id.clone(),
+                                name: name.clone(),
+                                email: email.clone(),
+                                roles: roles.clone(),
+                            },
+                        )
                         .await?;
                     let list: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
                     print_done(
@@ -161,7 +172,10 @@ pub async fn run(cli: Cli) -> Result {
                         format,
                         Listing {
                             headers: &["id", "name", "email", "roles"],
-                            rows: rows.iter().map(|r| vec![r.id.clone(), r.name.clone(), r.email.clone(), r.roles.clone()]).collect(),
+                            rows: rows
+                                .iter()
+                                .map(|r| vec![r.id.clone(), r.name.clone(), r.email.clone(), r.roles.clone()])
+                                .collect(),
                             records: &rows,
                         },
                     );
@@ -171,10 +185,18 @@ pub async fn run(cli: Cli) -> Result {
         Command::Window(cmd) => {
             let engine = engine(&cli).await?;
             match cmd {
-                WindowCmd::Create { standard, opens, closes, tz, capacity } => {
+                WindowCmd::Create {
+                    standard,
+                    opens,
+                    closes,
+                    tz,
+                    capacity,
+                } => {
                     let opens = avala::parse_instant(opens, tz)?;
                     let closes = avala::parse_instant(closes, tz)?;
-                    let id = engine.create_window(actor, standard, opens, closes, Some(tz), *capacity).await?;
+                    let id = engine
+                        .create_window(actor, standard, opens, closes, Some(tz), *capacity)
+                        .await?;
                     print_done(
                         format,
                         &serde_json::json!({"id": id, "state": "scheduled"}),
@@ -201,7 +223,9 @@ pub async fn run(cli: Cli) -> Result {
                 WindowCmd::Show { id } => {
                     let w = engine.show_window(*id).await?;
                     let tz: chrono_tz::Tz = w.tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
-                    let local = |at: &chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string();
+                    let local = |at: &chrono::DateTime<chrono::Utc>| {
+                        at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+                    };
                     let lines = [
                         ("window", w.id.to_string()),
                         ("standard", w.standard_code.clone()),
@@ -219,11 +243,24 @@ pub async fn run(cli: Cli) -> Result {
         Command::Candidate(cmd) => {
             let engine = engine(&cli).await?;
             match cmd {
-                CandidateCmd::Register { window, curp, passport, name, email, institution, position, public_registry } => {
+                CandidateCmd::Register {
+                    window,
+                    curp,
+                    passport,
+                    name,
+                    email,
+                    institution,
+                    position,
+                    public_registry,
+                } => {
                     let identity = match (curp, passport) {
                         (Some(c), _) => Identity::Curp(Curp::parse(c)?),
                         (None, Some(p)) => Identity::passport(p)?,
-                        (None, None) => return Err(Error::Invalid("give --curp, or --passport for a foreign candidate".into())),
+                        (None, None) => {
+                            return Err(Error::Invalid(
+                                "give --curp, or --passport for a foreign candidate".into(),
+                            ));
+                        }
                     };
                     let candidate = NewCandidate {
                         identity,
@@ -244,7 +281,10 @@ pub async fn run(cli: Cli) -> Result {
                     let bytes = read_file(file)?;
                     let out = engine.import_candidates(actor, *window, &bytes, *dry_run).await?;
                     let decoded = if out.encoding == avala::import::Encoding::Windows1252 {
-                        format!("note: {} is not UTF-8; it was read as Windows-1252 (as Excel saves it)\n", file.display())
+                        format!(
+                            "note: {} is not UTF-8; it was read as Windows-1252 (as Excel saves it)\n",
+                            file.display()
+                        )
                     } else {
                         String::new()
                     };
@@ -267,33 +307,65 @@ pub async fn run(cli: Cli) -> Result {
             let engine = engine(&cli).await?;
             let out = engine.record_diagnostic(actor, *enrollment, *score).await?;
             let advice = if out.training_recommended {
-                format!("below the threshold of {}: training is recommended before the evaluation", out.threshold)
+                format!(
+                    "below the threshold of {}: training is recommended before the evaluation",
+                    out.threshold
+                )
             } else {
                 format!("at or above the threshold of {}", out.threshold)
             };
-            print_done(format, &out, &format!("enrollment {enrollment}: diagnostic {score}/100 recorded, {advice}"));
+            print_done(
+                format,
+                &out,
+                &format!("enrollment {enrollment}: diagnostic {score}/100 recorded, {advice}"),
+            );
         }
         Command::Evaluation(cmd) => {
             let engine = engine(&cli).await?;
             match cmd {
-                EvaluationCmd::Plan { enrollment, evaluator, at, tz } => {
+                EvaluationCmd::Plan {
+                    enrollment,
+                    evaluator,
+                    at,
+                    tz,
+                } => {
                     let at = avala::parse_instant(at, tz)?;
                     engine.plan_evaluation(actor, *enrollment, evaluator, at).await?;
                     print_done(
                         format,
                         &serde_json::json!({"enrollment": enrollment, "evaluator": evaluator, "at": at, "state": "evaluation_planned"}),
-                        &format!("enrollment {enrollment}: evaluation planned with {evaluator} on {}", ts(&at)),
+                        &format!(
+                            "enrollment {enrollment}: evaluation planned with {evaluator} on {}",
+                            ts(&at)
+                        ),
                     );
                 }
-                EvaluationCmd::Record { enrollment, element, competent, evidence, feedback, .. } => {
+                EvaluationCmd::Record {
+                    enrollment,
+                    element,
+                    competent,
+                    evidence,
+                    feedback,
+                    ..
+                } => {
                     engine
-                        .record_judgement(actor, *enrollment, element, *competent, evidence.as_deref(), feedback.as_deref())
+                        .record_judgement(
+                            actor,
+                            *enrollment,
+                            element,
+                            *competent,
+                            evidence.as_deref(),
+                            feedback.as_deref(),
+                        )
                         .await?;
                     let judged = if *competent { "competent" } else { "not yet competent" };
                     print_done(
                         format,
                         &serde_json::json!({"enrollment": enrollment, "element": element.to_uppercase(), "competent": competent}),
-                        &format!("enrollment {enrollment}: element {} judged {judged}", element.to_uppercase()),
+                        &format!(
+                            "enrollment {enrollment}: element {} judged {judged}",
+                            element.to_uppercase()
+                        ),
                     );
                 }
             }
@@ -311,7 +383,12 @@ pub async fn run(cli: Cli) -> Result {
             };
             print_done(format, &out, &message);
         }
-        Command::Dictamen(DictamenCmd::Issue { window, enrollments, procede, .. }) => {
+        Command::Dictamen(DictamenCmd::Issue {
+            window,
+            enrollments,
+            procede,
+            ..
+        }) => {
             let engine = engine(&cli).await?;
             let out = engine.issue_dictamen(actor, *window, enrollments, *procede).await?;
             let message = if out.procede {
@@ -324,7 +401,11 @@ pub async fn run(cli: Cli) -> Result {
                     out.folios.last().map(String::as_str).unwrap_or("—")
                 )
             } else {
-                format!("dictamen lote {}: no procede for {} enrollment(s)", out.id, out.enrollments.len())
+                format!(
+                    "dictamen lote {}: no procede for {} enrollment(s)",
+                    out.id,
+                    out.enrollments.len()
+                )
             };
             print_done(format, &out, &message);
         }
@@ -338,7 +419,10 @@ pub async fn run(cli: Cli) -> Result {
                         ("window", d.window_id.to_string()),
                         ("state", d.state.clone()),
                         ("name", d.name.clone()),
-                        (if d.identity_kind == "curp" { "CURP" } else { "passport" }, d.identity.clone()),
+                        (
+                            if d.identity_kind == "curp" { "CURP" } else { "passport" },
+                            d.identity.clone(),
+                        ),
                         ("e-mail", d.email.clone()),
                         ("institution", d.institution.clone()),
                         ("position", opt(&d.position)),
@@ -346,12 +430,22 @@ pub async fn run(cli: Cli) -> Result {
                         ("registered", ts(&d.registered_at)),
                         ("diagnostic", opt(&d.diagnostic_score)),
                         ("evaluator", opt(&d.evaluator_id)),
-                        ("evaluation", d.evaluation_at.as_ref().map(ts).unwrap_or_else(|| "—".into())),
+                        (
+                            "evaluation",
+                            d.evaluation_at.as_ref().map(ts).unwrap_or_else(|| "—".into()),
+                        ),
                         ("standard version", opt(&d.standard_version)),
                         ("verdict", opt(&d.verdict)),
                         ("dictamen lote", opt(&d.dictamen_batch_id)),
                         ("withdrawn", opt(&d.withdrawn_reason)),
-                        ("certificates", if d.folios.is_empty() { "—".into() } else { d.folios.join(", ") }),
+                        (
+                            "certificates",
+                            if d.folios.is_empty() {
+                                "—".into()
+                            } else {
+                                d.folios.join(", ")
+                            },
+                        ),
                     ];
                     for j in &d.judgements {
                         lines.push((
@@ -368,12 +462,25 @@ pub async fn run(cli: Cli) -> Result {
                     print_record(format, &d, &lines);
                 }
                 EnrollmentCmd::List { window, state } => {
-                    let state = state.as_deref().map(EnrollmentState::parse).transpose().map_err(|e| Error::Invalid(e.to_string()))?;
+                    let state = state
+                        .as_deref()
+                        .map(EnrollmentState::parse)
+                        .transpose()
+                        .map_err(|e| Error::Invalid(e.to_string()))?;
                     let rows = engine.list_enrollments(*window, state).await?;
                     print_listing(
                         format,
                         Listing {
-                            headers: &["id", "window", "state", "name", "institution", "evaluator", "diagnostic", "verdict"],
+                            headers: &[
+                                "id",
+                                "window",
+                                "state",
+                                "name",
+                                "institution",
+                                "evaluator",
+                                "diagnostic",
+                                "verdict",
+                            ],
                             rows: rows
                                 .iter()
                                 .map(|r| {
@@ -440,7 +547,15 @@ pub async fn run(cli: Cli) -> Result {
                         ("verification code", c.verification_code.clone()),
                         ("issued", ts(&c.issued_at)),
                         ("expires", ts(&c.expires_at)),
-                        ("pdf", if c.rendered { "rendered" } else { "pending (run avala-runner)" }.into()),
+                        (
+                            "pdf",
+                            if c.rendered {
+                                "rendered"
+                            } else {
+                                "pending (run avala-runner)"
+                            }
+                            .into(),
+                        ),
                     ];
                     print_record(format, &c, &lines);
                 }
@@ -450,29 +565,33 @@ pub async fn run(cli: Cli) -> Result {
             let engine = engine(&cli).await?;
             fn overdue_listing(rows: &[avala::engine::OverdueRow]) -> Listing<'_, [avala::engine::OverdueRow]> {
                 Listing {
-                headers: &["enrollment", "window", "state", "deadline", "due", "days late"],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.enrollment.to_string(),
-                            r.window.to_string(),
-                            r.state.clone(),
-                            r.deadline.to_string(),
-                            ts(&r.due),
-                            r.days_late.to_string(),
-                        ]
-                    })
-                    .collect(),
-                records: rows,
-            }
+                    headers: &["enrollment", "window", "state", "deadline", "due", "days late"],
+                    rows: rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.enrollment.to_string(),
+                                r.window.to_string(),
+                                r.state.clone(),
+                                r.deadline.to_string(),
+                                ts(&r.due),
+                                r.days_late.to_string(),
+                            ]
+                        })
+                        .collect(),
+                    records: rows,
+                }
             }
             if args.by == "overdue" {
                 let rows = engine.overdue(args.window).await?;
                 print_listing(format, overdue_listing(&rows));
                 return Ok(());
             }
-            let by = if args.by == "institution" { ReportBy::Institution } else { ReportBy::Stage };
+            let by = if args.by == "institution" {
+                ReportBy::Institution
+            } else {
+                ReportBy::Stage
+            };
             let rows = engine.report(args.window, by, args.open_data).await?;
             let header = if by == ReportBy::Stage { "stage" } else { "institution" };
             print_listing(
@@ -481,7 +600,12 @@ pub async fn run(cli: Cli) -> Result {
                     headers: &[header, "enrollments"],
                     rows: rows
                         .iter()
-                        .map(|r| vec![r.group.clone(), r.count.map(|c| c.to_string()).unwrap_or_else(|| "<5".into())])
+                        .map(|r| {
+                            vec![
+                                r.group.clone(),
+                                r.count.map(|c| c.to_string()).unwrap_or_else(|| "<5".into()),
+                            ]
+                        })
                         .collect(),
                     records: &rows,
                 },
@@ -503,7 +627,10 @@ pub async fn run(cli: Cli) -> Result {
                 None => print_done(
                     format,
                     &report,
-                    &format!("audit log intact: {} events in {} streams, every link verified", report.events, report.streams),
+                    &format!(
+                        "audit log intact: {} events in {} streams, every link verified",
+                        report.events, report.streams
+                    ),
                 ),
                 Some(b) => {
                     print_done(format, &report, "");
@@ -576,23 +703,41 @@ impl avala::demo::Progress for Bars {
 
 async fn demo(args: &DemoArgs, format: Format) -> Result {
     let started = Instant::now();
-    let bars = Bars { bar: std::sync::Mutex::new(None), quiet: format == Format::Json };
+    let bars = Bars {
+        bar: std::sync::Mutex::new(None),
+        quiet: format == Format::Json,
+    };
     let summary = avala::demo::run(&args.dir, args.candidates, clock()?, &bars).await?;
     let elapsed = started.elapsed();
     if format == Format::Json {
         print_done(format, &summary, "");
         return Ok(());
     }
-    println!("\navala demo: EC1057 cohort of {} candidates, end to end in {:.1} s", summary.candidates, elapsed.as_secs_f64());
+    println!(
+        "\navala demo: EC1057 cohort of {} candidates, end to end in {:.1} s",
+        summary.candidates,
+        elapsed.as_secs_f64()
+    );
     println!("\n  enrollments by final state");
     for (state, count) in &summary.states {
         println!("    {state:<24} {count:>6}");
     }
     println!("\n  dictamen lotes issued        {:>6}", summary.batches);
-    println!("  certificates rendered        {:>6}   {}", summary.runner.rendered, summary.certificates_dir.display());
-    println!("  e-mails written              {:>6}   {}", summary.runner.delivered, summary.outbox_dir.display());
+    println!(
+        "  certificates rendered        {:>6}   {}",
+        summary.runner.rendered,
+        summary.certificates_dir.display()
+    );
+    println!(
+        "  e-mails written              {:>6}   {}",
+        summary.runner.delivered,
+        summary.outbox_dir.display()
+    );
     if summary.runner.dead + summary.runner.retried > 0 {
-        println!("  jobs failed                  {:>6}", summary.runner.dead + summary.runner.retried);
+        println!(
+            "  jobs failed                  {:>6}",
+            summary.runner.dead + summary.runner.retried
+        );
     }
     println!("\n  database {}", summary.database.display());
     let db = summary.database.display();

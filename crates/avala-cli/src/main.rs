@@ -227,7 +227,11 @@ pub enum EvaluationCmd {
         enrollment: i64,
         #[arg(long)]
         element: String,
-        #[arg(long, conflicts_with = "not_yet_competent", required_unless_present = "not_yet_competent")]
+        #[arg(
+            long,
+            conflicts_with = "not_yet_competent",
+            required_unless_present = "not_yet_competent"
+        )]
         competent: bool,
         #[arg(long)]
         not_yet_competent: bool,
@@ -324,7 +328,11 @@ pub enum CohortCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -28,7 +28,11 @@ pub fn print_listing<T: Serialize + ?Sized>(format: Format, listing: Listing<'_,
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => {
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(listing.records).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(listing.records).unwrap_or_default()
+            );
         }
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);

@@ -24,10 +24,26 @@ fn help_lists_every_command_of_the_design() {
     let (code, out, _) = avala(&["--help"], dir.path());
     assert_eq!(code, 0);
     for command in [
-        "init", "demo", "standard", "staff", "window", "candidate", "diagnostic", "evaluation", "verdict", "dictamen",
-        "enrollment", "withdraw", "certificate", "report", "audit",
+        "init",
+        "demo",
+        "standard",
+        "staff",
+        "window",
+        "candidate",
+        "diagnostic",
+        "evaluation",
+        "verdict",
+        "dictamen",
+        "enrollment",
+        "withdraw",
+        "certificate",
+        "report",
+        "audit",
     ] {
-        assert!(out.lines().any(|l| l.trim_start().starts_with(command)), "--help does not list {command}:\n{out}");
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(command)),
+            "--help does not list {command}:\n{out}"
+        );
     }
 }
 
@@ -47,7 +63,10 @@ fn a_missing_database_says_to_run_init_and_creates_nothing() {
     let (code, out, err) = avala(&["enrollment", "list"], dir.path());
     assert_ne!(code, 0, "{out}");
     assert!(err.contains("avala init"), "{err}");
-    assert!(!dir.path().join("avala.db").exists(), "a read command must not create the database");
+    assert!(
+        !dir.path().join("avala.db").exists(),
+        "a read command must not create the database"
+    );
 }
 
 #[test]

@@ -54,7 +54,11 @@ async fn run(args: Args) -> avala::error::Result<()> {
         None => Mailer::Outbox(config.outbox_dir()),
     };
     let holder = args.name.clone().unwrap_or_else(|| {
-        format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "runner".into()), std::process::id())
+        format!(
+            "{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "runner".into()),
+            std::process::id()
+        )
     });
     let lang = if args.lang == "en" { Lang::En } else { Lang::Es };
     let worker = Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang);
@@ -110,11 +114,16 @@ fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AVALA_LOG").unwrap_or_else(|_| "avala=info,avala_runner=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("AVALA_LOG")
+                .unwrap_or_else(|_| "avala=info,avala_runner=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -27,7 +27,15 @@ pub fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The hash of one event.
-pub fn event_hash(prev: &str, stream: &str, seq: i64, actor: &str, at: DateTime<Utc>, kind: &str, payload: &str) -> String {
+pub fn event_hash(
+    prev: &str,
+    stream: &str,
+    seq: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: &str,
+) -> String {
     let payload: Value = serde_json::from_str(payload).unwrap_or(Value::String(payload.to_string()));
     let body = json!({
         "actor": actor,
@@ -44,7 +52,14 @@ pub fn event_hash(prev: &str, stream: &str, seq: i64, actor: &str, at: DateTime<
 }
 
 /// Appends one event to `stream` inside the caller's transaction.
-pub async fn append(tx: &mut Tx, stream: &str, actor: &str, at: DateTime<Utc>, kind: &str, payload: Value) -> Result<()> {
+pub async fn append(
+    tx: &mut Tx,
+    stream: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: Value,
+) -> Result<()> {
     let at = truncate_micros(at);
     let payload = payload.to_string();
     let last: Option<(i64, String)> = on!(tx, c => sqlx::query_as(
@@ -103,7 +118,11 @@ struct Row {
 /// Walks every stream in order, recomputing each hash; stops at the first broken link.
 /// Reads in pages, so memory does not grow with the log.
 pub async fn verify(db: &Db) -> Result<AuditReport> {
-    let mut report = AuditReport { events: 0, streams: 0, broken: None };
+    let mut report = AuditReport {
+        events: 0,
+        streams: 0,
+        broken: None,
+    };
     let mut after: (String, i64) = (String::new(), 0);
     let mut prev_stream: Option<String> = None;
     let mut prev_hash = GENESIS.to_string();
@@ -125,9 +144,17 @@ pub async fn verify(db: &Db) -> Result<AuditReport> {
                 expected_seq = 1;
                 report.streams += 1;
             }
-            let broken = |problem: String| BrokenLink { stream: r.stream.clone(), seq: r.seq, id: r.id, problem };
+            let broken = |problem: String| BrokenLink {
+                stream: r.stream.clone(),
+                seq: r.seq,
+                id: r.id,
+                problem,
+            };
             let problem = if r.seq != expected_seq {
-                Some(format!("sequence {} where {expected_seq} was expected (an event is missing)", r.seq))
+                Some(format!(
+                    "sequence {} where {expected_seq} was expected (an event is missing)",
+                    r.seq
+                ))
             } else if r.prev_hash != prev_hash {
                 Some("its previous-hash does not match the event before it".to_string())
             } else if event_hash(&r.prev_hash, &r.stream, r.seq, &r.actor, r.at, &r.kind, &r.payload) != r.hash {
@@ -156,11 +183,26 @@ mod tests {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
         let base = event_hash(GENESIS, "enrollment:1", 1, "admin", at, "registered", r#"{"a":1}"#);
         assert_eq!(base.len(), 64);
-        assert_ne!(base, event_hash(GENESIS, "enrollment:2", 1, "admin", at, "registered", r#"{"a":1}"#));
-        assert_ne!(base, event_hash(GENESIS, "enrollment:1", 2, "admin", at, "registered", r#"{"a":1}"#));
-        assert_ne!(base, event_hash(GENESIS, "enrollment:1", 1, "eva", at, "registered", r#"{"a":1}"#));
-        assert_ne!(base, event_hash(GENESIS, "enrollment:1", 1, "admin", at, "registered", r#"{"a":2}"#));
-        assert_ne!(base, event_hash(&base, "enrollment:1", 1, "admin", at, "registered", r#"{"a":1}"#));
+        assert_ne!(
+            base,
+            event_hash(GENESIS, "enrollment:2", 1, "admin", at, "registered", r#"{"a":1}"#)
+        );
+        assert_ne!(
+            base,
+            event_hash(GENESIS, "enrollment:1", 2, "admin", at, "registered", r#"{"a":1}"#)
+        );
+        assert_ne!(
+            base,
+            event_hash(GENESIS, "enrollment:1", 1, "eva", at, "registered", r#"{"a":1}"#)
+        );
+        assert_ne!(
+            base,
+            event_hash(GENESIS, "enrollment:1", 1, "admin", at, "registered", r#"{"a":2}"#)
+        );
+        assert_ne!(
+            base,
+            event_hash(&base, "enrollment:1", 1, "admin", at, "registered", r#"{"a":1}"#)
+        );
         // Key order in the stored payload does not matter: the hash is over canonical JSON.
         assert_eq!(
             event_hash(GENESIS, "s", 1, "a", at, "k", r#"{"x":1,"y":2}"#),

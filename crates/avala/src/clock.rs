@@ -62,11 +62,20 @@ pub fn parse_instant(text: &str, tz: &str) -> crate::error::Result<DateTime<Utc>
         return Ok(at.with_timezone(&Utc));
     }
     let zone: chrono_tz::Tz = tz.parse().map_err(|_| invalid("unknown time zone"))?;
-    let local = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
-        .ok_or_else(|| invalid("unrecognised format"))?;
+    let local = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
+    .ok_or_else(|| invalid("unrecognised format"))?;
     zone.from_local_datetime(&local)
         .earliest()
         .map(|at| at.with_timezone(&Utc))
@@ -80,9 +89,18 @@ mod tests {
     #[test]
     fn parses_people_instants() {
         let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(parse_instant("2026-11-23T09:00:00Z", "America/Mexico_City").unwrap(), utc("2026-11-23T09:00:00Z"));
-        assert_eq!(parse_instant("2026-11-23 09:00", "America/Mexico_City").unwrap(), utc("2026-11-23T15:00:00Z"));
-        assert_eq!(parse_instant("2026-11-23", "America/Mexico_City").unwrap(), utc("2026-11-23T06:00:00Z"));
+        assert_eq!(
+            parse_instant("2026-11-23T09:00:00Z", "America/Mexico_City").unwrap(),
+            utc("2026-11-23T09:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-11-23 09:00", "America/Mexico_City").unwrap(),
+            utc("2026-11-23T15:00:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-11-23", "America/Mexico_City").unwrap(),
+            utc("2026-11-23T06:00:00Z")
+        );
         assert!(parse_instant("23/11/2026", "America/Mexico_City").is_err());
         assert!(parse_instant("2026-11-23", "Mars/Olympus").is_err());
     }

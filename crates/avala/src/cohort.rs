@@ -11,24 +11,131 @@ use rand::{Rng, SeedableRng};
 use crate::identity::check_digit;
 
 const MUNICIPIOS: [&str; 125] = [
-    "Acambay de Ruíz Castañeda", "Acolman", "Aculco", "Almoloya de Alquisiras", "Almoloya de Juárez",
-    "Almoloya del Río", "Amanalco", "Amatepec", "Amecameca", "Apaxco", "Atenco", "Atizapán", "Atizapán de Zaragoza",
-    "Atlacomulco", "Atlautla", "Axapusco", "Ayapango", "Calimaya", "Capulhuac", "Coacalco de Berriozábal",
-    "Coatepec Harinas", "Cocotitlán", "Coyotepec", "Cuautitlán", "Chalco", "Chapa de Mota", "Chapultepec",
-    "Chiautla", "Chicoloapan", "Chiconcuac", "Chimalhuacán", "Donato Guerra", "Ecatepec de Morelos", "Ecatzingo",
-    "Huehuetoca", "Hueypoxtla", "Huixquilucan", "Isidro Fabela", "Ixtapaluca", "Ixtapan de la Sal", "Ixtapan del Oro",
-    "Ixtlahuaca", "Xalatlaco", "Jaltenco", "Jilotepec", "Jilotzingo", "Jiquipilco", "Jocotitlán", "Joquicingo",
-    "Juchitepec", "Lerma", "Malinalco", "Melchor Ocampo", "Metepec", "Mexicaltzingo", "Morelos", "Naucalpan de Juárez",
-    "Nezahualcóyotl", "Nextlalpan", "Nicolás Romero", "Nopaltepec", "Ocoyoacac", "Ocuilan", "El Oro", "Otumba",
-    "Otzoloapan", "Otzolotepec", "Ozumba", "Papalotla", "La Paz", "Polotitlán", "Rayón", "San Antonio la Isla",
-    "San Felipe del Progreso", "San Martín de las Pirámides", "San Mateo Atenco", "San Simón de Guerrero",
-    "Santo Tomás", "Soyaniquilpan de Juárez", "Sultepec", "Tecámac", "Tejupilco", "Temamatla", "Temascalapa",
-    "Temascalcingo", "Temascaltepec", "Temoaya", "Tenancingo", "Tenango del Aire", "Tenango del Valle", "Teoloyucan",
-    "Teotihuacán", "Tepetlaoxtoc", "Tepetlixpa", "Tepotzotlán", "Tequixquiac", "Texcaltitlán", "Texcalyacac",
-    "Texcoco", "Tezoyuca", "Tianguistenco", "Timilpan", "Tlalmanalco", "Tlalnepantla de Baz", "Tlatlaya", "Toluca",
-    "Tonatico", "Tultepec", "Tultitlán", "Valle de Bravo", "Villa de Allende", "Villa del Carbón", "Villa Guerrero",
-    "Villa Victoria", "Xonacatlán", "Zacazonapan", "Zacualpan", "Zinacantepec", "Zumpahuacán", "Zumpango",
-    "Cuautitlán Izcalli", "Valle de Chalco Solidaridad", "Luvianos", "San José del Rincón", "Tonanitla",
+    "Acambay de Ruíz Castañeda",
+    "Acolman",
+    "Aculco",
+    "Almoloya de Alquisiras",
+    "Almoloya de Juárez",
+    "Almoloya del Río",
+    "Amanalco",
+    "Amatepec",
+    "Amecameca",
+    "Apaxco",
+    "Atenco",
+    "Atizapán",
+    "Atizapán de Zaragoza",
+    "Atlacomulco",
+    "Atlautla",
+    "Axapusco",
+    "Ayapango",
+    "Calimaya",
+    "Capulhuac",
+    "Coacalco de Berriozábal",
+    "Coatepec Harinas",
+    "Cocotitlán",
+    "Coyotepec",
+    "Cuautitlán",
+    "Chalco",
+    "Chapa de Mota",
+    "Chapultepec",
+    "Chiautla",
+    "Chicoloapan",
+    "Chiconcuac",
+    "Chimalhuacán",
+    "Donato Guerra",
+    "Ecatepec de Morelos",
+    "Ecatzingo",
+    "Huehuetoca",
+    "Hueypoxtla",
+    "Huixquilucan",
+    "Isidro Fabela",
+    "Ixtapaluca",
+    "Ixtapan de la Sal",
+    "Ixtapan del Oro",
+    "Ixtlahuaca",
+    "Xalatlaco",
+    "Jaltenco",
+    "Jilotepec",
+    "Jilotzingo",
+    "Jiquipilco",
+    "Jocotitlán",
+    "Joquicingo",
+    "Juchitepec",
+    "Lerma",
+    "Malinalco",
+    "Melchor Ocampo",
+    "Metepec",
+    "Mexicaltzingo",
+    "Morelos",
+    "Naucalpan de Juárez",
+    "Nezahualcóyotl",
+    "Nextlalpan",
+    "Nicolás Romero",
+    "Nopaltepec",
+    "Ocoyoacac",
+    "Ocuilan",
+    "El Oro",
+    "Otumba",
+    "Otzoloapan",
+    "Otzolotepec",
+    "Ozumba",
+    "Papalotla",
+    "La Paz",
+    "Polotitlán",
+    "Rayón",
+    "San Antonio la Isla",
+    "San Felipe del Progreso",
+    "San Martín de las Pirámides",
+    "San Mateo Atenco",
+    "San Simón de Guerrero",
+    "Santo Tomás",
+    "Soyaniquilpan de Juárez",
+    "Sultepec",
+    "Tecámac",
+    "Tejupilco",
+    "Temamatla",
+    "Temascalapa",
+    "Temascalcingo",
+    "Temascaltepec",
+    "Temoaya",
+    "Tenancingo",
+    "Tenango del Aire",
+    "Tenango del Valle",
+    "Teoloyucan",
+    "Teotihuacán",
+    "Tepetlaoxtoc",
+    "Tepetlixpa",
+    "Tepotzotlán",
+    "Tequixquiac",
+    "Texcaltitlán",
+    "Texcalyacac",
+    "Texcoco",
+    "Tezoyuca",
+    "Tianguistenco",
+    "Timilpan",
+    "Tlalmanalco",
+    "Tlalnepantla de Baz",
+    "Tlatlaya",
+    "Toluca",
+    "Tonatico",
+    "Tultepec",
+    "Tultitlán",
+    "Valle de Bravo",
+    "Villa de Allende",
+    "Villa del Carbón",
+    "Villa Guerrero",
+    "Villa Victoria",
+    "Xonacatlán",
+    "Zacazonapan",
+    "Zacualpan",
+    "Zinacantepec",
+    "Zumpahuacán",
+    "Zumpango",
+    "Cuautitlán Izcalli",
+    "Valle de Chalco Solidaridad",
+    "Luvianos",
+    "San José del Rincón",
+    "Tonanitla",
 ];
 
 const STATE_BODIES: [&str; 40] = [
@@ -79,30 +186,161 @@ pub fn institutions() -> Vec<String> {
     let mut out = Vec::with_capacity(334);
     out.extend(MUNICIPIOS.iter().map(|m| format!("H. Ayuntamiento de {m}")));
     out.extend(MUNICIPIOS.iter().map(|m| format!("Sistema Municipal DIF de {m}")));
-    out.extend(MUNICIPIOS.iter().take(44).map(|m| format!("Organismo de Agua Potable, Alcantarillado y Saneamiento de {m}")));
+    out.extend(
+        MUNICIPIOS
+            .iter()
+            .take(44)
+            .map(|m| format!("Organismo de Agua Potable, Alcantarillado y Saneamiento de {m}")),
+    );
     out.extend(STATE_BODIES.iter().map(|b| b.to_string()));
     out
 }
 
 const WOMEN: [&str; 40] = [
-    "María José", "Guadalupe", "Ana Sofía", "Ximena", "Lucía", "Verónica", "Mónica", "Andrea", "Itzel", "Natalia",
-    "Rocío", "Beatriz", "Adriana", "Patricia", "Leticia", "Brenda", "Fernanda", "Dolores", "Inés", "Teresa",
-    "Alejandra", "Gabriela", "Citlali", "Maricela", "Yolanda", "Araceli", "Sofía", "Valeria", "Renata", "Noemí",
-    "Jazmín", "Lorena", "Elena", "Irene", "Rebeca", "Martha", "Angélica", "Concepción", "Belén", "Zoé",
+    "María José",
+    "Guadalupe",
+    "Ana Sofía",
+    "Ximena",
+    "Lucía",
+    "Verónica",
+    "Mónica",
+    "Andrea",
+    "Itzel",
+    "Natalia",
+    "Rocío",
+    "Beatriz",
+    "Adriana",
+    "Patricia",
+    "Leticia",
+    "Brenda",
+    "Fernanda",
+    "Dolores",
+    "Inés",
+    "Teresa",
+    "Alejandra",
+    "Gabriela",
+    "Citlali",
+    "Maricela",
+    "Yolanda",
+    "Araceli",
+    "Sofía",
+    "Valeria",
+    "Renata",
+    "Noemí",
+    "Jazmín",
+    "Lorena",
+    "Elena",
+    "Irene",
+    "Rebeca",
+    "Martha",
+    "Angélica",
+    "Concepción",
+    "Belén",
+    "Zoé",
 ];
 const MEN: [&str; 40] = [
-    "José Luis", "Juan Carlos", "Jesús", "Ángel", "Raúl", "Héctor", "Óscar", "Martín", "Joaquín", "Sebastián",
-    "Andrés", "Tomás", "Efraín", "Rubén", "Germán", "Julián", "Iván", "Adrián", "Nicolás", "Ramón", "Emiliano",
-    "Fernando", "Rodrigo", "Alejandro", "Miguel Ángel", "Luis Enrique", "Cuauhtémoc", "Moisés", "Isaías", "Víctor",
-    "Arturo", "Gerardo", "Salvador", "Eduardo", "Hugo", "Mauricio", "Ricardo", "Francisco Javier", "Agustín", "Benjamín",
+    "José Luis",
+    "Juan Carlos",
+    "Jesús",
+    "Ángel",
+    "Raúl",
+    "Héctor",
+    "Óscar",
+    "Martín",
+    "Joaquín",
+    "Sebastián",
+    "Andrés",
+    "Tomás",
+    "Efraín",
+    "Rubén",
+    "Germán",
+    "Julián",
+    "Iván",
+    "Adrián",
+    "Nicolás",
+    "Ramón",
+    "Emiliano",
+    "Fernando",
+    "Rodrigo",
+    "Alejandro",
+    "Miguel Ángel",
+    "Luis Enrique",
+    "Cuauhtémoc",
+    "Moisés",
+    "Isaías",
+    "Víctor",
+    "Arturo",
+    "Gerardo",
+    "Salvador",
+    "Eduardo",
+    "Hugo",
+    "Mauricio",
+    "Ricardo",
+    "Francisco Javier",
+    "Agustín",
+    "Benjamín",
 ];
 const SURNAMES: [&str; 60] = [
-    "Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz",
-    "Flores", "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Gutiérrez", "Ruíz", "Mendoza",
-    "Aguilar", "Ortiz", "Moreno", "Castillo", "Romero", "Álvarez", "Méndez", "Chávez", "Rivera", "Juárez", "Ramos",
-    "Domínguez", "Herrera", "Medina", "Castro", "Vargas", "Guzmán", "Velázquez", "Muñoz", "Rojas", "Contreras",
-    "Salazar", "Luna", "Ortega", "Peña", "Núñez", "Ibáñez", "Solís", "Cortés", "Zúñiga", "Estrada", "Quiñones",
-    "Bautista", "Ávila", "Trejo", "Escobar", "Nava", "Becerril", "Xolalpa",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "González",
+    "Pérez",
+    "Rodríguez",
+    "Sánchez",
+    "Ramírez",
+    "Cruz",
+    "Flores",
+    "Gómez",
+    "Morales",
+    "Vázquez",
+    "Reyes",
+    "Jiménez",
+    "Torres",
+    "Díaz",
+    "Gutiérrez",
+    "Ruíz",
+    "Mendoza",
+    "Aguilar",
+    "Ortiz",
+    "Moreno",
+    "Castillo",
+    "Romero",
+    "Álvarez",
+    "Méndez",
+    "Chávez",
+    "Rivera",
+    "Juárez",
+    "Ramos",
+    "Domínguez",
+    "Herrera",
+    "Medina",
+    "Castro",
+    "Vargas",
+    "Guzmán",
+    "Velázquez",
+    "Muñoz",
+    "Rojas",
+    "Contreras",
+    "Salazar",
+    "Luna",
+    "Ortega",
+    "Peña",
+    "Núñez",
+    "Ibáñez",
+    "Solís",
+    "Cortés",
+    "Zúñiga",
+    "Estrada",
+    "Quiñones",
+    "Bautista",
+    "Ávila",
+    "Trejo",
+    "Escobar",
+    "Nava",
+    "Becerril",
+    "Xolalpa",
 ];
 const POSITIONS: [&str; 8] = [
     "Titular de la Unidad de Transparencia",
@@ -151,12 +389,26 @@ fn curp_letters(s: &str) -> String {
 }
 
 fn first_internal(word: &str, vowel: bool) -> char {
-    word.chars().skip(1).find(|c| "AEIOU".contains(*c) == vowel).unwrap_or('X')
+    word.chars()
+        .skip(1)
+        .find(|c| "AEIOU".contains(*c) == vowel)
+        .unwrap_or('X')
 }
 
 /// The first 16 characters of a CURP from the name parts, birth date, sex and state.
-fn curp_stem(given: &str, paternal: &str, maternal: &str, (y, m, d): (i32, u32, u32), sex: char, state: &str) -> String {
-    let (g, p, mat) = (curp_letters(given.split_whitespace().next().unwrap_or(given)), curp_letters(paternal), curp_letters(maternal));
+fn curp_stem(
+    given: &str,
+    paternal: &str,
+    maternal: &str,
+    (y, m, d): (i32, u32, u32),
+    sex: char,
+    state: &str,
+) -> String {
+    let (g, p, mat) = (
+        curp_letters(given.split_whitespace().next().unwrap_or(given)),
+        curp_letters(paternal),
+        curp_letters(maternal),
+    );
     // María and José as a first given name yield to the second (RENAPO rule).
     let g = match given.split_whitespace().collect::<Vec<_>>().as_slice() {
         [first, second, ..] if matches!(curp_letters(first).as_str(), "MARIA" | "JOSE") => curp_letters(second),
@@ -191,14 +443,25 @@ pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
     let mut i = 0usize;
     while out.len() < n {
         let woman = rng.gen_bool(0.55);
-        let given = if woman { WOMEN[rng.gen_range(0..WOMEN.len())] } else { MEN[rng.gen_range(0..MEN.len())] };
+        let given = if woman {
+            WOMEN[rng.gen_range(0..WOMEN.len())]
+        } else {
+            MEN[rng.gen_range(0..MEN.len())]
+        };
         let paternal = SURNAMES[rng.gen_range(0..SURNAMES.len())];
         let maternal = SURNAMES[rng.gen_range(0..SURNAMES.len())];
         let year = rng.gen_range(1962..=2003);
         let month = rng.gen_range(1..=12);
         let day = rng.gen_range(1..=28);
         let state = STATES[rng.gen_range(0..STATES.len())];
-        let stem = curp_stem(given, paternal, maternal, (year, month, day), if woman { 'M' } else { 'H' }, state);
+        let stem = curp_stem(
+            given,
+            paternal,
+            maternal,
+            (year, month, day),
+            if woman { 'M' } else { 'H' },
+            state,
+        );
         // The 17th character tells the century: a digit before 2000, a letter from 2000.
         let homoclave = if year < 2000 {
             char::from(b'0' + rng.gen_range(0..10u8))
@@ -211,7 +474,11 @@ pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
             continue;
         }
         let institution = institutions[i % institutions.len()].clone();
-        let local = format!("{}.{}", ascii_slug(given.split_whitespace().next().unwrap_or(given)), ascii_slug(paternal));
+        let local = format!(
+            "{}.{}",
+            ascii_slug(given.split_whitespace().next().unwrap_or(given)),
+            ascii_slug(paternal)
+        );
         let mut email = format!("{local}@transparencia.edomex.example");
         let mut k = 1;
         while !emails.insert(email.clone()) {
@@ -263,7 +530,11 @@ mod tests {
     fn generated_cohort_imports_cleanly() {
         let cohort = generate(2000, 7);
         let parsed = crate::import::parse(to_csv(&cohort).as_bytes());
-        assert!(parsed.problems.is_empty(), "{:?}", &parsed.problems[..parsed.problems.len().min(5)]);
+        assert!(
+            parsed.problems.is_empty(),
+            "{:?}",
+            &parsed.problems[..parsed.problems.len().min(5)]
+        );
         assert_eq!(parsed.rows.len(), 2000);
         assert_eq!(generate(50, 7), cohort[..50].to_vec());
     }
@@ -271,8 +542,14 @@ mod tests {
     #[test]
     fn curp_stem_follows_renapo() {
         // Gloria Hernández García, 27 April 1956, woman, Veracruz: HEGG560427MVZRRL.
-        assert_eq!(curp_stem("Gloria", "Hernández", "García", (1956, 4, 27), 'M', "VZ"), "HEGG560427MVZRRL");
-        assert_eq!(curp_stem("María José", "Núñez", "Peña", (1990, 1, 2), 'M', "MC"), "NUPJ900102MMCXXS");
+        assert_eq!(
+            curp_stem("Gloria", "Hernández", "García", (1956, 4, 27), 'M', "VZ"),
+            "HEGG560427MVZRRL"
+        );
+        assert_eq!(
+            curp_stem("María José", "Núñez", "Peña", (1990, 1, 2), 'M', "MC"),
+            "NUPJ900102MMCXXS"
+        );
     }
 
     #[test]

@@ -33,7 +33,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            issuer: "Instituto de Transparencia, Acceso a la Información Pública y Protección de Datos Personales".into(),
+            issuer: "Instituto de Transparencia, Acceso a la Información Pública y Protección de Datos Personales"
+                .into(),
             place: "Toluca de Lerdo, Estado de México".into(),
             mail_from: "certificacion@example.org".into(),
             key_file: PathBuf::from("issuer-key.secret"),
@@ -56,7 +57,10 @@ impl Config {
         match Backend::of(db_url) {
             Backend::Postgres => PathBuf::from("."),
             Backend::Sqlite => {
-                let path = db_url.strip_prefix("sqlite://").or_else(|| db_url.strip_prefix("sqlite:")).unwrap_or(db_url);
+                let path = db_url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| db_url.strip_prefix("sqlite:"))
+                    .unwrap_or(db_url);
                 match Path::new(path).parent() {
                     Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                     _ => PathBuf::from("."),
@@ -82,7 +86,10 @@ impl Config {
             write_atomic(&file, text.as_bytes(), false)?;
             settings
         };
-        let config = Config { dir: dir.to_path_buf(), settings };
+        let config = Config {
+            dir: dir.to_path_buf(),
+            settings,
+        };
         let key = config.key_path();
         let created = if key.exists() {
             false
@@ -107,7 +114,10 @@ impl Config {
         })?;
         let settings: Settings =
             toml::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {}", file.display(), e.message())))?;
-        Ok(Config { dir: dir.to_path_buf(), settings })
+        Ok(Config {
+            dir: dir.to_path_buf(),
+            settings,
+        })
     }
 
     /// The signing key file's path.
@@ -122,7 +132,12 @@ impl Config {
         let bytes: [u8; 32] = hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::Invalid(format!("{} is not an avala signing key (64 hex digits)", path.display())))?;
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{} is not an avala signing key (64 hex digits)",
+                    path.display()
+                ))
+            })?;
         Ok(SigningKey::from_bytes(&bytes))
     }
 
@@ -145,9 +160,15 @@ pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
 /// Writes a file atomically (temporary file, then rename), optionally private (0600).
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -159,7 +180,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     #[cfg(not(unix))]
     let _ = private;
     let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    file.write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 

@@ -109,16 +109,35 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
 
     for (id, name, role) in STAFF {
         let email = format!("{}@transparencia.edomex.example", id);
-        engine.add_staff(admin, NewStaff { id: id.into(), name: name.into(), email, roles: vec![role] }).await?;
+        engine
+            .add_staff(
+                admin,
+                NewStaff {
+                    id: id.into(),
+                    name: name.into(),
+                    email,
+                    roles: vec![role],
+                },
+            )
+            .await?;
     }
     let evaluators: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Evaluator).map(|s| s.0).collect();
     let verifiers: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Verifier).map(|s| s.0).collect();
 
-    let standard = engine.load_standard(admin, "standards/EC1057.toml", EC1057_TOML).await?;
+    let standard = engine
+        .load_standard(admin, "standards/EC1057.toml", EC1057_TOML)
+        .await?;
     let elements = engine.show_standard(&standard.code).await?.elements;
     let now = engine.now();
     let window = engine
-        .create_window(admin, &standard.code, now - Duration::hours(1), now + Duration::days(30), None, Some(n as i64 + 50))
+        .create_window(
+            admin,
+            &standard.code,
+            now - Duration::hours(1),
+            now + Duration::days(30),
+            None,
+            Some(n as i64 + 50),
+        )
         .await?;
     engine.transition_window(admin, window, WindowEvent::Open).await?;
 
@@ -129,7 +148,9 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let enrollments = engine.list_enrollments(Some(window), None).await?;
     progress.start("diagnostics", enrollments.len() as u64);
     for e in &enrollments {
-        engine.record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100)).await?;
+        engine
+            .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
+            .await?;
         progress.advance();
     }
     progress.finish();
@@ -139,7 +160,9 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let at = engine.now() + Duration::days(1);
     for (i, e) in enrollments.iter().enumerate() {
         if rng.gen_bool(0.02) {
-            engine.withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción").await?;
+            engine
+                .withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción")
+                .await?;
             progress.advance();
             continue;
         }
@@ -149,14 +172,26 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         for (k, element) in elements.iter().enumerate() {
             let competent = failing != Some(k);
             let (evidence, feedback) = if competent {
-                ("Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.", None)
+                (
+                    "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.",
+                    None,
+                )
             } else {
                 (
                     "Producto incompleto: la respuesta no funda ni motiva la clasificación.",
                     Some("Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta."),
                 )
             };
-            engine.record_judgement(Some(evaluator), e.id, &element.code, competent, Some(evidence), feedback).await?;
+            engine
+                .record_judgement(
+                    Some(evaluator),
+                    e.id,
+                    &element.code,
+                    competent,
+                    Some(evidence),
+                    feedback,
+                )
+                .await?;
         }
         engine.record_verdict(Some(evaluator), e.id).await?;
         progress.advance();
@@ -164,17 +199,23 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     progress.finish();
 
     // Dictámenes in lotes of up to 100, alternating verifiers; about 1 % no procede.
-    let waiting = engine.list_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen)).await?;
+    let waiting = engine
+        .list_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen))
+        .await?;
     let (rejected, approved): (Vec<_>, Vec<_>) = waiting.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
     progress.start("dictámenes", waiting.len() as u64);
     let mut batches = 0;
     if !rejected.is_empty() {
-        engine.issue_dictamen(Some(verifiers[1]), window, &rejected, false).await?;
+        engine
+            .issue_dictamen(Some(verifiers[1]), window, &rejected, false)
+            .await?;
         batches += 1;
         rejected.iter().for_each(|_| progress.advance());
     }
     for (i, lote) in approved.chunks(100).enumerate() {
-        engine.issue_dictamen(Some(verifiers[i % verifiers.len()]), window, lote, true).await?;
+        engine
+            .issue_dictamen(Some(verifiers[i % verifiers.len()]), window, lote, true)
+            .await?;
         batches += 1;
         lote.iter().for_each(|_| progress.advance());
     }
@@ -187,7 +228,9 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let runner = worker.drain(|_| progress.advance()).await?;
     progress.finish();
 
-    let states = engine.report(Some(window), crate::engine::ReportBy::Stage, false).await?;
+    let states = engine
+        .report(Some(window), crate::engine::ReportBy::Stage, false)
+        .await?;
     let summary = DemoSummary {
         dir: dir.to_path_buf(),
         database,

@@ -52,13 +52,23 @@ pub enum Error {
     UnknownActor(String),
     /// The actor lacks the role.
     #[error("{actor} is not {role}; only a staff member with the {role} role may {action}")]
-    Forbidden { actor: String, role: &'static str, action: &'static str },
+    Forbidden {
+        actor: String,
+        role: &'static str,
+        action: &'static str,
+    },
     /// Rule 3: the evaluator may not sit on the dictamen of a process they judged.
-    #[error("enrollment {enrollment}: {verifier} evaluated this process and may not issue its dictamen (rule 3, Reglas Generales art. 50); choose another verifier")]
+    #[error(
+        "enrollment {enrollment}: {verifier} evaluated this process and may not issue its dictamen (rule 3, Reglas Generales art. 50); choose another verifier"
+    )]
     EvaluatorOnDictamen { enrollment: i64, verifier: String },
     /// Rule 4: only the assigned evaluator may record results.
     #[error("enrollment {enrollment} is assigned to evaluator {assigned}, not to {actor} (rule 4)")]
-    NotAssigned { enrollment: i64, assigned: String, actor: String },
+    NotAssigned {
+        enrollment: i64,
+        assigned: String,
+        actor: String,
+    },
     /// Rule 2: registration outside the window.
     #[error("window {window} is not taking registrations: {reason}")]
     WindowNotTaking { window: i64, reason: String },
@@ -67,10 +77,18 @@ pub enum Error {
     WindowFull { window: i64, capacity: i64 },
     /// Rule 2: one enrollment per candidate per window.
     #[error("candidate {identity} is already enrolled in window {window} (enrollment {enrollment})")]
-    AlreadyEnrolled { identity: String, window: i64, enrollment: i64 },
+    AlreadyEnrolled {
+        identity: String,
+        window: i64,
+        enrollment: i64,
+    },
     /// The element code is not in the pinned standard.
     #[error("element {element} is not part of {standard}; its elements are {known}")]
-    UnknownElement { element: String, standard: String, known: String },
+    UnknownElement {
+        element: String,
+        standard: String,
+        known: String,
+    },
     /// Invalid argument value.
     #[error("{0}")]
     Invalid(String),
@@ -150,12 +168,18 @@ impl Error {
 
     /// Shorthand for a not-found error.
     pub fn not_found(what: &'static str, id: impl ToString) -> Self {
-        Error::NotFound { what, id: id.to_string() }
+        Error::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -12,7 +12,12 @@ pub enum IdentityError {
     CurpLength { value: String, len: usize },
     /// A character out of place.
     #[error("CURP {value:?}: character {position} ({found:?}) should be {expected}")]
-    CurpFormat { value: String, position: usize, found: char, expected: &'static str },
+    CurpFormat {
+        value: String,
+        position: usize,
+        found: char,
+        expected: &'static str,
+    },
     /// The birth date does not exist.
     #[error("CURP {value:?}: birth date {date} does not exist")]
     CurpDate { value: String, date: String },
@@ -32,8 +37,8 @@ pub enum IdentityError {
 
 /// The 32 federal entities plus NE (nacido en el extranjero).
 const STATES: [&str; 33] = [
-    "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT", "GR", "HG", "JC", "MC", "MN", "MS",
-    "NT", "NL", "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE",
+    "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT", "GR", "HG", "JC", "MC", "MN", "MS", "NT", "NL",
+    "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE",
 ];
 
 /// The RENAPO alphabet for the check digit (Ñ sits between N and O).
@@ -50,7 +55,10 @@ impl Curp {
         let value = input.trim().to_uppercase();
         let chars: Vec<char> = value.chars().collect();
         if chars.len() != 18 {
-            return Err(IdentityError::CurpLength { len: chars.len(), value });
+            return Err(IdentityError::CurpLength {
+                len: chars.len(),
+                value,
+            });
         }
         let expect = |range: std::ops::Range<usize>, ok: fn(char) -> bool, expected: &'static str| {
             for i in range {
@@ -87,11 +95,18 @@ impl Curp {
         // The homonymy character is a digit for people born before 2000, a letter after.
         let century = if chars[16].is_ascii_digit() { 1900 } else { 2000 };
         if NaiveDate::from_ymd_opt(century + yy, mm, dd).is_none() {
-            return Err(IdentityError::CurpDate { value, date: format!("{}-{mm:02}-{dd:02}", century + yy) });
+            return Err(IdentityError::CurpDate {
+                value,
+                date: format!("{}-{mm:02}-{dd:02}", century + yy),
+            });
         }
         let expected = check_digit(&value[..17]);
         if chars[17] != expected {
-            return Err(IdentityError::CurpCheckDigit { found: chars[17], expected, value });
+            return Err(IdentityError::CurpCheckDigit {
+                found: chars[17],
+                expected,
+                value,
+            });
         }
         Ok(Curp(value))
     }
@@ -103,7 +118,11 @@ impl Curp {
 
     /// The birth date encoded in the CURP.
     pub fn birth_date(&self) -> NaiveDate {
-        let century = if self.0.as_bytes()[16].is_ascii_digit() { 1900 } else { 2000 };
+        let century = if self.0.as_bytes()[16].is_ascii_digit() {
+            1900
+        } else {
+            2000
+        };
         let n = |r: std::ops::Range<usize>| self.0[r].parse::<u32>().unwrap_or(1);
         NaiveDate::from_ymd_opt(century + n(4..6) as i32, n(6..8), n(8..10)).unwrap_or_default()
     }
@@ -182,7 +201,10 @@ pub fn email(input: &str) -> Result<String, IdentityError> {
     value
         .parse::<lettre::Address>()
         .map(|_| value.to_string())
-        .map_err(|e| IdentityError::Email { value: value.to_string(), reason: e.to_string() })
+        .map_err(|e| IdentityError::Email {
+            value: value.to_string(),
+            reason: e.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -196,7 +218,12 @@ mod tests {
     #[test]
     fn known_valid_curps_are_accepted() {
         // Published CURPs (their check digits are RENAPO's, not computed here).
-        for c in ["HEGG560427MVZRRL04", "PXNE660720HMCXTN06", "MAHJ280603MSPRRV09", " pxne660720hmcxtn06 "] {
+        for c in [
+            "HEGG560427MVZRRL04",
+            "PXNE660720HMCXTN06",
+            "MAHJ280603MSPRRV09",
+            " pxne660720hmcxtn06 ",
+        ] {
             assert!(Curp::parse(c).is_ok(), "{c}");
         }
     }
@@ -212,7 +239,11 @@ mod tests {
         assert!(Curp::parse("HEGG560427MVZRRL04").is_ok());
         assert!(matches!(
             Curp::parse("HEGG560427MVZRRL05"),
-            Err(IdentityError::CurpCheckDigit { expected: '4', found: '5', .. })
+            Err(IdentityError::CurpCheckDigit {
+                expected: '4',
+                found: '5',
+                ..
+            })
         ));
     }
 
@@ -232,13 +263,19 @@ mod tests {
     fn format_errors_name_the_position() {
         let err = Curp::parse("HEGG56O427MVZRRL04").unwrap_err();
         assert!(err.to_string().contains("character 7"), "{err}");
-        assert!(matches!(Curp::parse("HEGG"), Err(IdentityError::CurpLength { len: 4, .. })));
+        assert!(matches!(
+            Curp::parse("HEGG"),
+            Err(IdentityError::CurpLength { len: 4, .. })
+        ));
     }
 
     #[test]
     fn born_after_2000_uses_a_letter() {
         let c = with_check("HEGG050427MVZRRLA");
-        assert_eq!(Curp::parse(&c).unwrap().birth_date(), NaiveDate::from_ymd_opt(2005, 4, 27).unwrap());
+        assert_eq!(
+            Curp::parse(&c).unwrap().birth_date(),
+            NaiveDate::from_ymd_opt(2005, 4, 27).unwrap()
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub struct ImportProblem {
 impl ImportProblem {
     /// A problem at `line`, in `column`.
     pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
-        Self { line, column: column.map(str::to_string), message: message.into() }
+        Self {
+            line,
+            column: column.map(str::to_string),
+            message: message.into(),
+        }
     }
 }
 
@@ -90,7 +94,15 @@ pub struct Parsed {
 }
 
 const REQUIRED: [&str; 5] = ["name", "email", "institution", "position", "public_registry"];
-const KNOWN: [&str; 7] = ["curp", "passport", "name", "email", "institution", "position", "public_registry"];
+const KNOWN: [&str; 7] = [
+    "curp",
+    "passport",
+    "name",
+    "email",
+    "institution",
+    "position",
+    "public_registry",
+];
 
 /// Decodes the file's bytes.
 pub fn decode(bytes: &[u8]) -> (String, Encoding) {
@@ -122,37 +134,71 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     let (text, encoding) = decode(bytes);
     let mut problems = Vec::new();
     let mut rows = Vec::new();
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
 
     let headers = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
         Err(e) => {
             problems.push(ImportProblem::new(1, None, format!("cannot read the header: {e}")));
-            return Parsed { encoding, rows, problems };
+            return Parsed {
+                encoding,
+                rows,
+                problems,
+            };
         }
     };
     if headers.iter().all(|h| h.is_empty()) {
-        problems.push(ImportProblem::new(1, None, format!("the file is empty; the first line must be the header: {}", header_hint())));
-        return Parsed { encoding, rows, problems };
+        problems.push(ImportProblem::new(
+            1,
+            None,
+            format!(
+                "the file is empty; the first line must be the header: {}",
+                header_hint()
+            ),
+        ));
+        return Parsed {
+            encoding,
+            rows,
+            problems,
+        };
     }
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if !KNOWN.contains(&h.as_str()) {
-            problems.push(ImportProblem::new(1, Some(h), format!("unknown column; the columns are {}", header_hint())));
+            problems.push(ImportProblem::new(
+                1,
+                Some(h),
+                format!("unknown column; the columns are {}", header_hint()),
+            ));
         } else if index.insert(h.as_str(), i).is_some() {
             problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
         }
     }
     for r in REQUIRED {
         if !index.contains_key(r) {
-            problems.push(ImportProblem::new(1, Some(r), format!("missing column; the header must name {}", header_hint())));
+            problems.push(ImportProblem::new(
+                1,
+                Some(r),
+                format!("missing column; the header must name {}", header_hint()),
+            ));
         }
     }
     if !index.contains_key("curp") && !index.contains_key("passport") {
-        problems.push(ImportProblem::new(1, Some("curp"), "missing column; give `curp` (and `passport` for foreign candidates)"));
+        problems.push(ImportProblem::new(
+            1,
+            Some("curp"),
+            "missing column; give `curp` (and `passport` for foreign candidates)",
+        ));
     }
     if !problems.is_empty() {
-        return Parsed { encoding, rows, problems };
+        return Parsed {
+            encoding,
+            rows,
+            problems,
+        };
     }
 
     let mut seen: HashMap<Identity, u64> = HashMap::new();
@@ -180,7 +226,13 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             ));
             continue;
         }
-        let cell = |name: &str| index.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("");
+        let cell = |name: &str| {
+            index
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .map(str::trim)
+                .unwrap_or("")
+        };
         let before = problems.len();
         let required = |name: &str, problems: &mut Vec<ImportProblem>| {
             let v = cell(name);
@@ -205,7 +257,11 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         };
         let identity = match (cell("curp"), cell("passport")) {
             ("", "") => {
-                problems.push(ImportProblem::new(line, Some("curp"), "missing value (give a CURP, or a passport number for a foreign candidate)"));
+                problems.push(ImportProblem::new(
+                    line,
+                    Some("curp"),
+                    "missing value (give a CURP, or a passport number for a foreign candidate)",
+                ));
                 None
             }
             (curp, "") => match Curp::parse(curp) {
@@ -223,7 +279,11 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 }
             },
             (_, _) => {
-                problems.push(ImportProblem::new(line, Some("passport"), "give either a CURP or a passport number, not both"));
+                problems.push(ImportProblem::new(
+                    line,
+                    Some("passport"),
+                    "give either a CURP or a passport number, not both",
+                ));
                 None
             }
         };
@@ -250,11 +310,23 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         if problems.len() == before {
             if let (Some(identity), Some(email)) = (identity, email) {
                 let position = Some(cell("position").to_string()).filter(|p| !p.is_empty());
-                rows.push(CandidateRow { line, identity, name, email, institution, position, public_registry });
+                rows.push(CandidateRow {
+                    line,
+                    identity,
+                    name,
+                    email,
+                    institution,
+                    position,
+                    public_registry,
+                });
             }
         }
     }
-    Parsed { encoding, rows, problems }
+    Parsed {
+        encoding,
+        rows,
+        problems,
+    }
 }
 
 fn header_hint() -> String {
@@ -297,8 +369,7 @@ mod tests {
              too,few\n"
         );
         let parsed = parse(csv.as_bytes());
-        let lines: Vec<(u64, Option<&str>)> =
-            parsed.problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        let lines: Vec<(u64, Option<&str>)> = parsed.problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
         assert_eq!(
             lines,
             vec![
@@ -310,7 +381,11 @@ mod tests {
                 (8, None)
             ]
         );
-        assert!(parsed.problems[4].message.contains("first on line 6"), "{}", parsed.problems[4]);
+        assert!(
+            parsed.problems[4].message.contains("first on line 6"),
+            "{}",
+            parsed.problems[4]
+        );
     }
 
     #[test]
@@ -319,7 +394,12 @@ mod tests {
         assert!(parsed.rows.is_empty());
         assert!(parsed.problems.iter().all(|p| p.line == 1));
         assert!(parsed.problems.iter().any(|p| p.column.as_deref() == Some("nombre")));
-        assert!(parsed.problems.iter().any(|p| p.column.as_deref() == Some("institution")));
+        assert!(
+            parsed
+                .problems
+                .iter()
+                .any(|p| p.column.as_deref() == Some("institution"))
+        );
         assert_eq!(parse(b"").problems.len(), 1);
     }
 

@@ -53,9 +53,9 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at
 /// Claims the next due job for `holder`, leasing it until `now + lease`.
 pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -> Result<Option<Job>> {
     let until = now + lease;
-    let job = match db {
-        Db::Sqlite(pool) => {
-            sqlx::query_as(
+    let job =
+        match db {
+            Db::Sqlite(pool) => sqlx::query_as(
                 "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
                  WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
                              OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1) \
@@ -65,10 +65,8 @@ pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -
             .bind(until)
             .bind(now)
             .fetch_optional(pool)
-            .await?
-        }
-        Db::Postgres(pool) => {
-            sqlx::query_as(
+            .await?,
+            Db::Postgres(pool) => sqlx::query_as(
                 "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
                  WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
                              OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1 \
@@ -79,9 +77,8 @@ pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -
             .bind(until)
             .bind(now)
             .fetch_optional(pool)
-            .await?
-        }
-    };
+            .await?,
+        };
     Ok(job)
 }
 
@@ -93,7 +90,10 @@ pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>) 
          WHERE id = $2 AND state = 'running' AND lease_holder = $3"
     ).bind(now).bind(job.id).bind(holder).execute(c).await?.rows_affected());
     if done != 1 {
-        return Err(Error::Conflict { what: "job", id: job.id.to_string() });
+        return Err(Error::Conflict {
+            what: "job",
+            id: job.id.to_string(),
+        });
     }
     Ok(())
 }
@@ -115,7 +115,9 @@ pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, permanent: bool
 
 /// Exponential backoff with jitter: about 30 s · 2^(attempt-1), capped at one hour.
 pub fn backoff(attempt: i64) -> Duration {
-    let base = 30i64.saturating_mul(1i64 << attempt.clamp(1, 8).saturating_sub(1)).min(3600);
+    let base = 30i64
+        .saturating_mul(1i64 << attempt.clamp(1, 8).saturating_sub(1))
+        .min(3600);
     let jitter = rand::random::<u64>() % (base as u64 / 4 + 1);
     Duration::seconds(base + jitter as i64)
 }
@@ -123,8 +125,7 @@ pub fn backoff(attempt: i64) -> Duration {
 /// Counts of jobs per state.
 pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
     let mut tx = db.read().await?;
-    let rows: Vec<(String, i64)> =
-        on!(&mut tx, c => sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state").fetch_all(c).await?);
+    let rows: Vec<(String, i64)> = on!(&mut tx, c => sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state").fetch_all(c).await?);
     tx.commit().await?;
     Ok(rows)
 }

@@ -42,7 +42,9 @@ impl Mailer {
             .map_err(|e| Error::Mail(format!("SMTP URL {url:?}: {e}")))?
             .timeout(Some(std::time::Duration::from_secs(30)));
         if let (Ok(user), Ok(password)) = (std::env::var("AVALA_SMTP_USER"), std::env::var("AVALA_SMTP_PASSWORD")) {
-            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, password));
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                user, password,
+            ));
         }
         Ok(Mailer::Smtp(builder.build()))
     }
@@ -52,8 +54,10 @@ impl Mailer {
         match self {
             Mailer::Outbox(dir) => {
                 let path = dir.join(format!("{id}.eml"));
-                crate::config::write_atomic(&path, &message.formatted(), false)
-                    .map_err(|e| SendError { message: e.to_string(), permanent: false })
+                crate::config::write_atomic(&path, &message.formatted(), false).map_err(|e| SendError {
+                    message: e.to_string(),
+                    permanent: false,
+                })
             }
             Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| SendError {
                 permanent: e.is_permanent(),
@@ -99,7 +103,9 @@ pub fn message_id(subject: &str, kind: &str, version: i64, domain: &str) -> Stri
 }
 
 fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
-    let address = address.parse().map_err(|e| Error::Mail(format!("address {address:?}: {e}")))?;
+    let address = address
+        .parse()
+        .map_err(|e| Error::Mail(format!("address {address:?}: {e}")))?;
     Ok(Mailbox::new(Some(name.to_string()), address))
 }
 
@@ -109,7 +115,11 @@ impl CertificateMail<'_> {
         let domain = self.from.rsplit('@').next().unwrap_or("avala.local");
         let (subject, body) = match self.lang {
             Lang::Es => (
-                format!("Su certificado de competencia {} — folio {}", self.standard_code(), self.folio),
+                format!(
+                    "Su certificado de competencia {} — folio {}",
+                    self.standard_code(),
+                    self.folio
+                ),
                 format!(
                     "Estimado(a) {name}:\n\n\
                      Nos complace informarle que el dictamen de su proceso de evaluación fue favorable. Adjuntamos su \
@@ -125,7 +135,11 @@ impl CertificateMail<'_> {
                 ),
             ),
             Lang::En => (
-                format!("Your certificate of competence {} — folio {}", self.standard_code(), self.folio),
+                format!(
+                    "Your certificate of competence {} — folio {}",
+                    self.standard_code(),
+                    self.folio
+                ),
                 format!(
                     "Dear {name},\n\n\
                      We are pleased to tell you that the dictamen of your evaluation was favourable. Attached is your \
@@ -179,7 +193,10 @@ mod tests {
         .build()
         .unwrap();
         let text = String::from_utf8(message.formatted()).unwrap();
-        assert!(text.contains("Message-ID: <EC1057-2026-000001.certificate.v1@itaipem.org.mx>"), "{text}");
+        assert!(
+            text.contains("Message-ID: <EC1057-2026-000001.certificate.v1@itaipem.org.mx>"),
+            "{text}"
+        );
         assert!(text.contains("application/pdf"));
         assert!(text.contains("EC1057-2026-000001.pdf"));
     }

@@ -73,7 +73,14 @@ struct DeliverData {
 impl Worker {
     /// A worker identified as `holder` in job leases.
     pub fn new(engine: Engine, config: Config, mailer: Mailer, holder: String, lang: Lang) -> Self {
-        Worker { engine, config, mailer, holder, lang, lease: Duration::minutes(5) }
+        Worker {
+            engine,
+            config,
+            mailer,
+            holder,
+            lang,
+            lease: Duration::minutes(5),
+        }
     }
 
     /// The mailer.
@@ -105,8 +112,15 @@ impl Worker {
                 return Err(failure.error.unwrap_or(Error::Database(failure.message)));
             }
             tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
-            let dead = jobs::fail(self.engine.db(), job, &self.holder, &failure.message, failure.permanent, self.engine.now())
-                .await?;
+            let dead = jobs::fail(
+                self.engine.db(),
+                job,
+                &self.holder,
+                &failure.message,
+                failure.permanent,
+                self.engine.now(),
+            )
+            .await?;
             if dead { summary.dead += 1 } else { summary.retried += 1 }
         }
         Ok(())
@@ -168,8 +182,14 @@ impl Worker {
             json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
         )
         .await?;
-        jobs::enqueue(&mut tx, jobs::DELIVER_CERTIFICATE, &format!("deliver:{}", data.folio), &json!({"folio": data.folio}), now)
-            .await?;
+        jobs::enqueue(
+            &mut tx,
+            jobs::DELIVER_CERTIFICATE,
+            &format!("deliver:{}", data.folio),
+            &json!({"folio": data.folio}),
+            now,
+        )
+        .await?;
         jobs::complete(&mut tx, job, &self.holder, now).await?;
         tx.commit().await?;
         Ok(true)
@@ -196,7 +216,9 @@ impl Worker {
             tx.commit().await?;
             return Ok(false);
         }
-        let pdf = data.pdf.ok_or_else(|| Failure::transient(format!("certificate {folio} has no PDF yet")))?;
+        let pdf = data
+            .pdf
+            .ok_or_else(|| Failure::transient(format!("certificate {folio} has no PDF yet")))?;
         let standard = format!("{} «{}»", data.standard_code, data.standard_title);
         let message = CertificateMail {
             lang: self.lang,
@@ -214,7 +236,11 @@ impl Worker {
         self.mailer
             .send(&format!("{}.certificate", data.folio), message)
             .await
-            .map_err(|e| Failure { message: e.message, permanent: e.permanent, error: None })?;
+            .map_err(|e| Failure {
+                message: e.message,
+                permanent: e.permanent,
+                error: None,
+            })?;
 
         let mut tx = self.engine.db().write().await?;
         let next = state.apply(CertificateEvent::Deliver).map_err(Error::from)?;
@@ -253,7 +279,10 @@ impl Worker {
 
 fn folio_of(job: &Job) -> Result<String, Failure> {
     let payload = job.payload()?;
-    payload["folio"].as_str().map(str::to_string).ok_or_else(|| Failure::permanent(format!("job {} has no folio", job.id)))
+    payload["folio"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Failure::permanent(format!("job {} has no folio", job.id)))
 }
 
 /// Why a job attempt failed.
@@ -265,16 +294,28 @@ struct Failure {
 
 impl Failure {
     fn permanent(message: String) -> Self {
-        Failure { message, permanent: true, error: None }
+        Failure {
+            message,
+            permanent: true,
+            error: None,
+        }
     }
     fn transient(message: String) -> Self {
-        Failure { message, permanent: false, error: None }
+        Failure {
+            message,
+            permanent: false,
+            error: None,
+        }
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure { message: e.to_string(), permanent: false, error: Some(e) }
+        Failure {
+            message: e.to_string(),
+            permanent: false,
+            error: Some(e),
+        }
     }
 }
 

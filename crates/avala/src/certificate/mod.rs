@@ -23,8 +23,15 @@ pub fn new_verification_code() -> String {
 /// The verification code of a 128-bit value.
 pub fn verification_code_of(value: u128) -> String {
     // 26 symbols × 5 bits = 130 bits; the first symbol carries the top 3 bits.
-    let symbols: Vec<u8> = (0..26).rev().map(|i| CROCKFORD[((value >> (i * 5)) & 0x1f) as usize]).collect();
-    symbols.chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+    let symbols: Vec<u8> = (0..26)
+        .rev()
+        .map(|i| CROCKFORD[((value >> (i * 5)) & 0x1f) as usize])
+        .collect();
+    symbols
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Normalises a verification code as people type it: case, hyphens and spaces are ignored,
@@ -64,9 +71,15 @@ mod tests {
         let b = new_verification_code();
         assert_ne!(a, b);
         assert_eq!(a.len(), 26 + 6);
-        assert_eq!(normalize_verification_code(&a.to_lowercase().replace('-', " ")), Some(a.clone()));
+        assert_eq!(
+            normalize_verification_code(&a.to_lowercase().replace('-', " ")),
+            Some(a.clone())
+        );
         assert_eq!(verification_code_of(u128::MAX).replace('-', "").len(), 26);
-        assert_eq!(normalize_verification_code(&verification_code_of(u128::MAX)), Some(verification_code_of(u128::MAX)));
+        assert_eq!(
+            normalize_verification_code(&verification_code_of(u128::MAX)),
+            Some(verification_code_of(u128::MAX))
+        );
         assert_eq!(normalize_verification_code("not a code"), None);
         assert_eq!(normalize_verification_code("ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZ"), None);
         let with_o = verification_code_of(0).replace('0', "o");

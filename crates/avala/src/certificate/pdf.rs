@@ -73,7 +73,11 @@ fn fonts() -> Result<&'static Fonts> {
 fn text_width(font: &ParsedFont, text: &str, size: f32) -> f32 {
     let units: u32 = text
         .chars()
-        .map(|c| font.lookup_glyph_index(c as u32).and_then(|g| font.get_glyph_width(g)).unwrap_or(0) as u32)
+        .map(|c| {
+            font.lookup_glyph_index(c as u32)
+                .and_then(|g| font.get_glyph_width(g))
+                .unwrap_or(0) as u32
+        })
         .sum();
     units as f32 / font.units_per_em as f32 * size
 }
@@ -82,14 +86,22 @@ fn text_width(font: &ParsedFont, text: &str, size: f32) -> f32 {
 /// The largest size in `[min, size]` at which `text` fits in `max` points (or `min`).
 fn fit_size(font: &ParsedFont, text: &str, size: f32, min: f32, max: f32) -> f32 {
     let width = text_width(font, text, size);
-    if width <= max { size } else { (size * max / width).max(min) }
+    if width <= max {
+        size
+    } else {
+        (size * max / width).max(min)
+    }
 }
 
 fn wrap(font: &ParsedFont, text: &str, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
         if !line.is_empty() && text_width(font, &candidate, size) > max {
             lines.push(std::mem::replace(&mut line, word.to_string()));
         } else {
@@ -120,11 +132,17 @@ fn subset(ttf: &[u8], full: &ParsedFont, chars: &BTreeSet<char>) -> Result<Parse
     use allsorts::font_data::FontData;
     use allsorts::subset::{CmapTarget, SubsetProfile, subset};
     let fail = |e: String| Error::Certificate(format!("font subsetting failed: {e}"));
-    let mut ids: Vec<u16> = chars.iter().filter_map(|c| full.lookup_glyph_index(*c as u32)).filter(|g| *g != 0).collect();
+    let mut ids: Vec<u16> = chars
+        .iter()
+        .filter_map(|c| full.lookup_glyph_index(*c as u32))
+        .filter(|g| *g != 0)
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     ids.insert(0, 0);
-    let data = ReadScope::new(ttf).read::<FontData<'_>>().map_err(|e| fail(e.to_string()))?;
+    let data = ReadScope::new(ttf)
+        .read::<FontData<'_>>()
+        .map_err(|e| fail(e.to_string()))?;
     let provider = data.table_provider(0).map_err(|e| fail(e.to_string()))?;
     let bytes = subset(&provider, &ids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| fail(e.to_string()))?;
     ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or_else(|| fail("the subset could not be parsed".into()))
@@ -141,7 +159,12 @@ const ACCENT: (f32, f32, f32) = (0.42, 0.09, 0.16);
 const MUTED: (f32, f32, f32) = (0.38, 0.38, 0.42);
 
 fn rgb((r, g, b): (f32, f32, f32)) -> Color {
-    Color::Rgb(Rgb { r, g, b, icc_profile: None })
+    Color::Rgb(Rgb {
+        r,
+        g,
+        b,
+        icc_profile: None,
+    })
 }
 
 impl Page<'_> {
@@ -152,15 +175,26 @@ impl Page<'_> {
             Align::Left => x,
             Align::Center => x - width / 2.0,
         };
-        let chars = if bold { &mut self.bold_chars } else { &mut self.regular_chars };
+        let chars = if bold {
+            &mut self.bold_chars
+        } else {
+            &mut self.regular_chars
+        };
         chars.extend(text.chars());
         let handle = PdfFontHandle::External(FontId(if bold { BOLD_ID } else { REGULAR_ID }.into()));
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: rgb(color) },
-            Op::SetFont { font: handle, size: Pt(size) },
-            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
-            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::SetFont {
+                font: handle,
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point { x: Pt(x), y: Pt(y) },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_string())],
+            },
             Op::EndTextSection,
         ]);
     }
@@ -177,11 +211,19 @@ impl Page<'_> {
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32, color: (f32, f32, f32)) {
-        let p = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+        let p = |x: f32, y: f32| LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
         self.ops.extend([
             Op::SetOutlineColor { col: rgb(color) },
             Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawLine { line: Line { points: vec![p(x1, y1), p(x2, y2)], is_closed: false } },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![p(x1, y1), p(x2, y2)],
+                    is_closed: false,
+                },
+            },
         ]);
     }
 
@@ -207,11 +249,31 @@ impl Page<'_> {
 pub fn long_date(date: NaiveDate, lang: Lang) -> String {
     use chrono::Datelike;
     const ES: [&str; 12] = [
-        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
         "diciembre",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
         "December",
     ];
     let m = date.month0() as usize;
@@ -225,9 +287,18 @@ pub fn long_date(date: NaiveDate, lang: Lang) -> String {
 pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     let fonts = fonts()?;
     let es = doc.lang == Lang::Es;
-    let title = if es { "Certificado de Competencia" } else { "Certificate of Competence" };
+    let title = if es {
+        "Certificado de Competencia"
+    } else {
+        "Certificate of Competence"
+    };
     let mut pdf = PdfDocument::new(&format!("{title} {}", doc.folio));
-    let mut page = Page { ops: Vec::with_capacity(160), fonts, regular_chars: BTreeSet::new(), bold_chars: BTreeSet::new() };
+    let mut page = Page {
+        ops: Vec::with_capacity(160),
+        fonts,
+        regular_chars: BTreeSet::new(),
+        bold_chars: BTreeSet::new(),
+    };
 
     page.frame(18.0, 2.2, ACCENT);
     page.frame(25.0, 0.6, ACCENT);
@@ -236,9 +307,17 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     let issuer_size = fit_size(&fonts.bold, &doc.issuer, 15.0, 10.0, WIDTH - 110.0);
     page.text(&doc.issuer, cx, 530.0, issuer_size, true, INK, Align::Center);
     page.line(cx - 120.0, 516.0, cx + 120.0, 516.0, 0.6, ACCENT);
-    let heading = if es { "CERTIFICADO DE COMPETENCIA LABORAL" } else { "CERTIFICATE OF OCCUPATIONAL COMPETENCE" };
+    let heading = if es {
+        "CERTIFICADO DE COMPETENCIA LABORAL"
+    } else {
+        "CERTIFICATE OF OCCUPATIONAL COMPETENCE"
+    };
     page.text(heading, cx, 478.0, 24.0, true, ACCENT, Align::Center);
-    let grants = if es { "Se otorga el presente certificado a" } else { "This certificate is awarded to" };
+    let grants = if es {
+        "Se otorga el presente certificado a"
+    } else {
+        "This certificate is awarded to"
+    };
     page.text(grants, cx, 440.0, 13.0, false, MUTED, Align::Center);
     let mut y = page.paragraph(&doc.holder_name, 400.0, 28.0, true, INK, WIDTH - 160.0);
     page.line(cx - 220.0, y + 20.0, cx + 220.0, y + 20.0, 0.5, MUTED);
@@ -254,8 +333,15 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     y = page.paragraph(&standard, y, 16.0, true, INK, WIDTH - 180.0);
     let version = if es { "versión" } else { "version" };
     let level = if es { "nivel" } else { "level" };
-    let result = if es { "Resultado: Competente" } else { "Result: Competent" };
-    let meta = format!("{version} {} · {level} {} · {result}", doc.standard_version, doc.standard_level);
+    let result = if es {
+        "Resultado: Competente"
+    } else {
+        "Result: Competent"
+    };
+    let meta = format!(
+        "{version} {} · {level} {} · {result}",
+        doc.standard_version, doc.standard_level
+    );
     page.text(&meta, cx, y - 2.0, 12.0, false, INK, Align::Center);
 
     // Particulars, bottom left.
@@ -287,7 +373,11 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     let sx = WIDTH - 210.0;
     page.line(sx - 130.0, 105.0, sx + 130.0, 105.0, 0.8, INK);
     page.text(&doc.verifier_name, sx, 90.0, 12.0, true, INK, Align::Center);
-    let role = if es { "Verificador(a) que emite el dictamen" } else { "Verifier who issued the dictamen" };
+    let role = if es {
+        "Verificador(a) que emite el dictamen"
+    } else {
+        "Verifier who issued the dictamen"
+    };
     page.text(role, sx, 76.0, 9.5, false, MUTED, Align::Center);
     let mut iy = 63.0;
     for line in wrap(&fonts.regular, &doc.issuer, 9.0, 270.0) {
@@ -307,15 +397,29 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     info.creator = "avala".into();
     info.producer = "avala (printpdf)".into();
     info.subject = format!("{title}: {} — {}", doc.standard_code, doc.holder_name);
-    info.keywords = vec![doc.standard_code.clone(), doc.folio.clone(), "certificado".into(), "competencia".into()];
+    info.keywords = vec![
+        doc.standard_code.clone(),
+        doc.folio.clone(),
+        "certificado".into(),
+        "competencia".into(),
+    ];
     info.identifier = doc.folio.clone();
 
     let regular = subset(REGULAR_TTF, &fonts.regular, &page.regular_chars)?;
     let bold = subset(BOLD_TTF, &fonts.bold, &page.bold_chars)?;
-    pdf.resources.fonts.map.insert(FontId(REGULAR_ID.into()), printpdf::PdfFont::new(regular));
-    pdf.resources.fonts.map.insert(FontId(BOLD_ID.into()), printpdf::PdfFont::new(bold));
+    pdf.resources
+        .fonts
+        .map
+        .insert(FontId(REGULAR_ID.into()), printpdf::PdfFont::new(regular));
+    pdf.resources
+        .fonts
+        .map
+        .insert(FontId(BOLD_ID.into()), printpdf::PdfFont::new(bold));
     let page = PdfPage::new(Mm(297.0), Mm(210.0), page.ops);
-    let options = PdfSaveOptions { subset_fonts: false, ..PdfSaveOptions::default() };
+    let options = PdfSaveOptions {
+        subset_fonts: false,
+        ..PdfSaveOptions::default()
+    };
     let bytes = pdf.with_pages(vec![page]).save(&options, &mut Vec::new());
     Ok(bytes)
 }

@@ -78,8 +78,14 @@ pub(crate) async fn issue_certificate(
         json!({"enrollment": enrollment, "holder_name": holder, "expires_at": expires, "supersedes": supersedes}),
     )
     .await?;
-    crate::jobs::enqueue(tx, crate::jobs::RENDER_CERTIFICATE, &format!("render:{folio}"), &json!({"folio": folio}), now)
-        .await?;
+    crate::jobs::enqueue(
+        tx,
+        crate::jobs::RENDER_CERTIFICATE,
+        &format!("render:{folio}"),
+        &json!({"folio": folio}),
+        now,
+    )
+    .await?;
     Ok(folio)
 }
 
@@ -112,7 +118,11 @@ impl Engine {
                 "no enrollment of window {window} is waiting for a dictamen (state submitted_for_dictamen)"
             )));
         }
-        let event = if procede { EnrollmentEvent::Procede } else { EnrollmentEvent::NoProcede };
+        let event = if procede {
+            EnrollmentEvent::Procede
+        } else {
+            EnrollmentEvent::NoProcede
+        };
         let now = self.now();
         let batch: i64 = on!(&mut tx, c => sqlx::query_scalar(
             "INSERT INTO dictamen_batches (window_id, verifier_id, procede, issued_at) VALUES ($1, $2, $3, $4) RETURNING id"
@@ -124,11 +134,16 @@ impl Engine {
                 "SELECT window_id, evaluator_id FROM enrollments WHERE id = $1"
             ).bind(id).fetch_one(c).await?);
             if in_window != window {
-                return Err(Error::Invalid(format!("enrollment {id} belongs to window {in_window}, not to window {window}")));
+                return Err(Error::Invalid(format!(
+                    "enrollment {id} belongs to window {in_window}, not to window {window}"
+                )));
             }
             let next = state.apply(event)?;
             if evaluator.as_deref() == Some(by.as_str()) {
-                return Err(Error::EvaluatorOnDictamen { enrollment: id, verifier: by });
+                return Err(Error::EvaluatorOnDictamen {
+                    enrollment: id,
+                    verifier: by,
+                });
             }
             set_enrollment_state(&mut tx, id, version, next).await?;
             on!(&mut tx, c => sqlx::query("UPDATE enrollments SET dictamen_batch_id = $1, dictamen_at = $2 WHERE id = $3")
@@ -146,7 +161,16 @@ impl Engine {
                 folios.push(issue_certificate(&mut tx, &by, id, now, None).await?);
             }
         }
-        tx.commit().await.map_err(|e| super::name_conflict(e, "dictamen batch", batch))?;
-        Ok(DictamenBatch { id: batch, window, verifier: by, procede, enrollments: ids, folios })
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "dictamen batch", batch))?;
+        Ok(DictamenBatch {
+            id: batch,
+            window,
+            verifier: by,
+            procede,
+            enrollments: ids,
+            folios,
+        })
     }
 }

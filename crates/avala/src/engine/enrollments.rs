@@ -114,7 +114,11 @@ pub(crate) async fn register_in(
                 "SELECT id FROM enrollments WHERE window_id = $1 AND candidate_id = $2"
             ).bind(window).bind(id).fetch_optional(conn).await?);
             if let Some(enrollment) = enrolled {
-                return Err(Error::AlreadyEnrolled { identity: c.identity.to_string(), window, enrollment });
+                return Err(Error::AlreadyEnrolled {
+                    identity: c.identity.to_string(),
+                    window,
+                    enrollment,
+                });
             }
             id
         }
@@ -147,15 +151,21 @@ struct Assignment {
 }
 
 async fn assignment(tx: &mut Tx, id: i64) -> Result<Assignment> {
-    Ok(on!(tx, c => sqlx::query_as("SELECT evaluator_id, standard_id FROM enrollments WHERE id = $1")
-        .bind(id).fetch_one(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as("SELECT evaluator_id, standard_id FROM enrollments WHERE id = $1")
+        .bind(id).fetch_one(c).await?),
+    )
 }
 
 /// Rule 4: only the assigned evaluator records results.
 fn check_assigned(enrollment: i64, a: &Assignment, actor: &str) -> Result<()> {
     match &a.evaluator_id {
         Some(assigned) if assigned == actor => Ok(()),
-        Some(assigned) => Err(Error::NotAssigned { enrollment, assigned: assigned.clone(), actor: actor.to_string() }),
+        Some(assigned) => Err(Error::NotAssigned {
+            enrollment,
+            assigned: assigned.clone(),
+            actor: actor.to_string(),
+        }),
         None => Err(Error::Invalid(format!(
             "enrollment {enrollment} has no evaluator yet; plan the evaluation first (`avala evaluation plan {enrollment} --evaluator ID --at T`)"
         ))),
@@ -187,9 +197,16 @@ impl Engine {
     }
 
     /// Records the diagnostic evaluation's score (0–100).
-    pub async fn record_diagnostic(&self, actor: Option<&str>, enrollment: i64, score: u8) -> Result<DiagnosticOutcome> {
+    pub async fn record_diagnostic(
+        &self,
+        actor: Option<&str>,
+        enrollment: i64,
+        score: u8,
+    ) -> Result<DiagnosticOutcome> {
         if score > 100 {
-            return Err(Error::Invalid(format!("--score must be between 0 and 100, not {score}")));
+            return Err(Error::Invalid(format!(
+                "--score must be between 0 and 100, not {score}"
+            )));
         }
         let mut tx = self.db().write().await?;
         let by = require_any(&mut tx, actor, &[Role::Evaluator, Role::Admin], "record diagnostics").await?;
@@ -217,7 +234,9 @@ impl Engine {
             json!({"score": score, "threshold": outcome.threshold, "training_recommended": outcome.training_recommended}),
         )
         .await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
         Ok(outcome)
     }
 
@@ -254,7 +273,9 @@ impl Engine {
                    "content_hash": standard.content_hash()}),
         )
         .await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))
     }
 
     /// Records (or corrects, before the verdict) the judgement of one element.
@@ -273,7 +294,9 @@ impl Engine {
         let next = step(state, EnrollmentEvent::Evidence)?;
         let a = assignment(&mut tx, enrollment).await?;
         check_assigned(enrollment, &a, &by)?;
-        let standard_id = a.standard_id.ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
+        let standard_id = a
+            .standard_id
+            .ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
         let standard = super::standards::by_id(&mut tx, standard_id).await?;
         let element = element.trim().to_uppercase();
         if !standard.elements.iter().any(|e| e.code == element) {
@@ -302,7 +325,9 @@ impl Engine {
             json!({"element": element, "competent": competent, "evidence": evidence, "feedback": feedback}),
         )
         .await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))
     }
 
     /// Records the juicio: Competent only if every element of the pinned standard was judged
@@ -314,14 +339,20 @@ impl Engine {
         let judged = step(state, EnrollmentEvent::Verdict)?;
         let a = assignment(&mut tx, enrollment).await?;
         check_assigned(enrollment, &a, &by)?;
-        let standard_id = a.standard_id.ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
+        let standard_id = a
+            .standard_id
+            .ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
         let standard = super::standards::by_id(&mut tx, standard_id).await?;
         let rows: Vec<(String, bool)> = on!(&mut tx, c => sqlx::query_as(
             "SELECT element_code, competent FROM element_judgements WHERE enrollment_id = $1"
         ).bind(enrollment).fetch_all(c).await?);
         let judgements: HashMap<String, bool> = rows.into_iter().collect();
-        let missing: Vec<&str> =
-            standard.elements.iter().map(|e| e.code.as_str()).filter(|c| !judgements.contains_key(*c)).collect();
+        let missing: Vec<&str> = standard
+            .elements
+            .iter()
+            .map(|e| e.code.as_str())
+            .filter(|c| !judgements.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             return Err(Error::Invalid(format!(
                 "enrollment {enrollment}: element(s) {} of {} have no judgement yet; record them with `avala evaluation record {enrollment} --element E#### --competent|--not-yet-competent`",
@@ -329,10 +360,21 @@ impl Engine {
                 standard.code
             )));
         }
-        let not_yet: Vec<String> =
-            standard.elements.iter().filter(|e| !judgements[&e.code]).map(|e| e.code.clone()).collect();
+        let not_yet: Vec<String> = standard
+            .elements
+            .iter()
+            .filter(|e| !judgements[&e.code])
+            .map(|e| e.code.clone())
+            .collect();
         let competent = not_yet.is_empty();
-        let next = step(judged, if competent { EnrollmentEvent::Competent } else { EnrollmentEvent::NotYetCompetent })?;
+        let next = step(
+            judged,
+            if competent {
+                EnrollmentEvent::Competent
+            } else {
+                EnrollmentEvent::NotYetCompetent
+            },
+        )?;
         set_enrollment_state(&mut tx, enrollment, version, next).await?;
         let now = self.now();
         let verdict = if competent { "competent" } else { "not_yet_competent" };
@@ -347,8 +389,15 @@ impl Engine {
             json!({"verdict": verdict, "not_yet_competent": not_yet}),
         )
         .await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
-        Ok(VerdictOutcome { enrollment, competent, not_yet_competent: not_yet, state: next.as_str() })
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
+        Ok(VerdictOutcome {
+            enrollment,
+            competent,
+            not_yet_competent: not_yet,
+            state: next.as_str(),
+        })
     }
 
     /// Withdraws an in-progress enrollment.
@@ -373,6 +422,8 @@ impl Engine {
             json!({"from": state.as_str(), "reason": reason}),
         )
         .await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "enrollment", enrollment))
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))
     }
 }

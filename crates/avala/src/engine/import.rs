@@ -71,7 +71,10 @@ impl Engine {
                 problems.push(ImportProblem::new(
                     row.line,
                     Some(row.identity.kind()),
-                    format!("{} is already enrolled in window {window} (enrollment {id})", row.identity),
+                    format!(
+                        "{} is already enrolled in window {window} (enrollment {id})",
+                        row.identity
+                    ),
                 ));
             }
         }
@@ -81,8 +84,12 @@ impl Engine {
         }
         let known: Vec<String> =
             on!(&mut tx, c => sqlx::query_scalar("SELECT name FROM institutions").fetch_all(c).await?);
-        let mut new_names: Vec<&str> =
-            parsed.rows.iter().map(|r| r.institution.trim()).filter(|n| !known.iter().any(|k| k == n)).collect();
+        let mut new_names: Vec<&str> = parsed
+            .rows
+            .iter()
+            .map(|r| r.institution.trim())
+            .filter(|n| !known.iter().any(|k| k == n))
+            .collect();
         new_names.sort_unstable();
         new_names.dedup();
         let outcome = ImportOutcome {
@@ -99,12 +106,14 @@ impl Engine {
         for row in parsed.rows {
             let line = row.line;
             let candidate = NewCandidate::from(row);
-            register_in(&mut tx, &mut institutions, &by, window, &candidate, now).await.map_err(|e| match e {
-                Error::AlreadyEnrolled { .. } | Error::Invalid(_) => {
-                    Error::ImportRejected { problems: vec![ImportProblem::new(line, None, e.to_string())] }
-                }
-                other => other,
-            })?;
+            register_in(&mut tx, &mut institutions, &by, window, &candidate, now)
+                .await
+                .map_err(|e| match e {
+                    Error::AlreadyEnrolled { .. } | Error::Invalid(_) => Error::ImportRejected {
+                        problems: vec![ImportProblem::new(line, None, e.to_string())],
+                    },
+                    other => other,
+                })?;
         }
         crate::audit::append(
             &mut tx,

@@ -79,15 +79,16 @@ pub(crate) fn certificate_stream(folio: &str) -> String {
 pub(crate) async fn lock_enrollment(tx: &mut Tx, id: i64) -> Result<(crate::machine::EnrollmentState, i64)> {
     let row: Option<(String, i64)> = match tx {
         Tx::Sqlite(t) => {
-            sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
-        }
-        Tx::Postgres(t) => {
-            sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1 FOR UPDATE NOWAIT")
+            sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut **t)
-                .await
-                .map_err(|e| conflict_or(e, "enrollment", id))?
+                .await?
         }
+        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1 FOR UPDATE NOWAIT")
+            .bind(id)
+            .fetch_optional(&mut **t)
+            .await
+            .map_err(|e| conflict_or(e, "enrollment", id))?,
     };
     let (state, version) = row.ok_or_else(|| Error::not_found("enrollment", id))?;
     let state = crate::machine::EnrollmentState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
@@ -105,7 +106,10 @@ pub(crate) async fn set_enrollment_state(
         "UPDATE enrollments SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
     ).bind(state.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
     if done != 1 {
-        return Err(Error::Conflict { what: "enrollment", id: id.to_string() });
+        return Err(Error::Conflict {
+            what: "enrollment",
+            id: id.to_string(),
+        });
     }
     Ok(())
 }
@@ -113,7 +117,10 @@ pub(crate) async fn set_enrollment_state(
 /// Names the record in a conflict error.
 pub(crate) fn conflict_or(e: sqlx::Error, what: &'static str, id: impl ToString) -> Error {
     match crate::store::map_db_error(e) {
-        Error::Conflict { .. } => Error::Conflict { what, id: id.to_string() },
+        Error::Conflict { .. } => Error::Conflict {
+            what,
+            id: id.to_string(),
+        },
         other => other,
     }
 }
@@ -121,7 +128,10 @@ pub(crate) fn conflict_or(e: sqlx::Error, what: &'static str, id: impl ToString)
 /// Names the record in a conflict error from an `Error`.
 pub(crate) fn name_conflict(e: Error, what: &'static str, id: impl ToString) -> Error {
     match e {
-        Error::Conflict { .. } => Error::Conflict { what, id: id.to_string() },
+        Error::Conflict { .. } => Error::Conflict {
+            what,
+            id: id.to_string(),
+        },
         other => other,
     }
 }

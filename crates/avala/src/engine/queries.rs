@@ -292,7 +292,10 @@ impl Engine {
 
     /// One window.
     pub async fn show_window(&self, id: i64) -> Result<WindowRow> {
-        self.windows(Some(id)).await?.pop().ok_or_else(|| Error::not_found("window", id))
+        self.windows(Some(id))
+            .await?
+            .pop()
+            .ok_or_else(|| Error::not_found("window", id))
     }
 
     async fn windows(&self, id: Option<i64>) -> Result<Vec<WindowRow>> {
@@ -307,7 +310,11 @@ impl Engine {
     }
 
     /// Enrollments, optionally of one window and in one state.
-    pub async fn list_enrollments(&self, window: Option<i64>, state: Option<EnrollmentState>) -> Result<Vec<EnrollmentRow>> {
+    pub async fn list_enrollments(
+        &self,
+        window: Option<i64>,
+        state: Option<EnrollmentState>,
+    ) -> Result<Vec<EnrollmentRow>> {
         let mut tx = self.db().read().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT e.id, e.window_id, ca.name, i.name AS institution, e.state, e.evaluator_id, e.diagnostic_score, e.verdict \
@@ -322,7 +329,13 @@ impl Engine {
     /// role may read; an evaluator only their assigned enrollments (rule 4).
     pub async fn show_enrollment(&self, actor: Option<&str>, id: i64) -> Result<EnrollmentDetail> {
         let mut tx = self.db().write().await?;
-        let by = require_any(&mut tx, actor, &[Role::Admin, Role::Verifier, Role::Evaluator], "read enrollments").await?;
+        let by = require_any(
+            &mut tx,
+            actor,
+            &[Role::Admin, Role::Verifier, Role::Evaluator],
+            "read enrollments",
+        )
+        .await?;
         let detail: Option<EnrollmentDetail> = on!(&mut tx, c => sqlx::query_as(
             "SELECT e.id, e.window_id, e.state, e.version, ca.name, ca.identity_kind, ca.identity, ca.email, \
              i.name AS institution, ca.position, ca.public_registry, e.registered_at, e.diagnostic_score, e.evaluator_id, \
@@ -402,7 +415,10 @@ impl Engine {
         tx.commit().await?;
         let mut rows: Vec<ReportRow> = rows
             .into_iter()
-            .map(|(group, count)| ReportRow { group, count: if open_data && count < 5 { None } else { Some(count) } })
+            .map(|(group, count)| ReportRow {
+                group,
+                count: if open_data && count < 5 { None } else { Some(count) },
+            })
             .collect();
         if by == ReportBy::Stage {
             let order = |g: &str| EnrollmentState::parse(g).map(|s| s as usize).unwrap_or(usize::MAX);
@@ -413,7 +429,14 @@ impl Engine {
 
     /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.
     pub async fn overdue(&self, window: Option<i64>) -> Result<Vec<OverdueRow>> {
-        type Row = (i64, i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        );
         let mut tx = self.db().read().await?;
         let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(
             "SELECT id, window_id, state, evaluation_at, verdict_at, dictamen_at FROM enrollments \

@@ -53,7 +53,9 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "evaluator" => Ok(Role::Evaluator),
             "verifier" => Ok(Role::Verifier),
-            other => Err(Error::Invalid(format!("unknown role {other:?}; roles are admin, evaluator, verifier"))),
+            other => Err(Error::Invalid(format!(
+                "unknown role {other:?}; roles are admin, evaluator, verifier"
+            ))),
         }
     }
 }
@@ -78,13 +80,22 @@ pub(crate) async fn require(tx: &mut Tx, actor: Option<&str>, role: Role, action
         on!(tx, c => sqlx::query_scalar("SELECT roles FROM staff WHERE id = $1").bind(actor).fetch_optional(c).await?);
     let roles = roles.ok_or_else(|| Error::UnknownActor(actor.to_string()))?;
     if !roles.split(',').any(|r| r == role.as_str()) {
-        return Err(Error::Forbidden { actor: actor.to_string(), role: role.article(), action });
+        return Err(Error::Forbidden {
+            actor: actor.to_string(),
+            role: role.article(),
+            action,
+        });
     }
     Ok(actor.to_string())
 }
 
 /// Checks that `actor` exists and has one of `roles`; returns the actor's id.
-pub(crate) async fn require_any(tx: &mut Tx, actor: Option<&str>, roles: &[Role], action: &'static str) -> Result<String> {
+pub(crate) async fn require_any(
+    tx: &mut Tx,
+    actor: Option<&str>,
+    roles: &[Role],
+    action: &'static str,
+) -> Result<String> {
     let mut last = None;
     for role in roles {
         match require(tx, actor, *role, action).await {
@@ -102,27 +113,32 @@ impl Engine {
     pub async fn add_staff(&self, actor: Option<&str>, new: NewStaff) -> Result<()> {
         let id = new.id.trim();
         if id.is_empty() || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
-            return Err(Error::Invalid(format!("staff id {id:?} must be letters, digits, '.', '-' or '_'")));
+            return Err(Error::Invalid(format!(
+                "staff id {id:?} must be letters, digits, '.', '-' or '_'"
+            )));
         }
         if new.name.trim().is_empty() {
             return Err(Error::Invalid("staff name must not be empty".into()));
         }
         let email = crate::identity::email(&new.email)?;
         if new.roles.is_empty() {
-            return Err(Error::Invalid("give at least one --role (admin, evaluator, verifier)".into()));
+            return Err(Error::Invalid(
+                "give at least one --role (admin, evaluator, verifier)".into(),
+            ));
         }
         let mut tx = self.db().write().await?;
         let count: i64 = on!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(c).await?);
         let by = if count == 0 {
             if !new.roles.contains(&Role::Admin) {
-                return Err(Error::Invalid("the first staff member must be an admin (--role admin)".into()));
+                return Err(Error::Invalid(
+                    "the first staff member must be an admin (--role admin)".into(),
+                ));
             }
             actor.unwrap_or(id).to_string()
         } else {
             require(&mut tx, actor, Role::Admin, "add staff").await?
         };
-        let exists: Option<String> =
-            on!(&mut tx, c => sqlx::query_scalar("SELECT id FROM staff WHERE id = $1").bind(id).fetch_optional(c).await?);
+        let exists: Option<String> = on!(&mut tx, c => sqlx::query_scalar("SELECT id FROM staff WHERE id = $1").bind(id).fetch_optional(c).await?);
         if exists.is_some() {
             return Err(Error::Invalid(format!("staff member {id} already exists")));
         }
@@ -133,8 +149,15 @@ impl Engine {
         let now = self.now();
         on!(&mut tx, c => sqlx::query("INSERT INTO staff (id, name, email, roles, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id).bind(new.name.trim()).bind(&email).bind(&roles).bind(now).execute(c).await?.rows_affected());
-        crate::audit::append(&mut tx, &format!("staff:{id}"), &by, now, "staff.added", json!({"name": new.name.trim(), "roles": roles}))
-            .await?;
+        crate::audit::append(
+            &mut tx,
+            &format!("staff:{id}"),
+            &by,
+            now,
+            "staff.added",
+            json!({"name": new.name.trim(), "roles": roles}),
+        )
+        .await?;
         tx.commit().await
     }
 }

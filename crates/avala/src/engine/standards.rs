@@ -85,12 +85,17 @@ pub(crate) async fn latest(tx: &mut Tx, code: &str) -> Result<(i64, Standard)> {
     let row: Option<(i64, String)> = on!(tx, c => sqlx::query_as(
         "SELECT id, body FROM standards WHERE code = $1 ORDER BY id DESC LIMIT 1"
     ).bind(code).fetch_optional(c).await?);
-    let (id, body) = row.ok_or_else(|| Error::not_found("standard", format!("{code} (load it with `avala standard load FILE`)")))?;
-    Ok((id, serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))?))
+    let (id, body) =
+        row.ok_or_else(|| Error::not_found("standard", format!("{code} (load it with `avala standard load FILE`)")))?;
+    Ok((
+        id,
+        serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))?,
+    ))
 }
 
 /// A stored standard version by id.
 pub(crate) async fn by_id(tx: &mut Tx, id: i64) -> Result<Standard> {
-    let body: String = on!(tx, c => sqlx::query_scalar("SELECT body FROM standards WHERE id = $1").bind(id).fetch_one(c).await?);
+    let body: String =
+        on!(tx, c => sqlx::query_scalar("SELECT body FROM standards WHERE id = $1").bind(id).fetch_one(c).await?);
     serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))
 }

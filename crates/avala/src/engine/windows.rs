@@ -34,7 +34,10 @@ pub(crate) async fn check_taking(tx: &mut Tx, id: i64, now: DateTime<Utc>, addit
     let w = load(tx, id).await?;
     let state = WindowState::parse(&w.state).map_err(|e| Error::Database(e.to_string()))?;
     if let Err(e) = state.apply(WindowEvent::Register) {
-        return Err(Error::WindowNotTaking { window: id, reason: format!("it is {} ({e})", state.as_str()) });
+        return Err(Error::WindowNotTaking {
+            window: id,
+            reason: format!("it is {} ({e})", state.as_str()),
+        });
     }
     if now < w.opens_at || now >= w.closes_at {
         return Err(Error::WindowNotTaking {
@@ -70,10 +73,15 @@ impl Engine {
         capacity: Option<i64>,
     ) -> Result<i64> {
         let tz = tz.unwrap_or(DEFAULT_TZ);
-        tz.parse::<chrono_tz::Tz>()
-            .map_err(|_| Error::Invalid(format!("unknown time zone {tz:?}; use an IANA name such as {DEFAULT_TZ}")))?;
+        tz.parse::<chrono_tz::Tz>().map_err(|_| {
+            Error::Invalid(format!(
+                "unknown time zone {tz:?}; use an IANA name such as {DEFAULT_TZ}"
+            ))
+        })?;
         if closes_at <= opens_at {
-            return Err(Error::Invalid(format!("the window closes ({closes_at}) before it opens ({opens_at})")));
+            return Err(Error::Invalid(format!(
+                "the window closes ({closes_at}) before it opens ({opens_at})"
+            )));
         }
         if capacity.is_some_and(|c| c < 1) {
             return Err(Error::Invalid("--capacity must be at least 1".into()));
@@ -105,7 +113,12 @@ impl Engine {
         let mut tx = self.db().write().await?;
         let by = require(&mut tx, actor, Role::Admin, "open, close or cancel windows").await?;
         let row: Option<(String, i64)> = match &mut tx {
-            Tx::Sqlite(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1").bind(id).fetch_optional(&mut **t).await?,
+            Tx::Sqlite(t) => {
+                sqlx::query_as("SELECT state, version FROM windows WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
             Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE NOWAIT")
                 .bind(id)
                 .fetch_optional(&mut **t)
@@ -119,11 +132,21 @@ impl Engine {
             "UPDATE windows SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
         ).bind(next.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
         if done != 1 {
-            return Err(Error::Conflict { what: "window", id: id.to_string() });
+            return Err(Error::Conflict {
+                what: "window",
+                id: id.to_string(),
+            });
         }
         let now = self.now();
-        crate::audit::append(&mut tx, &window_stream(id), &by, now, &format!("window.{}", next.as_str()), json!({"from": state.as_str()}))
-            .await?;
+        crate::audit::append(
+            &mut tx,
+            &window_stream(id),
+            &by,
+            now,
+            &format!("window.{}", next.as_str()),
+            json!({"from": state.as_str()}),
+        )
+        .await?;
         tx.commit().await.map_err(|e| super::name_conflict(e, "window", id))?;
         Ok(next)
     }

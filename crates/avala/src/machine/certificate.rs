@@ -151,6 +151,8 @@ impl Lifecycle for CertificateState {
     }
 
     fn apply(self, event: CertificateEvent) -> Result<Self, TransitionError> {
-        run_chart!(chart::Chart, to_chart(self), &event).map(from_chart).ok_or_else(|| self.refuse(event))
+        run_chart!(chart::Chart, to_chart(self), &event)
+            .map(from_chart)
+            .ok_or_else(|| self.refuse(event))
     }
 }

@@ -266,13 +266,18 @@ impl Lifecycle for EnrollmentState {
     }
 
     fn apply(self, event: EnrollmentEvent) -> Result<Self, TransitionError> {
-        run_chart!(chart::Chart, to_chart(self), &event).map(from_chart).ok_or_else(|| self.refuse(event))
+        run_chart!(chart::Chart, to_chart(self), &event)
+            .map(from_chart)
+            .ok_or_else(|| self.refuse(event))
     }
 }
 
 impl EnrollmentState {
     /// Still in progress (may be withdrawn, counts toward capacity).
     pub fn in_progress(self) -> bool {
-        !matches!(self, S::NotYetCompetent | S::DictamenRejected | S::CertificateIssued | S::Delivered | S::Withdrawn)
+        !matches!(
+            self,
+            S::NotYetCompetent | S::DictamenRejected | S::CertificateIssued | S::Delivered | S::Withdrawn
+        )
     }
 }

@@ -70,15 +70,23 @@ pub trait Lifecycle: Copy + Eq + fmt::Debug + Sized + 'static {
     fn apply(self, event: Self::Event) -> Result<Self, TransitionError>;
     /// Parse a persisted name.
     fn parse(value: &str) -> Result<Self, UnknownState> {
-        Self::ALL.iter().copied().find(|s| s.as_str() == value).ok_or_else(|| UnknownState {
-            machine: Self::MACHINE,
-            value: value.to_string(),
-            known: Self::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| UnknownState {
+                machine: Self::MACHINE,
+                value: value.to_string(),
+                known: Self::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            })
     }
     /// The refusal for `event` in this state.
     fn refuse(self, event: Self::Event) -> TransitionError {
-        TransitionError { machine: Self::MACHINE, state: self.as_str(), event: Self::event_name(event) }
+        TransitionError {
+            machine: Self::MACHINE,
+            state: self.as_str(),
+            event: Self::event_name(event),
+        }
     }
 }
 
@@ -91,7 +99,11 @@ macro_rules! run_chart {
         let mut refusal = $crate::machine::Refusal::default();
         let mut sm = sm.init_with_context(&mut refusal);
         sm.handle_with_context($event, &mut refusal);
-        if refusal.refused { None } else { Some(sm.state().clone()) }
+        if refusal.refused {
+            None
+        } else {
+            Some(sm.state().clone())
+        }
     }};
 }
 pub(crate) use run_chart;

@@ -19,7 +19,14 @@ fn enrollment_edges() -> Vec<(EnrollmentState, EnrollmentEvent, EnrollmentState)
         (S::SubmittedForDictamen, E::NoProcede, S::DictamenRejected),
         (S::CertificateIssued, E::Email, S::Delivered),
     ];
-    for s in [S::Registered, S::Diagnosed, S::EvaluationPlanned, S::UnderEvaluation, S::Judged, S::SubmittedForDictamen] {
+    for s in [
+        S::Registered,
+        S::Diagnosed,
+        S::EvaluationPlanned,
+        S::UnderEvaluation,
+        S::Judged,
+        S::SubmittedForDictamen,
+    ] {
         edges.push((s, E::Withdraw, S::Withdrawn));
     }
     edges
@@ -100,7 +107,10 @@ fn persisted_names_round_trip_and_unknown_is_refused() {
 #[test]
 fn refusal_names_state_and_event() {
     let err = EnrollmentState::Registered.apply(EnrollmentEvent::Verdict).unwrap_err();
-    assert_eq!(err.to_string(), "enrollment is registered; the step \"verdict\" is not allowed from there (rule 1)");
+    assert_eq!(
+        err.to_string(),
+        "enrollment is registered; the step \"verdict\" is not allowed from there (rule 1)"
+    );
 }
 
 fn walk<L: Lifecycle>(start: L, events: &[L::Event], edges: &[(L, L::Event, L)]) {

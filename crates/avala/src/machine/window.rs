@@ -100,8 +100,12 @@ impl Lifecycle for WindowState {
     type Event = WindowEvent;
     const MACHINE: &'static str = "window";
     const ALL: &'static [Self] = &[S::Scheduled, S::Open, S::Closed, S::Cancelled];
-    const EVENTS: &'static [WindowEvent] =
-        &[WindowEvent::Open, WindowEvent::Register, WindowEvent::Close, WindowEvent::Cancel];
+    const EVENTS: &'static [WindowEvent] = &[
+        WindowEvent::Open,
+        WindowEvent::Register,
+        WindowEvent::Close,
+        WindowEvent::Cancel,
+    ];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -131,6 +135,8 @@ impl Lifecycle for WindowState {
     }
 
     fn apply(self, event: WindowEvent) -> Result<Self, TransitionError> {
-        run_chart!(chart::Chart, to_chart(self), &event).map(from_chart).ok_or_else(|| self.refuse(event))
+        run_chart!(chart::Chart, to_chart(self), &event)
+            .map(from_chart)
+            .ok_or_else(|| self.refuse(event))
     }
 }

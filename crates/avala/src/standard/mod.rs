@@ -104,7 +104,12 @@ pub struct StandardError {
 
 impl fmt::Display for StandardError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is not a valid standard ({} problem(s)):", self.file, self.problems.len())?;
+        write!(
+            f,
+            "{} is not a valid standard ({} problem(s)):",
+            self.file,
+            self.problems.len()
+        )?;
         for p in &self.problems {
             write!(f, "\n  {}:{}: {}: {}", self.file, p.line, p.field, p.message)?;
         }
@@ -154,7 +159,11 @@ impl Checker<'_> {
     }
     fn push(&mut self, offset: usize, field: impl Into<String>, message: impl Into<String>) {
         let line = self.line(offset);
-        self.problems.push(StandardProblem { line, field: field.into(), message: message.into() });
+        self.problems.push(StandardProblem {
+            line,
+            field: field.into(),
+            message: message.into(),
+        });
     }
     fn non_empty(&mut self, v: &Spanned<String>, field: &str) {
         if v.get_ref().trim().is_empty() {
@@ -163,7 +172,11 @@ impl Checker<'_> {
     }
     fn range(&mut self, v: &Spanned<i64>, field: &str, lo: i64, hi: i64) {
         if !(lo..=hi).contains(v.get_ref()) {
-            self.push(v.span().start, field, format!("{} is out of range {lo}–{hi}", v.get_ref()));
+            self.push(
+                v.span().start,
+                field,
+                format!("{} is out of range {lo}–{hi}", v.get_ref()),
+            );
         }
     }
 }
@@ -175,14 +188,27 @@ fn is_code(s: &str, prefix: &str) -> bool {
 /// Parses and validates a standard from TOML text; `file` names it in messages.
 pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
     let raw: RawStandard = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
         let message = e.message().to_string();
         let field = field_from_message(&message);
-        StandardError { file: file.to_string(), problems: vec![StandardProblem { line, field, message }] }
+        StandardError {
+            file: file.to_string(),
+            problems: vec![StandardProblem { line, field, message }],
+        }
     })?;
-    let mut c = Checker { text, problems: Vec::new() };
+    let mut c = Checker {
+        text,
+        problems: Vec::new(),
+    };
     if !is_code(raw.code.get_ref(), "EC") {
-        c.push(raw.code.span().start, "code", format!("{:?} must be EC followed by 4 digits", raw.code.get_ref()));
+        c.push(
+            raw.code.span().start,
+            "code",
+            format!("{:?} must be EC followed by 4 digits", raw.code.get_ref()),
+        );
     }
     c.non_empty(&raw.version, "version");
     c.non_empty(&raw.title, "title");
@@ -198,27 +224,51 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
     for (i, el) in elements.iter().enumerate() {
         let at = format!("elements[{}]", i + 1);
         if !is_code(el.code.get_ref(), "E") {
-            c.push(el.code.span().start, format!("{at}.code"), format!("{:?} must be E followed by 4 digits", el.code.get_ref()));
+            c.push(
+                el.code.span().start,
+                format!("{at}.code"),
+                format!("{:?} must be E followed by 4 digits", el.code.get_ref()),
+            );
         } else if !seen.insert(el.code.get_ref().clone()) {
-            c.push(el.code.span().start, format!("{at}.code"), format!("{} appears more than once", el.code.get_ref()));
+            c.push(
+                el.code.span().start,
+                format!("{at}.code"),
+                format!("{} appears more than once", el.code.get_ref()),
+            );
         }
         c.non_empty(&el.title, &format!("{at}.title"));
         let criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
         if criteria.is_empty() {
-            c.push(el.code.span().start, format!("{at}.criteria"), "an element needs at least one criterion");
+            c.push(
+                el.code.span().start,
+                format!("{at}.criteria"),
+                "an element needs at least one criterion",
+            );
         }
         for (j, cr) in criteria.iter().enumerate() {
             let at = format!("{at}.criteria[{}]", j + 1);
             c.non_empty(&cr.heading, &format!("{at}.heading"));
             let knowledge = *cr.kind.get_ref() == CriterionKind::Knowledge;
             match (&cr.knowledge_level, knowledge) {
-                (None, true) => c.push(cr.kind.span().start, format!("{at}.knowledge_level"), "knowledge criteria need knowledge_level (conocimiento, comprension or aplicacion)"),
-                (Some(l), false) => c.push(l.span().start, format!("{at}.knowledge_level"), "only knowledge criteria have a knowledge_level"),
+                (None, true) => c.push(
+                    cr.kind.span().start,
+                    format!("{at}.knowledge_level"),
+                    "knowledge criteria need knowledge_level (conocimiento, comprension or aplicacion)",
+                ),
+                (Some(l), false) => c.push(
+                    l.span().start,
+                    format!("{at}.knowledge_level"),
+                    "only knowledge criteria have a knowledge_level",
+                ),
                 _ => {}
             }
             let items = cr.items.as_ref().map(|i| i.get_ref().as_slice()).unwrap_or_default();
             if items.is_empty() {
-                c.push(cr.heading.span().start, format!("{at}.items"), "a criterion needs at least one checklist item");
+                c.push(
+                    cr.heading.span().start,
+                    format!("{at}.items"),
+                    "a criterion needs at least one checklist item",
+                );
             }
             for (k, item) in items.iter().enumerate() {
                 c.non_empty(item, &format!("{at}.items[{}]", k + 1));
@@ -226,7 +276,10 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
         }
     }
     if !c.problems.is_empty() {
-        return Err(StandardError { file: file.to_string(), problems: c.problems });
+        return Err(StandardError {
+            file: file.to_string(),
+            problems: c.problems,
+        });
     }
     Ok(Standard {
         code: raw.code.into_inner(),
@@ -250,7 +303,13 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
                         kind: c.kind.into_inner(),
                         heading: c.heading.into_inner().trim().to_string(),
                         knowledge_level: c.knowledge_level.map(Spanned::into_inner),
-                        items: c.items.map(Spanned::into_inner).unwrap_or_default().into_iter().map(|i| i.into_inner().trim().to_string()).collect(),
+                        items: c
+                            .items
+                            .map(Spanned::into_inner)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|i| i.into_inner().trim().to_string())
+                            .collect(),
                     })
                     .collect(),
             })

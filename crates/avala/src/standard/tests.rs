@@ -14,9 +14,13 @@ fn ec1057_loads() {
 #[test]
 fn hash_ignores_comments_but_not_content() {
     let a = parse("a", EC1057).unwrap().content_hash();
-    let b = parse("b", &format!("# another comment\n{EC1057}")).unwrap().content_hash();
+    let b = parse("b", &format!("# another comment\n{EC1057}"))
+        .unwrap()
+        .content_hash();
     assert_eq!(a, b);
-    let c = parse("c", &EC1057.replace("level = 3", "level = 4")).unwrap().content_hash();
+    let c = parse("c", &EC1057.replace("level = 3", "level = 4"))
+        .unwrap()
+        .content_hash();
     assert_ne!(a, c);
 }
 
@@ -51,7 +55,10 @@ fn missing_field_and_unknown_field_are_named() {
 #[test]
 fn knowledge_needs_a_level_and_items_must_exist() {
     let p = problems(&EC1057.replacen("knowledge_level = \"comprension\"\n", "", 1));
-    assert!(p.iter().any(|p| p.field == "elements[1].criteria[4].knowledge_level"), "{p:?}");
+    assert!(
+        p.iter().any(|p| p.field == "elements[1].criteria[4].knowledge_level"),
+        "{p:?}"
+    );
     let p = problems(&EC1057.replace(
         "items = [\"La manera en que orienta a la persona solicitante con trato respetuoso y lenguaje claro\"]",
         "items = []",

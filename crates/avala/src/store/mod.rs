@@ -78,11 +78,16 @@ impl Db {
 
     /// Connects without migrating; `create` allows creating a missing SQLite file.
     pub async fn connect(url: &str, create: bool) -> Result<Db> {
-        let unavailable = |e: sqlx::Error| Error::DatabaseUnavailable { url: redact(url), message: e.to_string() };
+        let unavailable = |e: sqlx::Error| Error::DatabaseUnavailable {
+            url: redact(url),
+            message: e.to_string(),
+        };
         match Backend::of(url) {
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url)
-                    .map_err(|e| Error::DatabaseUrl { url: redact(url), message: e.to_string() })?;
+                let opts = PgConnectOptions::from_str(url).map_err(|e| Error::DatabaseUrl {
+                    url: redact(url),
+                    message: e.to_string(),
+                })?;
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
@@ -92,7 +97,10 @@ impl Db {
                 Ok(Db::Postgres(pool))
             }
             Backend::Sqlite => {
-                let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+                let path = url
+                    .strip_prefix("sqlite://")
+                    .or_else(|| url.strip_prefix("sqlite:"))
+                    .unwrap_or(url);
                 if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
                     return Err(Error::DatabaseUnavailable {
                         url: url.to_string(),
@@ -185,11 +193,17 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
         // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (NOWAIT);
         // SQLite 5/517/6: busy, busy snapshot, locked (after the busy timeout).
         if matches!(code.as_str(), "40001" | "40P01" | "55P03" | "5" | "517" | "6") {
-            return Error::Conflict { what: "the record", id: String::new() };
+            return Error::Conflict {
+                what: "the record",
+                id: String::new(),
+            };
         }
     }
     if let sqlx::Error::PoolTimedOut = e {
-        return Error::DatabaseUnavailable { url: String::new(), message: "timed out waiting for a connection".into() };
+        return Error::DatabaseUnavailable {
+            url: String::new(),
+            message: "timed out waiting for a connection".into(),
+        };
     }
     Error::Database(e.to_string())
 }
