@@ -106,10 +106,10 @@ const KNOWN: [&str; 7] = [
 
 /// Decodes the file's bytes.
 pub fn decode(bytes: &[u8]) -> (String, Encoding) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        if let Ok(s) = std::str::from_utf8(rest) {
-            return (s.to_string(), Encoding::Utf8Bom);
-        }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Ok(s) = std::str::from_utf8(rest)
+    {
+        return (s.to_string(), Encoding::Utf8Bom);
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), Encoding::Utf8),
@@ -307,19 +307,19 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 seen.insert(identity.clone(), line);
             }
         }
-        if problems.len() == before {
-            if let (Some(identity), Some(email)) = (identity, email) {
-                let position = Some(cell("position").to_string()).filter(|p| !p.is_empty());
-                rows.push(CandidateRow {
-                    line,
-                    identity,
-                    name,
-                    email,
-                    institution,
-                    position,
-                    public_registry,
-                });
-            }
+        if problems.len() == before
+            && let (Some(identity), Some(email)) = (identity, email)
+        {
+            let position = Some(cell("position").to_string()).filter(|p| !p.is_empty());
+            rows.push(CandidateRow {
+                line,
+                identity,
+                name,
+                email,
+                institution,
+                position,
+                public_registry,
+            });
         }
     }
     Parsed {

@@ -168,7 +168,7 @@ fn rgb((r, g, b): (f32, f32, f32)) -> Color {
 }
 
 impl Page<'_> {
-    fn text(&mut self, text: &str, x: f32, y: f32, size: f32, bold: bool, color: (f32, f32, f32), align: Align) {
+    fn text(&mut self, text: &str, (x, y): (f32, f32), size: f32, bold: bool, color: (f32, f32, f32), align: Align) {
         let font = if bold { &self.fonts.bold } else { &self.fonts.regular };
         let width = text_width(font, text, size);
         let x = match align {
@@ -204,7 +204,7 @@ impl Page<'_> {
         let font = if bold { &self.fonts.bold } else { &self.fonts.regular };
         let mut y = y;
         for line in wrap(font, text, size, max) {
-            self.text(&line, WIDTH / 2.0, y, size, bold, color, Align::Center);
+            self.text(&line, (WIDTH / 2.0, y), size, bold, color, Align::Center);
             y -= size * 1.3;
         }
         y
@@ -305,20 +305,20 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
 
     let cx = WIDTH / 2.0;
     let issuer_size = fit_size(&fonts.bold, &doc.issuer, 15.0, 10.0, WIDTH - 110.0);
-    page.text(&doc.issuer, cx, 530.0, issuer_size, true, INK, Align::Center);
+    page.text(&doc.issuer, (cx, 530.0), issuer_size, true, INK, Align::Center);
     page.line(cx - 120.0, 516.0, cx + 120.0, 516.0, 0.6, ACCENT);
     let heading = if es {
         "CERTIFICADO DE COMPETENCIA LABORAL"
     } else {
         "CERTIFICATE OF OCCUPATIONAL COMPETENCE"
     };
-    page.text(heading, cx, 478.0, 24.0, true, ACCENT, Align::Center);
+    page.text(heading, (cx, 478.0), 24.0, true, ACCENT, Align::Center);
     let grants = if es {
         "Se otorga el presente certificado a"
     } else {
         "This certificate is awarded to"
     };
-    page.text(grants, cx, 440.0, 13.0, false, MUTED, Align::Center);
+    page.text(grants, (cx, 440.0), 13.0, false, MUTED, Align::Center);
     let mut y = page.paragraph(&doc.holder_name, 400.0, 28.0, true, INK, WIDTH - 160.0);
     page.line(cx - 220.0, y + 20.0, cx + 220.0, y + 20.0, 0.5, MUTED);
     y -= 4.0;
@@ -327,7 +327,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     } else {
         "for having demonstrated competence in the Competency Standard"
     };
-    page.text(demonstrated, cx, y, 13.0, false, MUTED, Align::Center);
+    page.text(demonstrated, (cx, y), 13.0, false, MUTED, Align::Center);
     y -= 26.0;
     let standard = format!("{} «{}»", doc.standard_code, doc.standard_title);
     y = page.paragraph(&standard, y, 16.0, true, INK, WIDTH - 180.0);
@@ -342,7 +342,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
         "{version} {} · {level} {} · {result}",
         doc.standard_version, doc.standard_level
     );
-    page.text(&meta, cx, y - 2.0, 12.0, false, INK, Align::Center);
+    page.text(&meta, (cx, y - 2.0), 12.0, false, INK, Align::Center);
 
     // Particulars, bottom left.
     let (lx, mut ly) = (70.0, 150.0);
@@ -364,24 +364,24 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
         ]
     };
     for (label, value) in &rows {
-        page.text(label, lx, ly, 9.5, false, MUTED, Align::Left);
-        page.text(value, lx + 118.0, ly, 10.5, true, INK, Align::Left);
+        page.text(label, (lx, ly), 9.5, false, MUTED, Align::Left);
+        page.text(value, (lx + 118.0, ly), 10.5, true, INK, Align::Left);
         ly -= 17.0;
     }
 
     // Signature block, bottom right.
     let sx = WIDTH - 210.0;
     page.line(sx - 130.0, 105.0, sx + 130.0, 105.0, 0.8, INK);
-    page.text(&doc.verifier_name, sx, 90.0, 12.0, true, INK, Align::Center);
+    page.text(&doc.verifier_name, (sx, 90.0), 12.0, true, INK, Align::Center);
     let role = if es {
         "Verificador(a) que emite el dictamen"
     } else {
         "Verifier who issued the dictamen"
     };
-    page.text(role, sx, 76.0, 9.5, false, MUTED, Align::Center);
+    page.text(role, (sx, 76.0), 9.5, false, MUTED, Align::Center);
     let mut iy = 63.0;
     for line in wrap(&fonts.regular, &doc.issuer, 9.0, 270.0) {
-        page.text(&line, sx, iy, 9.0, false, MUTED, Align::Center);
+        page.text(&line, (sx, iy), 9.0, false, MUTED, Align::Center);
         iy -= 11.0;
     }
 
@@ -390,7 +390,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     } else {
         "Verify this certificate's authenticity with its folio and verification code."
     };
-    page.text(check, cx, 36.0, 8.0, false, MUTED, Align::Center);
+    page.text(check, (cx, 36.0), 8.0, false, MUTED, Align::Center);
 
     let info = &mut pdf.metadata.info;
     info.author = doc.issuer.clone();
