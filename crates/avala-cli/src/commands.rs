@@ -222,10 +222,7 @@ pub async fn run(cli: Cli) -> Result {
                 }
                 WindowCmd::Show { id } => {
                     let w = engine.show_window(*id).await?;
-                    let tz: chrono_tz::Tz = w.tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
-                    let local = |at: &chrono::DateTime<chrono::Utc>| {
-                        at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
-                    };
+                    let local = |at: &chrono::DateTime<chrono::Utc>| avala::clock::local_text(*at, &w.tz);
                     let lines = [
                         ("window", w.id.to_string()),
                         ("standard", w.standard_code.clone()),
@@ -336,7 +333,7 @@ pub async fn run(cli: Cli) -> Result {
                         &serde_json::json!({"enrollment": enrollment, "evaluator": evaluator, "at": at, "state": "evaluation_planned"}),
                         &format!(
                             "enrollment {enrollment}: evaluation planned with {evaluator} on {}",
-                            ts(&at)
+                            avala::clock::local_text(at, tz)
                         ),
                     );
                 }
@@ -658,8 +655,8 @@ fn window_listing(rows: &[avala::engine::WindowRow]) -> Listing<'_, [avala::engi
                     w.id.to_string(),
                     w.standard_code.clone(),
                     w.state.clone(),
-                    ts(&w.opens_at),
-                    ts(&w.closes_at),
+                    avala::clock::local_text(w.opens_at, &w.tz),
+                    avala::clock::local_text(w.closes_at, &w.tz),
                     opt(&w.capacity),
                     w.enrolled.to_string(),
                 ]

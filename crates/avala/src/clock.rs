@@ -48,6 +48,14 @@ impl Clock for FixedClock {
     }
 }
 
+/// An instant as people in time zone `tz` read it: `2026-11-23 09:00 CST` (UTC if `tz` is unknown).
+pub fn local_text(at: DateTime<Utc>, tz: &str) -> String {
+    match tz.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
 /// Parses an instant typed by a person: RFC 3339 (`2026-11-23T09:00:00Z`, with any offset), or a
 /// local `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM` / `YYYY-MM-DD` (midnight) in time zone `tz`.
 pub fn parse_instant(text: &str, tz: &str) -> crate::error::Result<DateTime<Utc>> {

@@ -51,7 +51,7 @@ pub enum Error {
     #[error("staff member {0} does not exist; `avala staff list` shows who does")]
     UnknownActor(String),
     /// The actor lacks the role.
-    #[error("{actor} is not {role}; only a staff member with the {role} role may {action}")]
+    #[error("{actor} is not {role}; only {role} may {action} (`avala staff list` shows who has which role)")]
     Forbidden {
         actor: String,
         role: &'static str,

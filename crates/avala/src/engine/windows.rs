@@ -20,11 +20,12 @@ pub(crate) struct WindowRules {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub capacity: Option<i64>,
+    pub tz: String,
 }
 
 pub(crate) async fn load(tx: &mut Tx, id: i64) -> Result<WindowRules> {
     let row: Option<WindowRules> = on!(tx, c => sqlx::query_as(
-        "SELECT state, opens_at, closes_at, capacity FROM windows WHERE id = $1"
+        "SELECT state, opens_at, closes_at, capacity, tz FROM windows WHERE id = $1"
     ).bind(id).fetch_optional(c).await?);
     row.ok_or_else(|| Error::not_found("window", id))
 }
@@ -43,10 +44,10 @@ pub(crate) async fn check_taking(tx: &mut Tx, id: i64, now: DateTime<Utc>, addit
         return Err(Error::WindowNotTaking {
             window: id,
             reason: format!(
-                "registration runs from {} to {} (UTC) and it is now {}",
-                w.opens_at.format("%Y-%m-%d %H:%M"),
-                w.closes_at.format("%Y-%m-%d %H:%M"),
-                now.format("%Y-%m-%d %H:%M")
+                "registration runs from {} to {} and it is now {}",
+                crate::clock::local_text(w.opens_at, &w.tz),
+                crate::clock::local_text(w.closes_at, &w.tz),
+                crate::clock::local_text(now, &w.tz)
             ),
         });
     }
