@@ -380,7 +380,77 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
             out.stderr
         );
     }
+    // Several problems in one file: every bad line is listed, not just the first.
+    let many = [
+        header.clone(),
+        lines[1].replacen('@', "#", 1),
+        lines[2].clone(),
+        wrong_digit.iter().collect(),
+        lines[2].clone(),
+    ]
+    .join("\n");
+    let path = op.dir().join("many.csv");
+    std::fs::write(&path, many).unwrap();
+    let out = op
+        .run(
+            Some("admin"),
+            &["candidate", "import", "--window", &w, path.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.code, 1);
+    for line in ["line 2", "line 4", "line 5"] {
+        assert!(out.stderr.contains(line), "{line} is not listed:\n{}", out.stderr);
+    }
+    assert!(!out.stderr.contains("  line 3,"), "line 3 is fine:\n{}", out.stderr);
     assert_eq!(op.snapshot().await, before, "a refused import changed the database");
+
+    // Over capacity, and a window that is closed: refused before anything is written.
+    let small = op
+        .json(
+            Some("admin"),
+            &[
+                "window",
+                "create",
+                "--standard",
+                "EC1057",
+                "--opens",
+                "2020-01-01",
+                "--closes",
+                "2099-12-31",
+                "--capacity",
+                "2",
+            ],
+        )
+        .await["id"]
+        .to_string();
+    op.ok(Some("admin"), &["window", "open", &small]).await;
+    let three = [header.clone(), lines[1].clone(), lines[2].clone(), lines[3].clone()].join("\n");
+    std::fs::write(&path, &three).unwrap();
+    let before = op.snapshot().await;
+    let out = op
+        .run(
+            Some("admin"),
+            &["candidate", "import", "--window", &small, path.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("full") || out.stderr.contains("capacity"),
+        "{}",
+        out.stderr
+    );
+    op.ok(Some("admin"), &["window", "close", &small]).await;
+    let before_closed = op.snapshot().await;
+    let out = op
+        .run(
+            Some("admin"),
+            &["candidate", "import", "--window", &small, path.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("closed"), "{}", out.stderr);
+    assert_eq!(op.snapshot().await, before_closed);
+    let _ = before;
 
     // Windows-1252, as Excel writes it: imported, and the command says how it read the file.
     lines.truncate(3);
@@ -410,6 +480,22 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
         good.contains(names[0]) && good.contains(names[1]),
         "accents decoded: {names:?}"
     );
+
+    // Already enrolled: the same rows again.
+    let before = op.snapshot().await;
+    let out = op
+        .run(
+            Some("admin"),
+            &["candidate", "import", "--window", &w, path.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("line 2") && out.stderr.contains("already enrolled"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(op.snapshot().await, before);
 
     let ids = op.enrollment_ids(window).await;
     let (a, b) = (ids[0].to_string(), ids[1].to_string());
@@ -503,6 +589,58 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
         );
     }
     assert_eq!(op.snapshot().await, before, "a refused command changed the database");
+
+    // Rule 3 through the CLI: someone who is both evaluator and verifier evaluated this process.
+    op.ok(
+        Some("admin"),
+        &[
+            "staff",
+            "add",
+            "dual",
+            "--name",
+            "Inés Doble",
+            "--email",
+            "ines@itaip.example",
+            "--role",
+            "evaluator",
+            "--role",
+            "verifier",
+        ],
+    )
+    .await;
+    op.ok(Some("dual"), &["diagnostic", "record", &b, "--score", "90"])
+        .await;
+    op.ok(
+        Some("admin"),
+        &[
+            "evaluation",
+            "plan",
+            &b,
+            "--evaluator",
+            "dual",
+            "--at",
+            "2026-11-24 09:00",
+        ],
+    )
+    .await;
+    for element in ELEMENTS {
+        op.ok(
+            Some("dual"),
+            &["evaluation", "record", &b, "--element", element, "--competent"],
+        )
+        .await;
+    }
+    op.ok(Some("dual"), &["verdict", "record", &b]).await;
+    let before = op.snapshot().await;
+    let out = op
+        .run(
+            Some("dual"),
+            &["dictamen", "issue", "--window", &w, "--enrollment", &b, "--procede"],
+        )
+        .await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("rule 3"), "{}", out.stderr);
+    assert_eq!(op.snapshot().await, before);
 
     // Scripts get the error as JSON on stdout with a stable code.
     let out = op

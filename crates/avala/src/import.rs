@@ -377,14 +377,20 @@ mod tests {
                 (3, Some("name")),
                 (4, Some("email")),
                 (5, Some("public_registry")),
+                (5, Some("curp")),
                 (7, Some("curp")),
                 (8, None)
             ]
         );
         assert!(
-            parsed.problems[4].message.contains("first on line 6"),
+            parsed.problems[4].message.contains("first on line 4"),
             "{}",
             parsed.problems[4]
+        );
+        assert!(
+            parsed.problems[5].message.contains("first on line 6"),
+            "{}",
+            parsed.problems[5]
         );
     }
 
