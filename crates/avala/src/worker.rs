@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Lang;
 use crate::certificate::pdf::{CertificateDoc, render};
+use crate::certificate::signed::{Payload, StandardRef, embed_in_pdf};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -163,16 +164,42 @@ impl Worker {
             place: self.config.settings.place.clone(),
             valid_until: data.expires_at.with_timezone(&tz).date_naive(),
             verifier_name: data.verifier_name.clone(),
+            qr: String::new(),
         };
-        let pdf = tokio::task::spawn_blocking(move || render(&doc))
+        let key = self.config.signing_key()?;
+        let signed = Payload {
+            v: 1,
+            folio: data.folio.clone(),
+            verification_code: data.verification_code.clone(),
+            holder: data.holder_name.clone(),
+            standard: StandardRef {
+                code: standard.code.clone(),
+                version: standard.version.clone(),
+                title: standard.title.clone(),
+            },
+            result: "competent".into(),
+            issued_at: data.issued_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            expires_at: data.expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            issuer: self.config.settings.issuer.clone(),
+            key_id: crate::config::key_id(&key.verifying_key()),
+        }
+        .sign(&key);
+        let token = signed.token();
+        let mut doc = doc;
+        doc.qr = token.clone();
+        let pdf = tokio::task::spawn_blocking(move || render(&doc).and_then(|pdf| embed_in_pdf(&pdf, &token)))
             .await
             .map_err(|e| Failure::transient(format!("rendering panicked: {e}")))??;
         let sha = hex::encode(Sha256::digest(&pdf));
         let path = self.config.certificates_dir().join(format!("{}.pdf", data.folio));
         crate::config::write_atomic(&path, &pdf, false)?;
         let mut tx = self.engine.db().write().await?;
-        on!(&mut tx, c => sqlx::query("UPDATE certificates SET pdf = $1, pdf_sha256 = $2 WHERE folio = $3 AND pdf_sha256 IS NULL")
-            .bind(&pdf).bind(&sha).bind(&data.folio).execute(c).await?.rows_affected());
+        crate::engine::register_key(&mut tx, &key.verifying_key(), now).await?;
+        on!(&mut tx, c => sqlx::query(
+            "UPDATE certificates SET pdf = $1, pdf_sha256 = $2, signed_payload = $3, signature = $4, key_id = $5 \
+             WHERE folio = $6 AND pdf_sha256 IS NULL"
+        ).bind(&pdf).bind(&sha).bind(&signed.canonical).bind(signed.signature_text()).bind(&signed.payload.key_id)
+            .bind(&data.folio).execute(c).await?.rows_affected());
         crate::audit::append(
             &mut tx,
             &crate::engine::certificate_stream(&data.folio),

@@ -1,6 +1,7 @@
 //! Certificates: identifiers (folio, verification code) and the PDF document.
 
 pub mod pdf;
+pub mod signed;
 
 use rand::RngCore;
 

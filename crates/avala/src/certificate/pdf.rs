@@ -49,6 +49,8 @@ pub struct CertificateDoc {
     pub valid_until: NaiveDate,
     /// The verifier who issued the dictamen.
     pub verifier_name: String,
+    /// What the QR code carries (the signed token); no QR code when empty.
+    pub qr: String,
 }
 
 struct Fonts {
@@ -245,6 +247,28 @@ impl Page<'_> {
     }
 }
 
+/// `data` as a QR code image: one grey pixel per module, with a quiet zone of two modules.
+/// An image (about 1 KB compressed) is far smaller than a rectangle per module.
+fn qr_image(data: &str) -> Result<printpdf::RawImage> {
+    let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::L)
+        .map_err(|e| Error::Certificate(format!("cannot encode the QR code: {e}")))?;
+    let width = code.width();
+    let side = width + 4;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in code.to_colors().into_iter().enumerate() {
+        if color == qrcode::Color::Dark {
+            pixels[(i / width + 2) * side + i % width + 2] = 0;
+        }
+    }
+    Ok(printpdf::RawImage {
+        pixels: printpdf::RawImageData::U8(pixels),
+        width: side,
+        height: side,
+        data_format: printpdf::RawImageFormat::R8,
+        tag: Vec::new(),
+    })
+}
+
 /// A date written out: "23 de noviembre de 2026" / "November 23, 2026".
 pub fn long_date(date: NaiveDate, lang: Lang) -> String {
     use chrono::Datelike;
@@ -370,8 +394,8 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     }
 
     // Signature block, bottom right.
-    let sx = WIDTH - 210.0;
-    page.line(sx - 130.0, 105.0, sx + 130.0, 105.0, 0.8, INK);
+    let sx = WIDTH - 205.0;
+    page.line(sx - 120.0, 105.0, sx + 120.0, 105.0, 0.8, INK);
     page.text(&doc.verifier_name, (sx, 90.0), 12.0, true, INK, Align::Center);
     let role = if es {
         "Verificador(a) que emite el dictamen"
@@ -380,15 +404,31 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     };
     page.text(role, (sx, 76.0), 9.5, false, MUTED, Align::Center);
     let mut iy = 63.0;
-    for line in wrap(&fonts.regular, &doc.issuer, 9.0, 270.0) {
+    for line in wrap(&fonts.regular, &doc.issuer, 9.0, 250.0) {
         page.text(&line, (sx, iy), 9.0, false, MUTED, Align::Center);
         iy -= 11.0;
     }
 
+    // The signed token as a QR code above the signature: it verifies without the network.
+    if !doc.qr.is_empty() {
+        let image = qr_image(&doc.qr)?;
+        let (side, size) = (image.width as f32, 118.0);
+        let id = pdf.add_image(&image);
+        page.ops.push(Op::UseXobject {
+            id,
+            transform: printpdf::XObjectTransform {
+                translate_x: Some(Pt(sx - size / 2.0)),
+                translate_y: Some(Pt(122.0)),
+                dpi: Some(side * 72.0 / size),
+                ..Default::default()
+            },
+        });
+    }
+
     let check = if es {
-        "Verifique la autenticidad de este certificado con su folio y código de verificación."
+        "Verifique la autenticidad de este certificado escaneando el código QR o con su folio y código de verificación."
     } else {
-        "Verify this certificate's authenticity with its folio and verification code."
+        "Verify this certificate by scanning the QR code, or with its folio and verification code."
     };
     page.text(check, (cx, 36.0), 8.0, false, MUTED, Align::Center);
 
@@ -425,7 +465,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn sample() -> CertificateDoc {
@@ -438,6 +478,7 @@ mod tests {
             standard_title: "Garantizar el derecho de acceso a la información pública".into(),
             standard_level: 3,
             folio: "EC1057-2026-000001".into(),
+            qr: "AV1.eyJmb2xpbyI6IkVDMTA1Ny0yMDI2LTAwMDAwMSJ9.c2lnbmF0dXJl".into(),
             verification_code: "7QK2-M9XD-0000-AAAA-BBBB-CCCC-DD".into(),
             dictamen_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             place: "Toluca de Lerdo, México".into(),

@@ -7,6 +7,7 @@
 mod dictamen;
 mod enrollments;
 mod import;
+mod keys;
 mod queries;
 mod staff;
 mod standards;
@@ -19,6 +20,8 @@ use chrono::{DateTime, Utc};
 pub use dictamen::DictamenBatch;
 pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
 pub use import::ImportOutcome;
+pub(crate) use keys::register as register_key;
+pub use keys::{KeyRow, parse_public_key};
 pub use queries::deadlines;
 pub use queries::{
     CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,

@@ -1,0 +1,105 @@
+//! The issuer's key set: every public key that ever signed, so certificates signed before a
+//! rotation keep verifying. Private keys never enter the database.
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde_json::json;
+
+use super::Engine;
+use super::staff::{Role, require};
+use crate::config::{Config, key_id};
+use crate::error::{Error, Result};
+use crate::on;
+use crate::store::Tx;
+
+/// One issuer key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct KeyRow {
+    /// Key id (first 16 hex digits of the public key's SHA-256).
+    pub key_id: String,
+    /// Ed25519 public key, hex.
+    pub public_key: String,
+    /// When it was first used or created.
+    pub created_at: DateTime<Utc>,
+    /// When it was replaced by a newer key (it still verifies what it signed).
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+/// Records `key` in the key set unless it is there.
+pub(crate) async fn register(tx: &mut Tx, key: &VerifyingKey, now: DateTime<Utc>) -> Result<()> {
+    on!(tx, c => sqlx::query(
+        "INSERT INTO issuer_keys (key_id, public_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING"
+    ).bind(key_id(key)).bind(hex::encode(key.as_bytes())).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Parses a hex public key.
+pub fn parse_public_key(hex_text: &str) -> Result<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(hex_text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| Error::Invalid(format!("{hex_text:?} is not an Ed25519 public key (64 hex digits)")))?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|e| Error::Invalid(format!("{hex_text:?} is not an Ed25519 public key: {e}")))
+}
+
+impl Engine {
+    /// Records the configuration's signing key in the key set (idempotent).
+    pub async fn register_issuer_key(&self, config: &Config) -> Result<KeyRow> {
+        let key = config.signing_key()?.verifying_key();
+        let mut tx = self.db().write().await?;
+        register(&mut tx, &key, self.now()).await?;
+        tx.commit().await?;
+        let id = key_id(&key);
+        self.issuer_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.key_id == id)
+            .ok_or_else(|| Error::not_found("issuer key", id))
+    }
+
+    /// Every issuer key, oldest first.
+    pub async fn issuer_keys(&self) -> Result<Vec<KeyRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as::<_, KeyRow>(
+            "SELECT key_id, public_key, created_at, retired_at FROM issuer_keys ORDER BY created_at, key_id"
+        ).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Replaces the signing key: a new key signs from now on, the old public keys stay in the key
+    /// set (retired) so everything they signed keeps verifying. The old private key is deleted.
+    pub async fn rotate_issuer_key(&self, actor: Option<&str>, config: &Config) -> Result<KeyRow> {
+        let old = config.signing_key()?.verifying_key();
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
+        let new = SigningKey::from_bytes(&secret);
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "rotate the issuer key").await?;
+        register(&mut tx, &old, now).await?;
+        on!(&mut tx, c => sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            .bind(now).execute(c).await?.rows_affected());
+        register(&mut tx, &new.verifying_key(), now).await?;
+        crate::audit::append(
+            &mut tx,
+            "issuer",
+            &by,
+            now,
+            "issuer.key_rotated",
+            json!({"retired": key_id(&old), "current": key_id(&new.verifying_key())}),
+        )
+        .await?;
+        // The new key file is written before the commit: if writing fails nothing changed; if the
+        // commit fails, the new key signs and registers itself on first use.
+        crate::config::write_atomic(&config.key_path(), hex::encode(new.to_bytes()).as_bytes(), true)?;
+        tx.commit().await?;
+        let id = key_id(&new.verifying_key());
+        self.issuer_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.key_id == id)
+            .ok_or_else(|| Error::not_found("issuer key", id))
+    }
+}
