@@ -41,7 +41,8 @@ fn ts(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-pub async fn run(cli: Cli) -> Result {
+/// Runs one command; returns the exit code (0, or the outcome of `certificate verify`).
+pub async fn run(cli: Cli) -> Result<u8> {
     let actor = cli.actor.as_deref();
     let format = cli.format;
     match &cli.command {
@@ -60,6 +61,7 @@ pub async fn run(cli: Cli) -> Result {
                 settings.mail_from = avala::identity::email(v)?;
             }
             let (config, created) = Config::init(&dir, Some(settings))?;
+            engine(&cli).await?.register_issuer_key(&config).await?;
             let key = config.signing_key()?.verifying_key();
             let record = serde_json::json!({
                 "database": avala::store::redact(&cli.db),
@@ -508,31 +510,82 @@ pub async fn run(cli: Cli) -> Result {
                 &format!("enrollment {} withdrawn", args.enrollment),
             );
         }
+        Command::Certificate(CertificateCmd::Verify {
+            target,
+            token,
+            offline,
+            public_keys,
+        }) => {
+            return verify(&cli, target.as_deref(), token.as_deref(), *offline, public_keys).await;
+        }
+        Command::Keys(cmd) => {
+            let engine = engine(&cli).await?;
+            let config = Config::load(&Config::dir_for(&cli.db))?;
+            match cmd {
+                KeysCmd::Show => {}
+                KeysCmd::Rotate => {
+                    let new = engine.rotate_issuer_key(actor, &config).await?;
+                    println!(
+                        "new signing key {} in {}; earlier keys stay valid for what they signed",
+                        new.key_id,
+                        config.key_path().display()
+                    );
+                }
+            }
+            let current = avala::config::key_id(&config.signing_key()?.verifying_key());
+            let keys = engine.issuer_keys().await?;
+            print_listing(
+                format,
+                Listing {
+                    headers: &["key id", "status", "created", "public key (Ed25519, hex)"],
+                    rows: keys
+                        .iter()
+                        .map(|k| {
+                            let status = if k.key_id == current {
+                                "signing"
+                            } else if k.retired_at.is_some() {
+                                "retired (verifies)"
+                            } else {
+                                "verifies"
+                            };
+                            vec![k.key_id.clone(), status.into(), ts(&k.created_at), k.public_key.clone()]
+                        })
+                        .collect(),
+                    records: &keys,
+                },
+            );
+        }
         Command::Certificate(cmd) => {
             let engine = engine(&cli).await?;
             match cmd {
+                CertificateCmd::Verify { .. } => unreachable!("handled above"),
+                CertificateCmd::Revoke { folio, reason } => {
+                    engine.revoke_certificate(actor, folio, reason).await?;
+                    print_done(
+                        format,
+                        &serde_json::json!({"folio": folio, "state": "revoked", "reason": reason}),
+                        &format!("certificate {folio} revoked; verifying it now answers \"revoked: {reason}\""),
+                    );
+                }
+                CertificateCmd::Reissue { folio, name, curp } => {
+                    let new = engine
+                        .reissue_certificate(actor, folio, name.as_deref(), curp.as_deref())
+                        .await?;
+                    print_done(
+                        format,
+                        &serde_json::json!({"folio": new, "supersedes": folio}),
+                        &format!(
+                            "certificate {new} issued in place of {folio} (now superseded); `avala-runner --once` renders and e-mails it"
+                        ),
+                    );
+                }
+                CertificateCmd::Expiring { within } => {
+                    let rows = engine.expiring_certificates(i64::from(*within)).await?;
+                    print_listing(format, certificate_listing(&rows));
+                }
                 CertificateCmd::List { window } => {
                     let rows = engine.list_certificates(*window).await?;
-                    print_listing(
-                        format,
-                        Listing {
-                            headers: &["folio", "state", "holder", "issued", "expires", "pdf"],
-                            rows: rows
-                                .iter()
-                                .map(|r| {
-                                    vec![
-                                        r.folio.clone(),
-                                        r.state.clone(),
-                                        r.holder_name.clone(),
-                                        r.issued_at.format("%Y-%m-%d").to_string(),
-                                        r.expires_at.format("%Y-%m-%d").to_string(),
-                                        if r.rendered { "rendered" } else { "pending" }.into(),
-                                    ]
-                                })
-                                .collect(),
-                            records: &rows,
-                        },
-                    );
+                    print_listing(format, certificate_listing(&rows));
                 }
                 CertificateCmd::Show { folio } => {
                     let c = engine.show_certificate(folio).await?;
@@ -582,7 +635,7 @@ pub async fn run(cli: Cli) -> Result {
             if args.by == "overdue" {
                 let rows = engine.overdue(args.window).await?;
                 print_listing(format, overdue_listing(&rows));
-                return Ok(());
+                return Ok(0);
             }
             let by = if args.by == "institution" {
                 ReportBy::Institution
@@ -642,7 +695,131 @@ pub async fn run(cli: Cli) -> Result {
             print!("{}", avala::cohort::to_csv(&avala::cohort::generate(*count, *seed)));
         }
     }
-    Ok(())
+    Ok(0)
+}
+
+fn certificate_listing(rows: &[avala::engine::CertificateRow]) -> Listing<'_, [avala::engine::CertificateRow]> {
+    Listing {
+        headers: &["folio", "state", "holder", "issued", "expires", "pdf"],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.folio.clone(),
+                    r.state.clone(),
+                    r.holder_name.clone(),
+                    r.issued_at.format("%Y-%m-%d").to_string(),
+                    r.expires_at.format("%Y-%m-%d").to_string(),
+                    if r.rendered { "rendered" } else { "pending" }.into(),
+                ]
+            })
+            .collect(),
+        records: rows,
+    }
+}
+
+/// `avala certificate verify`: against the database when there is one, offline otherwise.
+async fn verify(
+    cli: &Cli,
+    target: Option<&str>,
+    token: Option<&str>,
+    offline: bool,
+    public_keys: &[String],
+) -> Result<u8> {
+    use avala::certificate::signed::{Signed, extract_from_pdf};
+    use avala::engine::Subject;
+    let pdf = match target {
+        Some(t) if std::path::Path::new(t).is_file() => Some(read_file(std::path::Path::new(t))?),
+        Some(t) if t.to_ascii_lowercase().ends_with(".pdf") => {
+            return Err(Error::io(
+                t,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+            ));
+        }
+        _ => None,
+    };
+    let online = if offline {
+        None
+    } else {
+        match engine(cli).await {
+            Ok(engine) => Some(engine),
+            Err(Error::DatabaseUnavailable { .. }) => None,
+            Err(e) => return Err(e),
+        }
+    };
+    let verification = match online {
+        Some(engine) => {
+            let subject = match (&pdf, target, token) {
+                (Some(bytes), _, _) => Subject::Pdf(bytes),
+                (None, _, Some(token)) => Subject::Token(token),
+                (None, Some(folio), None) => Subject::Folio(folio),
+                (None, None, None) => return Err(Error::Invalid("give a PDF file, a folio or --token".into())),
+            };
+            engine.verify_certificate(subject).await?
+        }
+        None => {
+            let from = match (&pdf, token) {
+                (Some(bytes), _) => extract_from_pdf(bytes),
+                (None, Some(token)) => Signed::from_token(token),
+                (None, None) => {
+                    return Err(Error::Invalid(
+                        "without a database a folio cannot be looked up; give the PDF file or --token".into(),
+                    ));
+                }
+            };
+            let mut keys = Vec::new();
+            for k in public_keys {
+                let key = avala::engine::parse_public_key(k)?;
+                keys.push((avala::config::key_id(&key), key));
+            }
+            if keys.is_empty()
+                && let Ok(config) = Config::load(&Config::dir_for(&cli.db))
+                && let Ok(key) = config.signing_key()
+            {
+                let key = key.verifying_key();
+                keys.push((avala::config::key_id(&key), key));
+            }
+            let mut v = avala::certificate::verify::offline(from, &keys, clock()?.now());
+            if keys.is_empty() {
+                v.not_checked
+                    .push("the signature: no issuer public key given (--public-key)".into());
+            }
+            v
+        }
+    };
+    let code = verification.outcome.exit_code() as u8;
+    if cli.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&verification).unwrap_or_default());
+        return Ok(code);
+    }
+    let subject = verification
+        .folio
+        .clone()
+        .unwrap_or_else(|| target.or(token).unwrap_or("certificate").to_string());
+    println!("{subject}: {}", verification.outcome.describe());
+    let mut lines: Vec<(&str, String)> = Vec::new();
+    if let Some(h) = &verification.holder {
+        lines.push(("holder", h.clone()));
+    }
+    if let Some(s) = &verification.standard {
+        lines.push(("standard", s.clone()));
+    }
+    if let Some(i) = &verification.issued_at {
+        lines.push(("issued", i.clone()));
+    }
+    if let Some(e) = &verification.expires_at {
+        lines.push(("valid until", e.clone()));
+    }
+    for c in &verification.checked {
+        lines.push(("checked", c.clone()));
+    }
+    for c in &verification.not_checked {
+        lines.push(("not checked", c.clone()));
+    }
+    for (k, v) in lines {
+        println!("  {k}:{} {v}", " ".repeat(12 - k.len()));
+    }
+    Ok(code)
 }
 
 fn window_listing(rows: &[avala::engine::WindowRow]) -> Listing<'_, [avala::engine::WindowRow]> {

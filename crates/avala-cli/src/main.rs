@@ -72,6 +72,9 @@ pub enum Command {
     /// Certificates.
     #[command(subcommand)]
     Certificate(CertificateCmd),
+    /// The issuer's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
     /// Counts per stage or institution.
     Report(ReportArgs),
     /// The audit log.
@@ -294,6 +297,57 @@ pub enum CertificateCmd {
     },
     /// Show one certificate.
     Show { folio: String },
+    /// Check a certificate: a PDF file, a folio (or verification code), or the QR code's token.
+    #[command(
+        after_long_help = "Exit codes: 0 valid; 10 revoked; 11 superseded by a re-issue; 12 expired; \
+13 tampered (the signature fails, or the file or its contents differ from what was issued); \
+14 signed by a key that is not the issuer's; 4 not found; 1 the request itself was invalid.\n\n\
+Without a database (or with --offline) the signature and validity period are checked against \
+--public-key or the local issuer key, and the answer lists what could not be checked."
+    )]
+    Verify {
+        /// A certificate PDF, or a folio / verification code.
+        #[arg(required_unless_present = "token", conflicts_with = "token")]
+        target: Option<String>,
+        /// The token read from the certificate's QR code (or the URL it holds).
+        #[arg(long)]
+        token: Option<String>,
+        /// Do not consult the database: check only what the document itself proves.
+        #[arg(long)]
+        offline: bool,
+        /// An issuer public key (64 hex digits, as `avala keys show` prints) for offline checks.
+        #[arg(long = "public-key")]
+        public_keys: Vec<String>,
+    },
+    /// Revoke a certificate (admin).
+    Revoke {
+        folio: String,
+        /// Why (shown to whoever verifies it).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Re-issue a certificate (reposición): a new folio supersedes the old one and is e-mailed
+    /// to the holder, with the name or CURP corrected if given (admin).
+    Reissue {
+        folio: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        curp: Option<String>,
+    },
+    /// Certificates in force whose validity ends within DAYS days.
+    Expiring {
+        #[arg(long, value_name = "DAYS")]
+        within: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCmd {
+    /// The issuer's current signing key and every public key that verifies its certificates.
+    Show,
+    /// Replace the signing key; old public keys keep verifying what they signed (admin).
+    Rotate,
 }
 
 #[derive(Debug, Args)]
@@ -341,7 +395,7 @@ fn main() -> ExitCode {
     };
     let format = cli.format;
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             if format == Format::Json {
                 let problems = match &e {

@@ -104,6 +104,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let db = Db::open(&database.to_string_lossy()).await?;
     let (config, _) = Config::init(dir, None)?;
     let engine = Engine::new(db, clock);
+    engine.register_issuer_key(&config).await?;
     let admin = Some("admin");
     let mut rng = StdRng::seed_from_u64(1057);
 

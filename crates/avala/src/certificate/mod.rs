@@ -2,6 +2,7 @@
 
 pub mod pdf;
 pub mod signed;
+pub mod verify;
 
 use rand::RngCore;
 

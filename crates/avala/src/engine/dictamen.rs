@@ -44,7 +44,7 @@ pub(crate) async fn issue_certificate(
     by: &str,
     enrollment: i64,
     now: DateTime<Utc>,
-    supersedes: Option<i64>,
+    supersedes: Option<(i64, DateTime<Utc>)>,
 ) -> Result<String> {
     let (holder, code, validity, tz): (String, String, i64, String) = on!(tx, c => sqlx::query_as(
         "SELECT ca.name, s.code, s.validity_years, w.tz FROM enrollments e \
@@ -55,7 +55,12 @@ pub(crate) async fn issue_certificate(
     let year = now.with_timezone(&tz).year();
     let folio = next_folio(tx, &code, year).await?;
     let verification = crate::certificate::new_verification_code();
-    let expires = now.checked_add_months(Months::new(12 * validity as u32)).unwrap_or(now);
+    // A re-issue (reposición) keeps the validity of the certificate it replaces.
+    let expires = match supersedes {
+        Some((_, expires)) => expires,
+        None => now.checked_add_months(Months::new(12 * validity as u32)).unwrap_or(now),
+    };
+    let supersedes = supersedes.map(|(id, _)| id);
     let inserted = on!(tx, c => sqlx::query(
         "INSERT INTO certificates (folio, verification_code, enrollment_id, holder_name, state, issued_at, expires_at, supersedes_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"

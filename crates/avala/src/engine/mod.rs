@@ -4,6 +4,7 @@
 //! checks its actor and rules, asks the state machine, appends the audit event, updates the read
 //! model and enqueues the jobs it causes; then commits. Any error rolls everything back.
 
+mod certificates;
 mod dictamen;
 mod enrollments;
 mod import;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
 pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
 pub use import::ImportOutcome;

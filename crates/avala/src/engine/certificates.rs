@@ -1,0 +1,311 @@
+//! The certificate lifecycle after issue: verification against the issuer's records,
+//! revocation, re-issue (reposición) and expiry.
+
+use chrono::{DateTime, Duration, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::staff::{Role, require};
+use super::{Engine, certificate_stream};
+use crate::certificate::signed::{Signed, extract_from_pdf};
+use crate::certificate::verify::{self, Outcome, Verification};
+use crate::error::{Error, Result};
+use crate::identity::{Curp, Identity};
+use crate::machine::{CertificateEvent, CertificateState, Lifecycle};
+use crate::on;
+use crate::store::Tx;
+
+/// What to verify.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// The bytes of a certificate PDF.
+    Pdf(&'a [u8]),
+    /// A folio (or a verification code).
+    Folio(&'a str),
+    /// The token from the QR code (or a URL ending in one).
+    Token(&'a str),
+}
+
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: i64,
+    folio: String,
+    state: String,
+    version: i64,
+    expires_at: DateTime<Utc>,
+    revoked_reason: Option<String>,
+    revoked_at: Option<DateTime<Utc>>,
+    superseded_by: Option<String>,
+    pdf_sha256: Option<String>,
+    signed_payload: Option<String>,
+    signature: Option<String>,
+    enrollment_id: i64,
+}
+
+const STORED: &str = "SELECT c.id, c.folio, c.state, c.version, c.expires_at, c.revoked_reason, c.revoked_at, \
+     n.folio AS superseded_by, c.pdf_sha256, c.signed_payload, c.signature, c.enrollment_id \
+     FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by_id";
+
+async fn stored_by_folio(tx: &mut Tx, folio: &str) -> Result<Option<Stored>> {
+    let sql = format!("{STORED} WHERE c.folio = $1 OR c.verification_code = $1");
+    let key = crate::certificate::normalize_verification_code(folio).unwrap_or_else(|| folio.trim().to_uppercase());
+    Ok(on!(tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(c).await?))
+}
+
+/// A certificate that moved on from the states where it can be revoked or re-issued.
+fn lifecycle_refusal(row: &Stored, event: CertificateEvent) -> Result<CertificateState> {
+    let state = CertificateState::parse(&row.state).map_err(|e| Error::Database(e.to_string()))?;
+    Ok(state.apply(event)?)
+}
+
+impl Engine {
+    /// The issuer's key set as (key id, key).
+    async fn key_set(&self) -> Result<Vec<(String, VerifyingKey)>> {
+        let keys = self.issuer_keys().await?;
+        keys.into_iter()
+            .map(|k| Ok((k.key_id, super::keys::parse_public_key(&k.public_key)?)))
+            .collect()
+    }
+
+    /// Verifies a certificate against the issuer's records: signature and key, the file's hash,
+    /// revocation, re-issue and expiry.
+    pub async fn verify_certificate(&self, subject: Subject<'_>) -> Result<Verification> {
+        let keys = self.key_set().await?;
+        let now = self.now();
+        let mut tx = self.db().read().await?;
+        let (signed, row, file_hash) = match subject {
+            Subject::Folio(folio) => {
+                let Some(row) = stored_by_folio(&mut tx, folio).await? else {
+                    tx.commit().await?;
+                    return Ok(Verification::ended(Outcome::NotFound {
+                        what: format!("no certificate {folio}"),
+                    }));
+                };
+                let signed = match (&row.signed_payload, &row.signature) {
+                    (Some(p), Some(s)) => Some(Signed::from_token(&format!(
+                        "{}{}.{s}",
+                        crate::certificate::signed::TOKEN_PREFIX,
+                        b64(p)
+                    ))),
+                    _ => None,
+                };
+                (signed, Some(row), None)
+            }
+            Subject::Pdf(bytes) => (
+                Some(extract_from_pdf(bytes)),
+                None,
+                Some(hex::encode(Sha256::digest(bytes))),
+            ),
+            Subject::Token(token) => (Some(Signed::from_token(token)), None, None),
+        };
+        let mut v = Verification::ended(Outcome::Valid);
+        let signed = match signed {
+            None => None,
+            Some(from) => match verify::read(from) {
+                Ok(s) => Some(s),
+                Err(outcome) => {
+                    tx.commit().await?;
+                    return Ok(Verification::ended(outcome));
+                }
+            },
+        };
+        if let Some(signed) = &signed {
+            v.folio = Some(signed.payload.folio.clone());
+            if let Err(outcome) = verify::check_signature(signed, &keys) {
+                tx.commit().await?;
+                v.outcome = outcome;
+                return Ok(v);
+            }
+            v.checked
+                .push(format!("signature by issuer key {}", signed.payload.key_id));
+            v.describe_payload(signed);
+        } else {
+            v.not_checked
+                .push("signature (the certificate is not rendered yet; run avala-runner)".into());
+        }
+        let row = match row {
+            Some(row) => row,
+            None => {
+                let folio = signed.as_ref().map(|s| s.payload.folio.clone()).unwrap_or_default();
+                match stored_by_folio(&mut tx, &folio).await? {
+                    Some(row) => row,
+                    None => {
+                        tx.commit().await?;
+                        v.outcome = Outcome::NotFound {
+                            what: format!("the issuer has no certificate {folio}"),
+                        };
+                        return Ok(v);
+                    }
+                }
+            }
+        };
+        tx.commit().await?;
+        v.folio = Some(row.folio.clone());
+        if let Some(signed) = &signed {
+            if row.signed_payload.as_deref() != Some(signed.canonical.as_str()) {
+                v.outcome = Outcome::Tampered {
+                    why: "its contents differ from the certificate the issuer recorded".into(),
+                };
+                return Ok(v);
+            }
+            v.checked.push("contents match the issuer's record".into());
+        }
+        if let Some(hash) = file_hash {
+            if row.pdf_sha256.as_deref() != Some(hash.as_str()) {
+                v.outcome = Outcome::Tampered {
+                    why: format!(
+                        "the file is not the one issued (its SHA-256 is {hash}, the issued file's is {})",
+                        row.pdf_sha256.as_deref().unwrap_or("unknown")
+                    ),
+                };
+                return Ok(v);
+            }
+            v.checked
+                .push("the file is byte for byte the one issued (SHA-256)".into());
+        }
+        let state = CertificateState::parse(&row.state).map_err(|e| Error::Database(e.to_string()))?;
+        v.checked.push("revocation and re-issue in the issuer's records".into());
+        v.outcome = match state {
+            CertificateState::Revoked => Outcome::Revoked {
+                reason: row.revoked_reason.clone().unwrap_or_default(),
+                at: row.revoked_at.unwrap_or(row.expires_at),
+            },
+            CertificateState::Superseded => Outcome::Superseded {
+                by: row.superseded_by.clone().unwrap_or_default(),
+            },
+            _ if now >= row.expires_at || state == CertificateState::Expired => Outcome::Expired {
+                at: row.expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            },
+            _ => {
+                v.checked.push("validity period".into());
+                Outcome::Valid
+            }
+        };
+        Ok(v)
+    }
+
+    /// Revokes a certificate (an admin, with a reason). Verification answers "revoked" from now on.
+    pub async fn revoke_certificate(&self, actor: Option<&str>, folio: &str, reason: &str) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::Invalid(
+                "--reason must say why the certificate is revoked".into(),
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "revoke certificates").await?;
+        let row = stored_by_folio(&mut tx, folio)
+            .await?
+            .ok_or_else(|| Error::not_found("certificate", folio))?;
+        let next = lifecycle_refusal(&row, CertificateEvent::Revoke)?;
+        set_state(&mut tx, &row, next).await?;
+        on!(&mut tx, c => sqlx::query("UPDATE certificates SET revoked_reason = $1, revoked_at = $2 WHERE id = $3")
+            .bind(reason).bind(now).bind(row.id).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &certificate_stream(&row.folio),
+            &by,
+            now,
+            "certificate.revoked",
+            json!({"reason": reason}),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "certificate", &row.folio))
+    }
+
+    /// Re-issues a certificate (reposición): a new folio that supersedes the old one and points
+    /// back to it, with the holder's name or CURP corrected if given, the same validity, and the
+    /// new PDF e-mailed to the holder. Returns the new folio.
+    pub async fn reissue_certificate(
+        &self,
+        actor: Option<&str>,
+        folio: &str,
+        name: Option<&str>,
+        curp: Option<&str>,
+    ) -> Result<String> {
+        let name = name.map(str::trim).filter(|n| !n.is_empty());
+        let curp = curp.map(Curp::parse).transpose()?;
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "re-issue certificates").await?;
+        let row = stored_by_folio(&mut tx, folio)
+            .await?
+            .ok_or_else(|| Error::not_found("certificate", folio))?;
+        let next = lifecycle_refusal(&row, CertificateEvent::Supersede)?;
+        let candidate: i64 = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT candidate_id FROM enrollments WHERE id = $1").bind(row.enrollment_id).fetch_one(c).await?);
+        if let Some(name) = name {
+            on!(&mut tx, c => sqlx::query("UPDATE candidates SET name = $1 WHERE id = $2")
+                .bind(name).bind(candidate).execute(c).await?.rows_affected());
+        }
+        if let Some(curp) = &curp {
+            let identity = Identity::Curp(curp.clone());
+            let updated = on!(&mut tx, c => sqlx::query("UPDATE candidates SET identity_kind = 'curp', identity = $1 WHERE id = $2")
+                .bind(identity.value()).bind(candidate).execute(c).await.map(|r| r.rows_affected()));
+            if let Err(e) = updated {
+                if crate::store::is_unique_violation(&e) {
+                    return Err(Error::Invalid(format!(
+                        "CURP {} belongs to another candidate",
+                        curp.as_str()
+                    )));
+                }
+                return Err(e.into());
+            }
+        }
+        set_state(&mut tx, &row, next).await?;
+        let new =
+            super::dictamen::issue_certificate(&mut tx, &by, row.enrollment_id, now, Some((row.id, row.expires_at)))
+                .await?;
+        on!(&mut tx, c => sqlx::query(
+            "UPDATE certificates SET superseded_by_id = (SELECT id FROM certificates WHERE folio = $1) WHERE id = $2"
+        ).bind(&new).bind(row.id).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &certificate_stream(&row.folio),
+            &by,
+            now,
+            "certificate.superseded",
+            json!({"by": new, "name": name, "curp": curp.as_ref().map(|c| c.as_str().to_string())}),
+        )
+        .await?;
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "certificate", &row.folio))?;
+        Ok(new)
+    }
+
+    /// Certificates in force whose validity ends within `days` days, soonest first.
+    pub async fn expiring_certificates(&self, days: i64) -> Result<Vec<super::CertificateRow>> {
+        let now = self.now();
+        let until = now + Duration::days(days);
+        let mut tx = self.db().read().await?;
+        let rows = on!(&mut tx, c => sqlx::query_as::<_, super::CertificateRow>(
+            "SELECT folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, \
+             (pdf_sha256 IS NOT NULL) AS rendered FROM certificates \
+             WHERE state IN ('issued', 'delivered') AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, folio"
+        ).bind(now).bind(until).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+}
+
+async fn set_state(tx: &mut Tx, row: &Stored, next: CertificateState) -> Result<()> {
+    let done = on!(tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE id = $2 AND version = $3")
+        .bind(next.as_str()).bind(row.id).bind(row.version).execute(c).await?.rows_affected());
+    if done != 1 {
+        return Err(Error::Conflict {
+            what: "certificate",
+            id: row.folio.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn b64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
