@@ -1,6 +1,8 @@
 //! End to end: the real `avala` and `avala-runner` binaries against a real SQLite file, a real
 //! PostgreSQL database and a real SMTP server on loopback, as operators use them.
 
+mod certificates;
+
 use std::path::{Path, PathBuf};
 
 use avala_tests::bin::{self, Output};
@@ -169,7 +171,7 @@ impl Operator<'_> {
     }
 }
 
-fn pdftotext(pdf: &Path) -> String {
+pub(crate) fn pdftotext(pdf: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
         .args([pdf.to_str().unwrap(), "-"])
         .output()
