@@ -173,6 +173,48 @@ async fn certificates_prove_themselves(test: TestDb) {
     assert_eq!(exit, 0, "{out}");
     assert!(out.contains("not checked") && out.contains("revocation"), "{out}");
 
+    // Open Badges 3.0: exported, it verifies; changed, it is tampered; it never shows the e-mail.
+    let badge = op.dir().join("badge.json");
+    op.ok(
+        None,
+        &[
+            "certificate",
+            "export",
+            &folios[1],
+            "--format",
+            "ob3",
+            "--output",
+            badge.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&badge).unwrap()).unwrap();
+    assert_eq!(json["type"][1], "AchievementCredential");
+    assert_eq!(json["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    let email = op
+        .json(
+            Some("admin"),
+            &["enrollment", "show", &shown["enrollment_id"].to_string()],
+        )
+        .await["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !std::fs::read_to_string(&badge).unwrap().contains(&email),
+        "the recipient is hashed"
+    );
+    let (exit, out) = verify(&op, &[badge.to_str().unwrap()], &[]).await;
+    assert_eq!(exit, 0, "{out}");
+    let (exit, out) = verify(&op, &[badge.to_str().unwrap(), "--offline"], &[]).await;
+    assert_eq!(exit, 0, "{out}");
+    let mut changed = json.clone();
+    changed["credentialSubject"]["name"] = "Persona Distinta".into();
+    let changed_path = op.dir().join("changed.json");
+    std::fs::write(&changed_path, serde_json::to_vec(&changed).unwrap()).unwrap();
+    let (exit, out) = verify(&op, &[changed_path.to_str().unwrap()], &[]).await;
+    assert_eq!(exit, 13, "{out}");
+
     // Revoked, with the reason.
     op.ok(
         Some("admin"),
@@ -197,6 +239,8 @@ async fn certificates_prove_themselves(test: TestDb) {
     .await;
     assert_eq!(out.code, 10);
     assert_eq!(out.json()["outcome"], "revoked");
+    let (exit, out) = verify(&op, &[badge.to_str().unwrap()], &[]).await;
+    assert_eq!(exit, 10, "the badge of a revoked certificate is revoked too: {out}");
     // A revoked certificate cannot be revoked again or re-issued.
     let again = op
         .run(

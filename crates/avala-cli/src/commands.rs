@@ -579,6 +579,23 @@ pub async fn run(cli: Cli) -> Result<u8> {
                         ),
                     );
                 }
+                CertificateCmd::Export { folio, output } => {
+                    if format == Format::Csv {
+                        return Err(Error::Invalid(
+                            "certificate export writes Open Badges 3.0: use --format ob3".into(),
+                        ));
+                    }
+                    let config = Config::load(&Config::dir_for(&cli.db))?;
+                    let credential = engine.export_ob3(folio, &config).await?;
+                    let text = serde_json::to_string_pretty(&credential).unwrap_or_default();
+                    match output {
+                        Some(path) => {
+                            avala::config::write_atomic(path, format!("{text}\n").as_bytes(), false)?;
+                            eprintln!("{folio}: Open Badges 3.0 credential written to {}", path.display());
+                        }
+                        None => println!("{text}"),
+                    }
+                }
                 CertificateCmd::Expiring { within } => {
                     let rows = engine.expiring_certificates(i64::from(*within)).await?;
                     print_listing(format, certificate_listing(&rows));
@@ -728,7 +745,7 @@ async fn verify(
 ) -> Result<u8> {
     use avala::certificate::signed::{Signed, extract_from_pdf};
     use avala::engine::Subject;
-    let pdf = match target {
+    let file = match target {
         Some(t) if std::path::Path::new(t).is_file() => Some(read_file(std::path::Path::new(t))?),
         Some(t) if t.to_ascii_lowercase().ends_with(".pdf") => {
             return Err(Error::io(
@@ -737,6 +754,11 @@ async fn verify(
             ));
         }
         _ => None,
+    };
+    // An Open Badges credential is JSON; a certificate is a PDF.
+    let (pdf, ob3) = match file {
+        Some(bytes) if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => (None, Some(bytes)),
+        other => (other, None),
     };
     let online = if offline {
         None
@@ -750,6 +772,7 @@ async fn verify(
     let verification = match online {
         Some(engine) => {
             let subject = match (&pdf, target, token) {
+                _ if ob3.is_some() => Subject::Ob3(ob3.as_deref().unwrap_or_default()),
                 (Some(bytes), _, _) => Subject::Pdf(bytes),
                 (None, _, Some(token)) => Subject::Token(token),
                 (None, Some(folio), None) => Subject::Folio(folio),
@@ -761,6 +784,7 @@ async fn verify(
             let from = match (&pdf, token) {
                 (Some(bytes), _) => extract_from_pdf(bytes),
                 (None, Some(token)) => Signed::from_token(token),
+                (None, None) if ob3.is_some() => Err(avala::certificate::signed::TokenError::Missing),
                 (None, None) => {
                     return Err(Error::Invalid(
                         "without a database a folio cannot be looked up; give the PDF file or --token".into(),
@@ -779,7 +803,10 @@ async fn verify(
                 let key = key.verifying_key();
                 keys.push((avala::config::key_id(&key), key));
             }
-            let mut v = avala::certificate::verify::offline(from, &keys, clock()?.now());
+            let mut v = match &ob3 {
+                Some(bytes) => avala::certificate::verify::offline_ob3(bytes, &keys, clock()?.now()),
+                None => avala::certificate::verify::offline(from, &keys, clock()?.now()),
+            };
             if keys.is_empty() {
                 v.not_checked
                     .push("the signature: no issuer public key given (--public-key)".into());
@@ -788,7 +815,7 @@ async fn verify(
         }
     };
     let code = verification.outcome.exit_code() as u8;
-    if cli.format == Format::Json {
+    if cli.format.is_json() {
         println!("{}", serde_json::to_string_pretty(&verification).unwrap_or_default());
         return Ok(code);
     }
@@ -879,11 +906,11 @@ async fn demo(args: &DemoArgs, format: Format) -> Result {
     let started = Instant::now();
     let bars = Bars {
         bar: std::sync::Mutex::new(None),
-        quiet: format == Format::Json,
+        quiet: format.is_json(),
     };
     let summary = avala::demo::run(&args.dir, args.candidates, clock()?, &bars).await?;
     let elapsed = started.elapsed();
-    if format == Format::Json {
+    if format.is_json() {
         print_done(format, &summary, "");
         return Ok(());
     }

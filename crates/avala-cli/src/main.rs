@@ -306,7 +306,7 @@ Without a database (or with --offline) the signature and validity period are che
 --public-key or the local issuer key, and the answer lists what could not be checked."
     )]
     Verify {
-        /// A certificate PDF, or a folio / verification code.
+        /// A certificate PDF or Open Badges 3.0 JSON file, or a folio / verification code.
         #[arg(required_unless_present = "token", conflicts_with = "token")]
         target: Option<String>,
         /// The token read from the certificate's QR code (or the URL it holds).
@@ -334,6 +334,14 @@ Without a database (or with --offline) the signature and validity period are che
         name: Option<String>,
         #[arg(long)]
         curp: Option<String>,
+    },
+    /// Export a certificate as an Open Badges 3.0 AchievementCredential (`--format ob3`), signed
+    /// with the issuer key (Data Integrity, eddsa-jcs-2022). `verify` accepts the file.
+    Export {
+        folio: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
     },
     /// Certificates in force whose validity ends within DAYS days.
     Expiring {
@@ -397,7 +405,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if format == Format::Json {
+            if format.is_json() {
                 let problems = match &e {
                     avala::Error::ImportRejected { problems } => serde_json::to_value(problems).ok(),
                     _ => None,

@@ -15,6 +15,15 @@ pub enum Format {
     Json,
     /// CSV with a header.
     Csv,
+    /// Open Badges 3.0 JSON (`certificate export`); other commands print JSON.
+    Ob3,
+}
+
+impl Format {
+    /// JSON output (also for `--format ob3` outside `certificate export`).
+    pub fn is_json(self) -> bool {
+        matches!(self, Format::Json | Format::Ob3)
+    }
 }
 
 /// A listing: column headers, rows of cells, and the records for JSON.
@@ -27,7 +36,7 @@ pub struct Listing<'a, T: Serialize + ?Sized> {
 pub fn print_listing<T: Serialize + ?Sized>(format: Format, listing: Listing<'_, T>) {
     let mut out = std::io::stdout().lock();
     match format {
-        Format::Json => {
+        Format::Json | Format::Ob3 => {
             let _ = writeln!(
                 out,
                 "{}",
@@ -78,7 +87,7 @@ pub fn print_listing<T: Serialize + ?Sized>(format: Format, listing: Listing<'_,
 pub fn print_record<T: Serialize>(format: Format, record: &T, lines: &[(&str, String)]) {
     let mut out = std::io::stdout().lock();
     match format {
-        Format::Json => {
+        Format::Json | Format::Ob3 => {
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(record).unwrap_or_default());
         }
         Format::Csv => {
@@ -99,7 +108,7 @@ pub fn print_record<T: Serialize>(format: Format, record: &T, lines: &[(&str, St
 /// Prints a one-line confirmation (or its JSON).
 pub fn print_done<T: Serialize>(format: Format, record: &T, message: &str) {
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(record).unwrap_or_default()),
+        Format::Json | Format::Ob3 => println!("{}", serde_json::to_string_pretty(record).unwrap_or_default()),
         _ => println!("{message}"),
     }
 }

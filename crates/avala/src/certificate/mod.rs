@@ -1,5 +1,6 @@
 //! Certificates: identifiers (folio, verification code) and the PDF document.
 
+pub mod ob3;
 pub mod pdf;
 pub mod signed;
 pub mod verify;

@@ -25,6 +25,8 @@ pub enum Subject<'a> {
     Folio(&'a str),
     /// The token from the QR code (or a URL ending in one).
     Token(&'a str),
+    /// An Open Badges 3.0 credential exported by `avala certificate export --format ob3`.
+    Ob3(&'a [u8]),
 }
 
 #[derive(sqlx::FromRow)]
@@ -74,7 +76,24 @@ impl Engine {
         let keys = self.key_set().await?;
         let now = self.now();
         let mut tx = self.db().read().await?;
+        if let Subject::Ob3(bytes) = subject {
+            tx.commit().await?;
+            let (folio, doc) = match verify::check_ob3(bytes, &keys) {
+                Ok(found) => found,
+                Err(outcome) => return Ok(Verification::ended(outcome)),
+            };
+            let mut status = Box::pin(self.verify_certificate(Subject::Folio(&folio))).await?;
+            let key = crate::certificate::ob3::verify(&doc)
+                .map(|k| crate::config::key_id(&k))
+                .unwrap_or_default();
+            let mut v = Verification::ended(status.outcome.clone());
+            verify::describe_ob3(&mut v, &folio, &doc, &key);
+            v.checked.append(&mut status.checked);
+            v.not_checked.append(&mut status.not_checked);
+            return Ok(v);
+        }
         let (signed, row, file_hash) = match subject {
+            Subject::Ob3(_) => unreachable!("handled above"),
             Subject::Folio(folio) => {
                 let Some(row) = stored_by_folio(&mut tx, folio).await? else {
                     tx.commit().await?;
@@ -276,6 +295,45 @@ impl Engine {
             .await
             .map_err(|e| super::name_conflict(e, "certificate", &row.folio))?;
         Ok(new)
+    }
+
+    /// The certificate as an Open Badges 3.0 `AchievementCredential`, signed now with the
+    /// issuer's current key (`eddsa-jcs-2022`).
+    pub async fn export_ob3(&self, folio: &str, config: &crate::config::Config) -> Result<serde_json::Value> {
+        let mut tx = self.db().read().await?;
+        let row: Option<(String, String, String, DateTime<Utc>, DateTime<Utc>, i64)> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT c.folio, c.holder_name, ca.email, c.issued_at, c.expires_at, e.standard_id FROM certificates c \
+             JOIN enrollments e ON e.id = c.enrollment_id JOIN candidates ca ON ca.id = e.candidate_id \
+             WHERE c.folio = $1"
+        ).bind(folio.trim().to_uppercase()).fetch_optional(c).await?);
+        let (folio, holder, email, issued, expires, standard_id) =
+            row.ok_or_else(|| Error::not_found("certificate", folio))?;
+        let standard = super::standards::by_id(&mut tx, standard_id).await?;
+        tx.commit().await?;
+        let key = config.signing_key()?;
+        let mut tx = self.db().write().await?;
+        super::keys::register(&mut tx, &key.verifying_key(), self.now()).await?;
+        tx.commit().await?;
+        let rfc = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let (issued, expires) = (rfc(issued), rfc(expires));
+        let credential = crate::certificate::ob3::credential(
+            &crate::certificate::ob3::Ob3Certificate {
+                folio: &folio,
+                holder: &holder,
+                email: &email,
+                standard: &standard,
+                issued_at: &issued,
+                expires_at: &expires,
+                issuer: &config.settings.issuer,
+            },
+            &key.verifying_key(),
+            &crate::certificate::ob3::new_salt(),
+        );
+        Ok(crate::certificate::ob3::sign_credential(
+            &credential,
+            &key,
+            &rfc(self.now()),
+        ))
     }
 
     /// Certificates in force whose validity ends within `days` days, soonest first.
