@@ -301,7 +301,9 @@ impl Engine {
     /// issuer's current key (`eddsa-jcs-2022`).
     pub async fn export_ob3(&self, folio: &str, config: &crate::config::Config) -> Result<serde_json::Value> {
         let mut tx = self.db().read().await?;
-        let row: Option<(String, String, String, DateTime<Utc>, DateTime<Utc>, i64)> = on!(&mut tx, c => sqlx::query_as(
+        /// Folio, holder, e-mail, issued, expires, standard id.
+        type ExportRow = (String, String, String, DateTime<Utc>, DateTime<Utc>, i64);
+        let row: Option<ExportRow> = on!(&mut tx, c => sqlx::query_as(
             "SELECT c.folio, c.holder_name, ca.email, c.issued_at, c.expires_at, e.standard_id FROM certificates c \
              JOIN enrollments e ON e.id = c.enrollment_id JOIN candidates ca ON ca.id = e.candidate_id \
              WHERE c.folio = $1"
