@@ -316,6 +316,23 @@ async fn certificates_prove_themselves(test: TestDb) {
     std::fs::write(&junk, b"%PDF-1.4 not a certificate").unwrap();
     let (exit, out) = verify(&op, &[junk.to_str().unwrap()], &[]).await;
     assert_eq!(exit, 4, "{out}");
+    // The runner moves it to expired when its time comes (through the state machine, audited).
+    let later = [("AVALA_NOW", "2031-01-01T00:00:00Z")];
+    let run = bin::run(
+        &bin::path("avala-runner"),
+        &["--db", &op.test.url, "--once"],
+        &later,
+        &op.dir(),
+    )
+    .await;
+    run.ok();
+    assert!(
+        run.stdout.contains("reached the end of their validity"),
+        "{}",
+        run.stdout
+    );
+    let shown = op.json(None, &["certificate", "show", &folios[3]]).await;
+    assert_eq!(shown["state"], "expired");
     op.ok(None, &["audit", "verify"]).await;
 }
 

@@ -74,12 +74,17 @@ async fn run(args: Args) -> avala::error::Result<()> {
                 delivered = summary.delivered,
                 retried = summary.retried,
                 dead = summary.dead,
+                expired = summary.expired,
                 "queue drained"
             );
         }
         if args.once {
+            let expired = match summary.expired {
+                0 => String::new(),
+                n => format!("; {n} certificate(s) reached the end of their validity"),
+            };
             println!(
-                "avala-runner: {} certificate(s) rendered, {} e-mail(s) sent via {}, {} retried later, {} failed for good",
+                "avala-runner: {} certificate(s) rendered, {} e-mail(s) sent via {}, {} retried later, {} failed for good{expired}",
                 summary.rendered,
                 summary.delivered,
                 worker.mailer().describe(),

@@ -29,6 +29,8 @@ pub struct RunSummary {
     pub delivered: u64,
     /// Attempts that failed and will be retried.
     pub retried: u64,
+    /// Certificates whose validity ended, moved to expired.
+    pub expired: u64,
     /// Jobs that failed for good.
     pub dead: u64,
 }
@@ -91,7 +93,10 @@ impl Worker {
 
     /// Runs jobs until none is due; `progress` is called after each job.
     pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
-        let mut summary = RunSummary::default();
+        let mut summary = RunSummary {
+            expired: self.engine.expire_certificates(&self.holder).await?,
+            ..Default::default()
+        };
         while let Some(job) = jobs::claim(self.engine.db(), &self.holder, self.engine.now(), self.lease).await? {
             self.run(&job, &mut summary).await?;
             progress(&summary);

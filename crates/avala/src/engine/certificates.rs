@@ -338,6 +338,38 @@ impl Engine {
         ))
     }
 
+    /// Moves certificates whose validity has ended to Expired (through the certificate state
+    /// machine, audited as `by`); returns how many. The runner calls it on every pass.
+    pub async fn expire_certificates(&self, by: &str) -> Result<u64> {
+        let now = self.now();
+        let mut expired = 0;
+        loop {
+            let mut tx = self.db().write().await?;
+            let rows = on!(&mut tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
+                "{STORED} WHERE c.state IN ('issued', 'delivered') AND c.expires_at <= $1 ORDER BY c.id LIMIT 200"
+            ))).bind(now).fetch_all(c).await?);
+            if rows.is_empty() {
+                tx.commit().await?;
+                return Ok(expired);
+            }
+            for row in &rows {
+                let next = lifecycle_refusal(row, CertificateEvent::Expire)?;
+                set_state(&mut tx, row, next).await?;
+                crate::audit::append(
+                    &mut tx,
+                    &certificate_stream(&row.folio),
+                    by,
+                    now,
+                    "certificate.expired",
+                    json!({"expires_at": row.expires_at}),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            expired += rows.len() as u64;
+        }
+    }
+
     /// Certificates in force whose validity ends within `days` days, soonest first.
     pub async fn expiring_certificates(&self, days: i64) -> Result<Vec<super::CertificateRow>> {
         let now = self.now();
