@@ -28,6 +28,10 @@ pub struct Settings {
     pub mail_from: String,
     /// The signing key file, relative to the configuration's folder.
     pub key_file: PathBuf,
+    /// An optional logo (PNG or JPEG) printed at the top left of certificates, relative to the
+    /// configuration's folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -38,6 +42,7 @@ impl Default for Settings {
             place: "Toluca de Lerdo, Estado de México".into(),
             mail_from: "certificacion@example.org".into(),
             key_file: PathBuf::from("issuer-key.secret"),
+            logo: None,
         }
     }
 }
@@ -139,6 +144,35 @@ impl Config {
                 ))
             })?;
         Ok(SigningKey::from_bytes(&bytes))
+    }
+
+    /// The logo, decoded and flattened on white, scaled to at most 600 pixels a side; None when
+    /// no logo is configured.
+    pub fn logo(&self) -> Result<Option<crate::certificate::pdf::Logo>> {
+        let Some(file) = &self.settings.logo else {
+            return Ok(None);
+        };
+        let path = self.dir.join(file);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let image = image::load_from_memory(&bytes)
+            .map_err(|e| Error::Invalid(format!("{}: not a PNG or JPEG image ({e})", path.display())))?;
+        let image = if image.width() > 600 || image.height() > 600 {
+            image.thumbnail(600, 600)
+        } else {
+            image
+        };
+        let rgba = image.to_rgba8();
+        let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+        for p in rgba.pixels() {
+            let [r, g, b, a] = p.0;
+            let over_white = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
+            rgb.extend([over_white(r), over_white(g), over_white(b)]);
+        }
+        Ok(Some(crate::certificate::pdf::Logo {
+            rgb,
+            width: rgba.width(),
+            height: rgba.height(),
+        }))
     }
 
     /// Where rendered certificates are written.

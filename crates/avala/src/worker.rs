@@ -43,6 +43,7 @@ pub struct Worker {
     holder: String,
     lang: Lang,
     lease: Duration,
+    logo: std::sync::OnceLock<Option<std::sync::Arc<crate::certificate::pdf::Logo>>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -83,7 +84,17 @@ impl Worker {
             holder,
             lang,
             lease: Duration::minutes(5),
+            logo: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The configured logo, decoded once.
+    fn logo(&self) -> Result<Option<std::sync::Arc<crate::certificate::pdf::Logo>>> {
+        if let Some(logo) = self.logo.get() {
+            return Ok(logo.clone());
+        }
+        let logo = self.config.logo()?.map(std::sync::Arc::new);
+        Ok(self.logo.get_or_init(|| logo).clone())
     }
 
     /// The mailer.
@@ -170,6 +181,7 @@ impl Worker {
             valid_until: data.expires_at.with_timezone(&tz).date_naive(),
             verifier_name: data.verifier_name.clone(),
             qr: String::new(),
+            logo: self.logo()?,
         };
         let key = self.config.signing_key()?;
         let signed = Payload {

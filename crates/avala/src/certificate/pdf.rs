@@ -51,6 +51,19 @@ pub struct CertificateDoc {
     pub verifier_name: String,
     /// What the QR code carries (the signed token); no QR code when empty.
     pub qr: String,
+    /// The issuer's logo, top left.
+    pub logo: Option<std::sync::Arc<Logo>>,
+}
+
+/// A decoded logo: RGB pixels, row by row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// 3 bytes per pixel.
+    pub rgb: Vec<u8>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
 }
 
 struct Fonts {
@@ -328,7 +341,30 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     page.frame(25.0, 0.6, ACCENT);
 
     let cx = WIDTH / 2.0;
-    let issuer_size = fit_size(&fonts.bold, &doc.issuer, 15.0, 10.0, WIDTH - 110.0);
+    // The logo, top left inside the frame; the issuer's line then keeps clear of it.
+    let mut issuer_width = WIDTH - 110.0;
+    if let Some(logo) = &doc.logo {
+        let height = 56.0;
+        let id = pdf.add_image(&printpdf::RawImage {
+            pixels: printpdf::RawImageData::U8(logo.rgb.clone()),
+            width: logo.width as usize,
+            height: logo.height as usize,
+            data_format: printpdf::RawImageFormat::RGB8,
+            tag: Vec::new(),
+        });
+        let width = height * logo.width as f32 / logo.height.max(1) as f32;
+        page.ops.push(Op::UseXobject {
+            id,
+            transform: printpdf::XObjectTransform {
+                translate_x: Some(Pt(40.0)),
+                translate_y: Some(Pt(HEIGHT - 40.0 - height)),
+                dpi: Some(logo.height as f32 * 72.0 / height),
+                ..Default::default()
+            },
+        });
+        issuer_width = WIDTH - 2.0 * (50.0 + width.min(160.0));
+    }
+    let issuer_size = fit_size(&fonts.bold, &doc.issuer, 15.0, 9.0, issuer_width);
     page.text(&doc.issuer, (cx, 530.0), issuer_size, true, INK, Align::Center);
     page.line(cx - 120.0, 516.0, cx + 120.0, 516.0, 0.6, ACCENT);
     let heading = if es {
@@ -479,6 +515,7 @@ pub(crate) mod tests {
             standard_level: 3,
             folio: "EC1057-2026-000001".into(),
             qr: "AV1.eyJmb2xpbyI6IkVDMTA1Ny0yMDI2LTAwMDAwMSJ9.c2lnbmF0dXJl".into(),
+            logo: None,
             verification_code: "7QK2-M9XD-0000-AAAA-BBBB-CCCC-DD".into(),
             dictamen_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             place: "Toluca de Lerdo, México".into(),
@@ -492,6 +529,25 @@ pub(crate) mod tests {
         let bytes = render(&sample()).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
         assert!(bytes.len() < 40 * 1024, "{} bytes", bytes.len());
+    }
+
+    fn images(pdf: &[u8]) -> usize {
+        pdf.windows(6).filter(|w| w == b"/Image").count()
+    }
+
+    #[test]
+    fn the_logo_and_the_qr_code_are_images() {
+        let plain = render(&sample()).unwrap();
+        let mut doc = sample();
+        doc.logo = Some(std::sync::Arc::new(Logo {
+            rgb: vec![120, 20, 40].repeat(64 * 32),
+            width: 64,
+            height: 32,
+        }));
+        let with_logo = render(&doc).unwrap();
+        assert_eq!((images(&plain), images(&with_logo)), (1, 2));
+        doc.qr.clear();
+        assert_eq!(images(&render(&doc).unwrap()), 1);
     }
 
     #[test]
