@@ -540,7 +540,7 @@ pub(crate) mod tests {
         let plain = render(&sample()).unwrap();
         let mut doc = sample();
         doc.logo = Some(std::sync::Arc::new(Logo {
-            rgb: vec![120, 20, 40].repeat(64 * 32),
+            rgb: [120, 20, 40].repeat(64 * 32),
             width: 64,
             height: 32,
         }));
