@@ -763,7 +763,10 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
         assert!(matches!(e, Error::Conflict { what: "enrollment", .. }), "{e:?}");
         assert!(e.to_string().contains("run the command again"));
         assert_eq!(w.snapshot().await, before);
-        drop(holder);
+        // Release the lock for certain before going on (a dropped transaction rolls back later).
+        if let avala::store::Tx::Postgres(t) = holder {
+            t.rollback().await.unwrap();
+        }
         other.close().await;
         w.engine
             .plan_evaluation(ADMIN, id, "eva.a", w.engine.now())
