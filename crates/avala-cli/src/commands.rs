@@ -518,6 +518,63 @@ pub async fn run(cli: Cli) -> Result<u8> {
         }) => {
             return verify(&cli, target.as_deref(), token.as_deref(), *offline, public_keys).await;
         }
+        Command::Jobs(cmd) => {
+            let engine = engine(&cli).await?;
+            let listing = |rows: &[avala::engine::JobRow]| -> Vec<Vec<String>> {
+                rows.iter()
+                    .map(|j| {
+                        vec![
+                            j.id.to_string(),
+                            j.kind.clone(),
+                            j.state.clone(),
+                            format!("{}/{}", j.attempts, j.max_attempts),
+                            ts(&j.run_at),
+                            opt(&j.lease_holder),
+                            j.last_error.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect()
+            };
+            let headers: &[&str] = &["id", "kind", "state", "attempts", "due", "runner", "last error"];
+            match cmd {
+                JobsCmd::List { state, limit } => {
+                    let rows = engine.list_jobs(state.as_deref(), *limit).await?;
+                    print_listing(format, Listing { headers, rows: listing(&rows), records: &rows });
+                }
+                JobsCmd::Show { id } => {
+                    let (job, attempts) = engine.show_job(*id).await?;
+                    if format.is_json() {
+                        print_done(format, &serde_json::json!({"job": job, "attempts": attempts}), "");
+                    } else {
+                        let mut lines = vec![
+                            ("job", job.id.to_string()),
+                            ("kind", job.kind.clone()),
+                            ("key", job.idempotency_key.clone()),
+                            ("state", job.state.clone()),
+                            ("attempts", format!("{} of {}", job.attempts, job.max_attempts)),
+                            ("due", ts(&job.run_at)),
+                            ("runner", opt(&job.lease_holder)),
+                            ("last error", opt(&job.last_error)),
+                        ];
+                        for a in &attempts {
+                            lines.push((
+                                "attempt",
+                                format!("#{} {} by {} at {}: {}", a.attempt, a.outcome, a.holder, ts(&a.started_at), a.detail),
+                            ));
+                        }
+                        print_record(format, &job, &lines);
+                    }
+                }
+                JobsCmd::Retry { id } => {
+                    let job = engine.retry_job(actor, *id).await?;
+                    print_done(format, &job, &format!("job {id} is queued again ({} attempts so far)", job.attempts));
+                }
+                JobsCmd::Cancel { id } => {
+                    let job = engine.cancel_job(actor, *id).await?;
+                    print_done(format, &job, &format!("job {id} cancelled; it will not run"));
+                }
+            }
+        }
         Command::Keys(cmd) => {
             let engine = engine(&cli).await?;
             let config = Config::load(&Config::dir_for(&cli.db))?;

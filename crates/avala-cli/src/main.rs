@@ -75,6 +75,9 @@ pub enum Command {
     /// The issuer's signing keys.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// The outbox: rendering, e-mail and scheduled jobs run by avala-runner.
+    #[command(subcommand)]
+    Jobs(JobsCmd),
     /// Counts per stage or institution.
     Report(ReportArgs),
     /// The audit log.
@@ -348,6 +351,24 @@ Without a database (or with --offline) the signature and validity period are che
         #[arg(long, value_name = "DAYS")]
         within: u32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCmd {
+    /// The outbox's jobs, newest first.
+    List {
+        /// queued, running, done or dead.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One job with every attempt (when, which runner, what the mail server answered).
+    Show { id: i64 },
+    /// Put a dead job back in the queue with a fresh budget of attempts (admin).
+    Retry { id: i64 },
+    /// Cancel a queued job so it never runs (admin).
+    Cancel { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,7 @@ use avala::config::Config;
 use avala::engine::Engine;
 use avala::mail::Mailer;
 use avala::store::Db;
-use avala::worker::Worker;
+use avala::worker::{RunSummary, Worker};
 use avala::{Clock, FixedClock, Lang, SystemClock};
 use clap::Parser;
 
@@ -39,6 +39,15 @@ struct Args {
     /// Name of this runner in job leases (default: host and process id).
     #[arg(long)]
     name: Option<String>,
+    /// Jobs run at the same time by this process.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Send at most this many e-mails per second (relays throttle); 0 for no limit.
+    #[arg(long, default_value_t = 0.0)]
+    rate_limit: f64,
+    /// Log a one-line summary of the work done this often (seconds).
+    #[arg(long, default_value_t = 60.0)]
+    summary_every: f64,
 }
 
 async fn run(args: Args) -> avala::error::Result<()> {
@@ -61,49 +70,130 @@ async fn run(args: Args) -> avala::error::Result<()> {
         )
     });
     let lang = if args.lang == "en" { Lang::En } else { Lang::Es };
-    let worker = Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang);
-    tracing::info!(runner = %holder, mail = %worker.mailer().describe(), "avala-runner started");
-    let stop = tokio::signal::ctrl_c();
-    tokio::pin!(stop);
-    let mut sigterm = signal_term();
-    loop {
-        let summary = worker.drain(|_| {}).await?;
-        if summary != Default::default() {
-            tracing::info!(
-                rendered = summary.rendered,
-                delivered = summary.delivered,
-                retried = summary.retried,
-                dead = summary.dead,
-                expired = summary.expired,
-                "queue drained"
-            );
+    let worker = Arc::new(
+        Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang).with_rate_limit(args.rate_limit),
+    );
+    tracing::info!(runner = %holder, mail = %worker.mailer().describe(), concurrency = args.concurrency, "avala-runner started");
+    let total = Arc::new(std::sync::Mutex::new(RunSummary::default()));
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..args.concurrency {
+        let (worker, total, wake) = (worker.clone(), total.clone(), wake.clone());
+        let (once, poll) = (args.once, Duration::from_secs_f64(args.poll_interval.max(0.05)));
+        tasks.spawn(async move {
+            loop {
+                let done = worker.drain(|_| {}).await?;
+                add(&mut total.lock().unwrap_or_else(|e| e.into_inner()), &done);
+                if once || worker.is_stopping() {
+                    return Ok::<(), avala::Error>(());
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = wake.notified() => {}
+                }
+            }
+        });
+    }
+    // SIGTERM or Ctrl-C: stop claiming, finish the jobs in hand, exit 0.
+    let stopper = {
+        let (worker, wake) = (worker.clone(), wake.clone());
+        tokio::spawn(async move {
+            let mut sigterm = signal_term();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; finishing the jobs in hand"),
+                _ = sigterm.recv() => tracing::info!("SIGTERM; finishing the jobs in hand"),
+            }
+            worker.stop();
+            wake.notify_waiters();
+        })
+    };
+    let reporter = {
+        let total = total.clone();
+        let every = Duration::from_secs_f64(args.summary_every.max(1.0));
+        tokio::spawn(async move {
+            let mut last = RunSummary::default();
+            loop {
+                tokio::time::sleep(every).await;
+                let now = total.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if now != last {
+                    tracing::info!(
+                        rendered = now.rendered,
+                        delivered = now.delivered,
+                        retried = now.retried,
+                        dead = now.dead,
+                        expired = now.expired,
+                        "so far"
+                    );
+                    last = now;
+                }
+            }
+        })
+    };
+    let mut failure = None;
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                worker.stop();
+                wake.notify_waiters();
+                failure.get_or_insert(e);
+            }
+            Err(e) => {
+                worker.stop();
+                failure.get_or_insert(avala::Error::Database(format!("a runner task failed: {e}")));
+            }
         }
-        if args.once {
-            let expired = match summary.expired {
-                0 => String::new(),
-                n => format!("; {n} certificate(s) reached the end of their validity"),
-            };
-            println!(
-                "avala-runner: {} certificate(s) rendered, {} e-mail(s) sent via {}, {} retried later, {} failed for good{expired}",
-                summary.rendered,
-                summary.delivered,
-                worker.mailer().describe(),
-                summary.retried,
-                summary.dead
-            );
-            break;
+    }
+    stopper.abort();
+    reporter.abort();
+    let summary = total.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    tracing::info!(
+        rendered = summary.rendered,
+        delivered = summary.delivered,
+        retried = summary.retried,
+        dead = summary.dead,
+        expired = summary.expired,
+        "avala-runner stopped"
+    );
+    if args.once {
+        let mut extra = String::new();
+        if summary.expired > 0 {
+            extra.push_str(&format!("; {} certificate(s) reached the end of their validity", summary.expired));
         }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs_f64(args.poll_interval.max(0.05))) => {}
-            _ = &mut stop => { tracing::info!("interrupted; stopping"); break; }
-            _ = sigterm.recv() => { tracing::info!("SIGTERM; stopping"); break; }
+        if summary.windows_opened + summary.windows_closed > 0 {
+            extra.push_str(&format!(
+                "; {} window(s) opened and {} closed on schedule",
+                summary.windows_opened, summary.windows_closed
+            ));
         }
+        println!(
+            "avala-runner: {} certificate(s) rendered, {} e-mail(s) sent via {}, {} retried later, {} failed for good{extra}",
+            summary.rendered,
+            summary.delivered,
+            worker.mailer().describe(),
+            summary.retried,
+            summary.dead
+        );
+    }
+    if let Some(e) = failure {
+        db.close().await;
+        return Err(e);
     }
     db.close().await;
     Ok(())
 }
 
 #[cfg(unix)]
+fn add(total: &mut RunSummary, more: &RunSummary) {
+    total.rendered += more.rendered;
+    total.delivered += more.delivered;
+    total.retried += more.retried;
+    total.dead += more.dead;
+    total.expired += more.expired;
+    total.windows_opened += more.windows_opened;
+    total.windows_closed += more.windows_closed;
+}
+
 fn signal_term() -> tokio::sync::mpsc::Receiver<()> {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {

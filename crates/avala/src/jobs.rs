@@ -32,6 +32,9 @@ pub struct Job {
     pub attempts: i64,
     /// Attempts allowed before the job is dead.
     pub max_attempts: i64,
+    /// When this runner claimed it (the attempt's start).
+    #[sqlx(skip)]
+    pub claimed_at: DateTime<Utc>,
 }
 
 impl Job {
@@ -79,12 +82,32 @@ pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -
             .fetch_optional(pool)
             .await?,
         };
-    Ok(job)
+    Ok(job.map(|job: Job| Job { claimed_at: now, ..job }))
+}
+
+/// Extends the lease of a running job this runner holds; false when it was lost.
+pub async fn extend_lease(db: &Db, job: &Job, holder: &str, until: DateTime<Utc>) -> Result<bool> {
+    let mut tx = db.write().await?;
+    let n = on!(&mut tx, c => sqlx::query(
+        "UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND state = 'running' AND lease_holder = $3"
+    ).bind(until).bind(job.id).bind(holder).execute(c).await?.rows_affected());
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Records one attempt at a job.
+async fn record_attempt(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>, outcome: &str, detail: &str) -> Result<()> {
+    on!(tx, c => sqlx::query(
+        "INSERT INTO job_attempts (job_id, attempt, holder, started_at, finished_at, outcome, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ).bind(job.id).bind(job.attempts).bind(holder).bind(job.claimed_at).bind(now).bind(outcome).bind(detail)
+        .execute(c).await?.rows_affected());
+    Ok(())
 }
 
 /// Marks a job done in the caller's transaction (together with its effect). Refuses when the
 /// job's lease was lost to another runner, so the effect is rolled back rather than doubled.
-pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>, detail: &str) -> Result<()> {
     let done = on!(tx, c => sqlx::query(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_holder = NULL, lease_expires_at = NULL, last_error = NULL \
          WHERE id = $2 AND state = 'running' AND lease_holder = $3"
@@ -95,7 +118,7 @@ pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>) 
             id: job.id.to_string(),
         });
     }
-    Ok(())
+    record_attempt(tx, job, holder, now, "done", detail).await
 }
 
 /// Records a failed attempt: retried after a backoff, or dead when `permanent` or out of
@@ -109,6 +132,7 @@ pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, permanent: bool
          finished_at = $4 WHERE id = $5 AND lease_holder = $6"
     ).bind(if dead { "dead" } else { "queued" }).bind(error).bind(retry_at).bind(if dead { Some(now) } else { None })
     .bind(job.id).bind(holder).execute(c).await?.rows_affected());
+    record_attempt(&mut tx, job, holder, now, if dead { "dead" } else { "retry" }, error).await?;
     tx.commit().await?;
     Ok(dead)
 }

@@ -49,20 +49,29 @@ impl Mailer {
         Ok(Mailer::Smtp(builder.build()))
     }
 
-    /// Sends (or writes) one message; `id` names the outbox file.
-    pub async fn send(&self, id: &str, message: Message) -> Result<(), SendError> {
+    /// Sends (or writes) one message; `id` names the outbox file. Returns what the server
+    /// answered (or where the file went), for the job's attempt record.
+    pub async fn send(&self, id: &str, message: Message) -> Result<String, SendError> {
         match self {
             Mailer::Outbox(dir) => {
                 let path = dir.join(format!("{id}.eml"));
-                crate::config::write_atomic(&path, &message.formatted(), false).map_err(|e| SendError {
-                    message: e.to_string(),
-                    permanent: false,
-                })
+                crate::config::write_atomic(&path, &message.formatted(), false)
+                    .map(|_| format!("written to {}", path.display()))
+                    .map_err(|e| SendError { message: e.to_string(), permanent: false })
             }
-            Mailer::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: e.to_string(),
-            }),
+            Mailer::Smtp(transport) => match transport.send(message).await {
+                Ok(response) => {
+                    let text: Vec<&str> = response.message().collect();
+                    Ok(format!("{} {}", response.code(), text.join(" ")))
+                }
+                Err(e) => Err(SendError {
+                    permanent: e.is_permanent(),
+                    message: match e.status() {
+                        Some(code) => format!("the mail server answered {code}: {e}"),
+                        None => format!("the mail server could not be reached or failed: {e}"),
+                    },
+                }),
+            },
         }
     }
 

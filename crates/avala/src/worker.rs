@@ -31,6 +31,10 @@ pub struct RunSummary {
     pub retried: u64,
     /// Certificates whose validity ended, moved to expired.
     pub expired: u64,
+    /// Windows opened at their opening instant.
+    pub windows_opened: u64,
+    /// Windows closed at their closing instant.
+    pub windows_closed: u64,
     /// Jobs that failed for good.
     pub dead: u64,
 }
@@ -44,6 +48,9 @@ pub struct Worker {
     lang: Lang,
     lease: Duration,
     logo: std::sync::OnceLock<Option<std::sync::Arc<crate::certificate::pdf::Logo>>>,
+    stopping: std::sync::atomic::AtomicBool,
+    /// Least time between two messages (a sending rate limit), and when the last one went.
+    pace: Option<(std::time::Duration, tokio::sync::Mutex<Option<tokio::time::Instant>>)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -85,6 +92,37 @@ impl Worker {
             lang,
             lease: Duration::minutes(5),
             logo: std::sync::OnceLock::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            pace: None,
+        }
+    }
+
+    /// Sends at most `per_second` messages a second (government relays throttle).
+    pub fn with_rate_limit(mut self, per_second: f64) -> Self {
+        if per_second > 0.0 {
+            self.pace = Some((std::time::Duration::from_secs_f64(1.0 / per_second), tokio::sync::Mutex::new(None)));
+        }
+        self
+    }
+
+    /// Stops claiming new jobs; jobs in hand are finished.
+    pub fn stop(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True once `stop` was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits until the rate limit allows the next message.
+    async fn pace(&self) {
+        if let Some((gap, last)) = &self.pace {
+            let mut last = last.lock().await;
+            if let Some(at) = *last {
+                tokio::time::sleep_until(at + *gap).await;
+            }
+            *last = Some(tokio::time::Instant::now());
         }
     }
 
@@ -104,12 +142,35 @@ impl Worker {
 
     /// Runs jobs until none is due; `progress` is called after each job.
     pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
+        let (windows_opened, windows_closed) = self.engine.run_window_schedule(&self.holder).await?;
         let mut summary = RunSummary {
             expired: self.engine.expire_certificates(&self.holder).await?,
+            windows_opened,
+            windows_closed,
             ..Default::default()
         };
-        while let Some(job) = jobs::claim(self.engine.db(), &self.holder, self.engine.now(), self.lease).await? {
-            self.run(&job, &mut summary).await?;
+        while !self.is_stopping() {
+            let Some(job) = jobs::claim(self.engine.db(), &self.holder, self.engine.now(), self.lease).await? else {
+                break;
+            };
+            // Long jobs keep their lease: it is extended at a third of its length while they run.
+            let heartbeat = {
+                let (db, holder, clock, lease) =
+                    (self.engine.db().clone(), self.holder.clone(), self.engine.clock(), self.lease);
+                let job = job.clone();
+                tokio::spawn(async move {
+                    let every = (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(60));
+                    loop {
+                        tokio::time::sleep(every).await;
+                        if !matches!(jobs::extend_lease(&db, &job, &holder, clock.now() + lease).await, Ok(true)) {
+                            break;
+                        }
+                    }
+                })
+            };
+            let outcome = self.run(&job, &mut summary).await;
+            heartbeat.abort();
+            outcome?;
             progress(&summary);
         }
         Ok(summary)
@@ -138,7 +199,16 @@ impl Worker {
                 self.engine.now(),
             )
             .await?;
-            if dead { summary.dead += 1 } else { summary.retried += 1 }
+            if dead {
+                summary.dead += 1;
+                if job.kind == jobs::DELIVER_CERTIFICATE
+                    && let Ok(folio) = folio_of(job)
+                {
+                    self.engine.mark_delivery_failed(&self.holder, &folio, &failure.message).await?;
+                }
+            } else {
+                summary.retried += 1
+            }
         }
         Ok(())
     }
@@ -161,7 +231,7 @@ impl Worker {
         if data.pdf_sha256.is_some() {
             // Already rendered by an earlier run of this job: only complete it.
             let mut tx = self.engine.db().write().await?;
-            jobs::complete(&mut tx, job, &self.holder, now).await?;
+            jobs::complete(&mut tx, job, &self.holder, now, "already rendered by an earlier run").await?;
             tx.commit().await?;
             return Ok(false);
         }
@@ -234,7 +304,7 @@ impl Worker {
             now,
         )
         .await?;
-        jobs::complete(&mut tx, job, &self.holder, now).await?;
+        jobs::complete(&mut tx, job, &self.holder, now, &format!("rendered {} bytes, SHA-256 {sha}", pdf.len())).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -256,7 +326,8 @@ impl Worker {
         if state != CertificateState::Issued {
             // Delivered already (a rerun), or revoked meanwhile: nothing to send.
             let mut tx = self.engine.db().write().await?;
-            jobs::complete(&mut tx, job, &self.holder, now).await?;
+            jobs::complete(&mut tx, job, &self.holder, now, &format!("nothing to send: the certificate is {}", state.as_str()))
+                .await?;
             tx.commit().await?;
             return Ok(false);
         }
@@ -277,7 +348,9 @@ impl Worker {
         }
         .build()
         .map_err(|e| Failure::permanent(e.to_string()))?;
-        self.mailer
+        self.pace().await;
+        let answer = self
+            .mailer
             .send(&format!("{}.certificate", data.folio), message)
             .await
             .map_err(|e| Failure {
@@ -294,7 +367,7 @@ impl Worker {
         if enrollment_state == EnrollmentState::CertificateIssued {
             let delivered = enrollment_state.apply(EnrollmentEvent::Email).map_err(Error::from)?;
             crate::engine::set_enrollment_state(&mut tx, data.enrollment_id, version, delivered).await?;
-            on!(&mut tx, c => sqlx::query("UPDATE enrollments SET delivered_at = $1 WHERE id = $2")
+            on!(&mut tx, c => sqlx::query("UPDATE enrollments SET delivered_at = $1, delivery_error = NULL WHERE id = $2")
                 .bind(now).bind(data.enrollment_id).execute(c).await?.rows_affected());
             crate::audit::append(
                 &mut tx,
@@ -315,7 +388,7 @@ impl Worker {
             json!({"to": "holder", "via": self.mailer.describe()}),
         )
         .await?;
-        jobs::complete(&mut tx, job, &self.holder, now).await?;
+        jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
         tx.commit().await?;
         Ok(true)
     }

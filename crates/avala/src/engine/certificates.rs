@@ -354,7 +354,12 @@ impl Engine {
             }
             for row in &rows {
                 let next = lifecycle_refusal(row, CertificateEvent::Expire)?;
-                set_state(&mut tx, row, next).await?;
+                match set_state(&mut tx, row, next).await {
+                    Ok(()) => {}
+                    // Another runner is expiring the same certificates: leave the rest to it.
+                    Err(Error::Conflict { .. }) => return Ok(expired),
+                    Err(e) => return Err(e),
+                }
                 crate::audit::append(
                     &mut tx,
                     &certificate_stream(&row.folio),

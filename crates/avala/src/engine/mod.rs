@@ -9,6 +9,7 @@ mod dictamen;
 mod enrollments;
 mod import;
 mod keys;
+mod outbox;
 mod queries;
 mod staff;
 mod standards;
@@ -24,6 +25,7 @@ pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
 pub use import::ImportOutcome;
 pub(crate) use keys::register as register_key;
 pub use keys::{KeyRow, parse_public_key};
+pub use outbox::{AttemptRow, JobRow};
 pub use queries::deadlines;
 pub use queries::{
     CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,

@@ -412,6 +412,11 @@ impl Engine {
             }
         };
         let rows: Vec<(String, i64)> = on!(&mut tx, c => sqlx::query_as(sql).bind(window).fetch_all(c).await?);
+        // Certificates whose e-mail the mail server refused for good (SMTP 5xx, or out of attempts).
+        let failed: i64 = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM enrollments WHERE ($1 IS NULL OR window_id = $1) AND delivery_error IS NOT NULL \
+             AND state = 'certificate_issued'"
+        ).bind(window).fetch_one(c).await?);
         tx.commit().await?;
         let mut rows: Vec<ReportRow> = rows
             .into_iter()
@@ -423,6 +428,12 @@ impl Engine {
         if by == ReportBy::Stage {
             let order = |g: &str| EnrollmentState::parse(g).map(|s| s as usize).unwrap_or(usize::MAX);
             rows.sort_by_key(|r| order(&r.group));
+            if failed > 0 {
+                rows.push(ReportRow {
+                    group: "certificate_issued: e-mail refused".into(),
+                    count: if open_data && failed < 5 { None } else { Some(failed) },
+                });
+            }
         }
         Ok(rows)
     }

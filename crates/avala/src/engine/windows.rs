@@ -113,42 +113,73 @@ impl Engine {
     pub async fn transition_window(&self, actor: Option<&str>, id: i64, event: WindowEvent) -> Result<WindowState> {
         let mut tx = self.db().write().await?;
         let by = require(&mut tx, actor, Role::Admin, "open, close or cancel windows").await?;
-        let row: Option<(String, i64)> = match &mut tx {
-            Tx::Sqlite(t) => {
-                sqlx::query_as("SELECT state, version FROM windows WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
-            Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE NOWAIT")
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await
-                .map_err(|e| super::conflict_or(e, "window", id))?,
-        };
-        let (state, version) = row.ok_or_else(|| Error::not_found("window", id))?;
-        let state = WindowState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
-        let next = state.apply(event)?;
-        let done = on!(&mut tx, c => sqlx::query(
-            "UPDATE windows SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
-        ).bind(next.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
-        if done != 1 {
-            return Err(Error::Conflict {
-                what: "window",
-                id: id.to_string(),
-            });
-        }
-        let now = self.now();
-        crate::audit::append(
-            &mut tx,
-            &window_stream(id),
-            &by,
-            now,
-            &format!("window.{}", next.as_str()),
-            json!({"from": state.as_str()}),
-        )
-        .await?;
+        let next = transition_in(&mut tx, id, event, &by, self.now()).await?;
         tx.commit().await.map_err(|e| super::name_conflict(e, "window", id))?;
         Ok(next)
     }
+
+    /// Opens scheduled windows whose opening instant has come and closes open windows whose
+    /// closing instant has passed (audited as `by`, the runner). Returns (opened, closed).
+    pub async fn run_window_schedule(&self, by: &str) -> Result<(u64, u64)> {
+        let now = self.now();
+        let mut tx = self.db().read().await?;
+        let due: Vec<(i64, String)> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT id, state FROM windows WHERE (state = 'scheduled' AND opens_at <= $1 AND closes_at > $1) \
+             OR (state IN ('scheduled', 'open') AND closes_at <= $1) ORDER BY id"
+        ).bind(now).fetch_all(c).await?);
+        tx.commit().await?;
+        let (mut opened, mut closed) = (0, 0);
+        for (id, state) in due {
+            let events: &[WindowEvent] = match state.as_str() {
+                "scheduled" => &[WindowEvent::Open],
+                _ => &[WindowEvent::Close],
+            };
+            // A window scheduled and already past its closing instant opens and closes at once.
+            let events = if state == "scheduled" && self.show_window(id).await?.closes_at <= now {
+                &[WindowEvent::Open, WindowEvent::Close][..]
+            } else {
+                events
+            };
+            for &event in events {
+                let mut tx = self.db().write().await?;
+                match transition_in(&mut tx, id, event, by, now).await {
+                    Ok(_) => {
+                        tx.commit().await?;
+                        if event == WindowEvent::Open { opened += 1 } else { closed += 1 }
+                    }
+                    // Another runner or an administrator got there first.
+                    Err(Error::Conflict { .. } | Error::Transition(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok((opened, closed))
+    }
+}
+
+/// Applies `event` to window `id` in the caller's transaction: locks the row, asks the state
+/// machine, writes the new state guarded by the version, appends the audit event.
+async fn transition_in(tx: &mut Tx, id: i64, event: WindowEvent, by: &str, now: DateTime<Utc>) -> Result<WindowState> {
+    let row: Option<(String, i64)> = match tx {
+        Tx::Sqlite(t) => {
+            sqlx::query_as("SELECT state, version FROM windows WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
+        }
+        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE NOWAIT")
+            .bind(id)
+            .fetch_optional(&mut **t)
+            .await
+            .map_err(|e| super::conflict_or(e, "window", id))?,
+    };
+    let (state, version) = row.ok_or_else(|| Error::not_found("window", id))?;
+    let state = WindowState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
+    let next = state.apply(event)?;
+    let done = on!(tx, c => sqlx::query(
+        "UPDATE windows SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
+    ).bind(next.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
+    if done != 1 {
+        return Err(Error::Conflict { what: "window", id: id.to_string() });
+    }
+    crate::audit::append(tx, &window_stream(id), by, now, &format!("window.{}", next.as_str()), json!({"from": state.as_str()}))
+        .await?;
+    Ok(next)
 }

@@ -1,0 +1,149 @@
+//! The outbox seen by administrators: list and show jobs with every attempt, retry a dead job,
+//! cancel one that should not run; and the record of a certificate e-mail refused for good.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::staff::{Role, require};
+use super::{Engine, enrollment_stream};
+use crate::error::{Error, Result};
+use crate::on;
+
+/// One job, as `avala jobs list|show` prints it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct JobRow {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Idempotency key.
+    pub idempotency_key: String,
+    /// queued, running, done or dead.
+    pub state: String,
+    /// Due at.
+    pub run_at: DateTime<Utc>,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// The runner holding it.
+    pub lease_holder: Option<String>,
+    /// Until when.
+    pub lease_expires_at: Option<DateTime<Utc>>,
+}
+
+/// One attempt at a job.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AttemptRow {
+    /// Attempt number.
+    pub attempt: i64,
+    /// The runner.
+    pub holder: String,
+    /// Started.
+    pub started_at: DateTime<Utc>,
+    /// Finished.
+    pub finished_at: DateTime<Utc>,
+    /// done, retry or dead.
+    pub outcome: String,
+    /// What happened (the mail server's answer, the error).
+    pub detail: String,
+}
+
+const JOB: &str = "SELECT id, kind, idempotency_key, state, run_at, attempts, max_attempts, last_error, lease_holder, \
+                   lease_expires_at FROM jobs";
+
+impl Engine {
+    /// Jobs, newest first, optionally of one state.
+    pub async fn list_jobs(&self, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+        if let Some(s) = state
+            && !["queued", "running", "done", "dead"].contains(&s)
+        {
+            return Err(Error::Invalid(format!("{s:?} is not a job state; use queued, running, done or dead")));
+        }
+        let mut tx = self.db().read().await?;
+        let sql = format!("{JOB} WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2");
+        let rows = on!(&mut tx, c => sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql)).bind(state).bind(limit).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// One job and its attempts.
+    pub async fn show_job(&self, id: i64) -> Result<(JobRow, Vec<AttemptRow>)> {
+        let mut tx = self.db().read().await?;
+        let sql = format!("{JOB} WHERE id = $1");
+        let job = on!(&mut tx, c => sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await?)
+            .ok_or_else(|| Error::not_found("job", id))?;
+        let attempts = on!(&mut tx, c => sqlx::query_as::<_, AttemptRow>(
+            "SELECT attempt, holder, started_at, finished_at, outcome, detail FROM job_attempts WHERE job_id = $1 ORDER BY id"
+        ).bind(id).fetch_all(c).await?);
+        tx.commit().await?;
+        Ok((job, attempts))
+    }
+
+    /// Puts a dead (or waiting) job back in the queue, due now, with a fresh budget of attempts.
+    pub async fn retry_job(&self, actor: Option<&str>, id: i64) -> Result<JobRow> {
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "retry jobs").await?;
+        let n = on!(&mut tx, c => sqlx::query(
+            "UPDATE jobs SET state = 'queued', run_at = $1, max_attempts = attempts + 8, finished_at = NULL \
+             WHERE id = $2 AND state IN ('dead', 'queued')"
+        ).bind(now).bind(id).execute(c).await?.rows_affected());
+        if n != 1 {
+            tx.commit().await?;
+            let (job, _) = self.show_job(id).await?;
+            return Err(Error::Invalid(format!("job {id} is {}; only dead or queued jobs can be retried", job.state)));
+        }
+        crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.retried", json!({})).await?;
+        tx.commit().await?;
+        Ok(self.show_job(id).await?.0)
+    }
+
+    /// Cancels a job that has not run: it becomes dead with the reason, and is never run.
+    pub async fn cancel_job(&self, actor: Option<&str>, id: i64) -> Result<JobRow> {
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Admin, "cancel jobs").await?;
+        let n = on!(&mut tx, c => sqlx::query(
+            "UPDATE jobs SET state = 'dead', last_error = $1, finished_at = $2 WHERE id = $3 AND state = 'queued'"
+        ).bind(format!("cancelled by {by}")).bind(now).bind(id).execute(c).await?.rows_affected());
+        if n != 1 {
+            tx.commit().await?;
+            let (job, _) = self.show_job(id).await?;
+            return Err(Error::Invalid(format!(
+                "job {id} is {}; only queued jobs can be cancelled{}",
+                job.state,
+                if job.state == "running" { " (a runner holds it now)" } else { "" }
+            )));
+        }
+        crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.cancelled", json!({})).await?;
+        tx.commit().await?;
+        Ok(self.show_job(id).await?.0)
+    }
+
+    /// Records that a certificate's e-mail was refused for good (SMTP 5xx or out of attempts).
+    pub async fn mark_delivery_failed(&self, by: &str, folio: &str, error: &str) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let enrollment: Option<i64> = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT enrollment_id FROM certificates WHERE folio = $1").bind(folio).fetch_optional(c).await?);
+        let Some(enrollment) = enrollment else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET delivery_error = $1 WHERE id = $2")
+            .bind(error).bind(enrollment).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &enrollment_stream(enrollment),
+            by,
+            now,
+            "enrollment.delivery_failed",
+            json!({"folio": folio, "error": error}),
+        )
+        .await?;
+        tx.commit().await
+    }
+}
