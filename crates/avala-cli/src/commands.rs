@@ -539,7 +539,14 @@ pub async fn run(cli: Cli) -> Result<u8> {
             match cmd {
                 JobsCmd::List { state, limit } => {
                     let rows = engine.list_jobs(state.as_deref(), *limit).await?;
-                    print_listing(format, Listing { headers, rows: listing(&rows), records: &rows });
+                    print_listing(
+                        format,
+                        Listing {
+                            headers,
+                            rows: listing(&rows),
+                            records: &rows,
+                        },
+                    );
                 }
                 JobsCmd::Show { id } => {
                     let (job, attempts) = engine.show_job(*id).await?;
@@ -559,7 +566,14 @@ pub async fn run(cli: Cli) -> Result<u8> {
                         for a in &attempts {
                             lines.push((
                                 "attempt",
-                                format!("#{} {} by {} at {}: {}", a.attempt, a.outcome, a.holder, ts(&a.started_at), a.detail),
+                                format!(
+                                    "#{} {} by {} at {}: {}",
+                                    a.attempt,
+                                    a.outcome,
+                                    a.holder,
+                                    ts(&a.started_at),
+                                    a.detail
+                                ),
                             ));
                         }
                         print_record(format, &job, &lines);
@@ -567,7 +581,11 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 }
                 JobsCmd::Retry { id } => {
                     let job = engine.retry_job(actor, *id).await?;
-                    print_done(format, &job, &format!("job {id} is queued again ({} attempts so far)", job.attempts));
+                    print_done(
+                        format,
+                        &job,
+                        &format!("job {id} is queued again ({} attempts so far)", job.attempts),
+                    );
                 }
                 JobsCmd::Cancel { id } => {
                     let job = engine.cancel_job(actor, *id).await?;

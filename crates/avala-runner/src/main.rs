@@ -71,7 +71,8 @@ async fn run(args: Args) -> avala::error::Result<()> {
     });
     let lang = if args.lang == "en" { Lang::En } else { Lang::Es };
     let worker = Arc::new(
-        Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang).with_rate_limit(args.rate_limit),
+        Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang)
+            .with_rate_limit(args.rate_limit),
     );
     tracing::info!(runner = %holder, mail = %worker.mailer().describe(), concurrency = args.concurrency, "avala-runner started");
     let total = Arc::new(std::sync::Mutex::new(RunSummary::default()));
@@ -158,7 +159,10 @@ async fn run(args: Args) -> avala::error::Result<()> {
     if args.once {
         let mut extra = String::new();
         if summary.expired > 0 {
-            extra.push_str(&format!("; {} certificate(s) reached the end of their validity", summary.expired));
+            extra.push_str(&format!(
+                "; {} certificate(s) reached the end of their validity",
+                summary.expired
+            ));
         }
         if summary.windows_opened + summary.windows_closed > 0 {
             extra.push_str(&format!(

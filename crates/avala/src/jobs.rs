@@ -96,7 +96,14 @@ pub async fn extend_lease(db: &Db, job: &Job, holder: &str, until: DateTime<Utc>
 }
 
 /// Records one attempt at a job.
-async fn record_attempt(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>, outcome: &str, detail: &str) -> Result<()> {
+async fn record_attempt(
+    tx: &mut Tx,
+    job: &Job,
+    holder: &str,
+    now: DateTime<Utc>,
+    outcome: &str,
+    detail: &str,
+) -> Result<()> {
     on!(tx, c => sqlx::query(
         "INSERT INTO job_attempts (job_id, attempt, holder, started_at, finished_at, outcome, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)"

@@ -57,7 +57,10 @@ impl Mailer {
                 let path = dir.join(format!("{id}.eml"));
                 crate::config::write_atomic(&path, &message.formatted(), false)
                     .map(|_| format!("written to {}", path.display()))
-                    .map_err(|e| SendError { message: e.to_string(), permanent: false })
+                    .map_err(|e| SendError {
+                        message: e.to_string(),
+                        permanent: false,
+                    })
             }
             Mailer::Smtp(transport) => match transport.send(message).await {
                 Ok(response) => {

@@ -100,7 +100,10 @@ impl Worker {
     /// Sends at most `per_second` messages a second (government relays throttle).
     pub fn with_rate_limit(mut self, per_second: f64) -> Self {
         if per_second > 0.0 {
-            self.pace = Some((std::time::Duration::from_secs_f64(1.0 / per_second), tokio::sync::Mutex::new(None)));
+            self.pace = Some((
+                std::time::Duration::from_secs_f64(1.0 / per_second),
+                tokio::sync::Mutex::new(None),
+            ));
         }
         self
     }
@@ -155,14 +158,21 @@ impl Worker {
             };
             // Long jobs keep their lease: it is extended at a third of its length while they run.
             let heartbeat = {
-                let (db, holder, clock, lease) =
-                    (self.engine.db().clone(), self.holder.clone(), self.engine.clock(), self.lease);
+                let (db, holder, clock, lease) = (
+                    self.engine.db().clone(),
+                    self.holder.clone(),
+                    self.engine.clock(),
+                    self.lease,
+                );
                 let job = job.clone();
                 tokio::spawn(async move {
                     let every = (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(60));
                     loop {
                         tokio::time::sleep(every).await;
-                        if !matches!(jobs::extend_lease(&db, &job, &holder, clock.now() + lease).await, Ok(true)) {
+                        if !matches!(
+                            jobs::extend_lease(&db, &job, &holder, clock.now() + lease).await,
+                            Ok(true)
+                        ) {
                             break;
                         }
                     }
@@ -204,7 +214,9 @@ impl Worker {
                 if job.kind == jobs::DELIVER_CERTIFICATE
                     && let Ok(folio) = folio_of(job)
                 {
-                    self.engine.mark_delivery_failed(&self.holder, &folio, &failure.message).await?;
+                    self.engine
+                        .mark_delivery_failed(&self.holder, &folio, &failure.message)
+                        .await?;
                 }
             } else {
                 summary.retried += 1
@@ -304,7 +316,14 @@ impl Worker {
             now,
         )
         .await?;
-        jobs::complete(&mut tx, job, &self.holder, now, &format!("rendered {} bytes, SHA-256 {sha}", pdf.len())).await?;
+        jobs::complete(
+            &mut tx,
+            job,
+            &self.holder,
+            now,
+            &format!("rendered {} bytes, SHA-256 {sha}", pdf.len()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -326,8 +345,14 @@ impl Worker {
         if state != CertificateState::Issued {
             // Delivered already (a rerun), or revoked meanwhile: nothing to send.
             let mut tx = self.engine.db().write().await?;
-            jobs::complete(&mut tx, job, &self.holder, now, &format!("nothing to send: the certificate is {}", state.as_str()))
-                .await?;
+            jobs::complete(
+                &mut tx,
+                job,
+                &self.holder,
+                now,
+                &format!("nothing to send: the certificate is {}", state.as_str()),
+            )
+            .await?;
             tx.commit().await?;
             return Ok(false);
         }

@@ -60,7 +60,9 @@ impl Engine {
         if let Some(s) = state
             && !["queued", "running", "done", "dead"].contains(&s)
         {
-            return Err(Error::Invalid(format!("{s:?} is not a job state; use queued, running, done or dead")));
+            return Err(Error::Invalid(format!(
+                "{s:?} is not a job state; use queued, running, done or dead"
+            )));
         }
         let mut tx = self.db().read().await?;
         let sql = format!("{JOB} WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2");
@@ -73,8 +75,9 @@ impl Engine {
     pub async fn show_job(&self, id: i64) -> Result<(JobRow, Vec<AttemptRow>)> {
         let mut tx = self.db().read().await?;
         let sql = format!("{JOB} WHERE id = $1");
-        let job = on!(&mut tx, c => sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await?)
-            .ok_or_else(|| Error::not_found("job", id))?;
+        let job =
+            on!(&mut tx, c => sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await?)
+                .ok_or_else(|| Error::not_found("job", id))?;
         let attempts = on!(&mut tx, c => sqlx::query_as::<_, AttemptRow>(
             "SELECT attempt, holder, started_at, finished_at, outcome, detail FROM job_attempts WHERE job_id = $1 ORDER BY id"
         ).bind(id).fetch_all(c).await?);
@@ -94,7 +97,10 @@ impl Engine {
         if n != 1 {
             tx.commit().await?;
             let (job, _) = self.show_job(id).await?;
-            return Err(Error::Invalid(format!("job {id} is {}; only dead or queued jobs can be retried", job.state)));
+            return Err(Error::Invalid(format!(
+                "job {id} is {}; only dead or queued jobs can be retried",
+                job.state
+            )));
         }
         crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.retried", json!({})).await?;
         tx.commit().await?;
@@ -115,7 +121,11 @@ impl Engine {
             return Err(Error::Invalid(format!(
                 "job {id} is {}; only queued jobs can be cancelled{}",
                 job.state,
-                if job.state == "running" { " (a runner holds it now)" } else { "" }
+                if job.state == "running" {
+                    " (a runner holds it now)"
+                } else {
+                    ""
+                }
             )));
         }
         crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.cancelled", json!({})).await?;

@@ -145,7 +145,11 @@ impl Engine {
                 match transition_in(&mut tx, id, event, by, now).await {
                     Ok(_) => {
                         tx.commit().await?;
-                        if event == WindowEvent::Open { opened += 1 } else { closed += 1 }
+                        if event == WindowEvent::Open {
+                            opened += 1
+                        } else {
+                            closed += 1
+                        }
                     }
                     // Another runner or an administrator got there first.
                     Err(Error::Conflict { .. } | Error::Transition(_)) => {}
@@ -162,7 +166,10 @@ impl Engine {
 async fn transition_in(tx: &mut Tx, id: i64, event: WindowEvent, by: &str, now: DateTime<Utc>) -> Result<WindowState> {
     let row: Option<(String, i64)> = match tx {
         Tx::Sqlite(t) => {
-            sqlx::query_as("SELECT state, version FROM windows WHERE id = $1").bind(id).fetch_optional(&mut **t).await?
+            sqlx::query_as("SELECT state, version FROM windows WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
         }
         Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE NOWAIT")
             .bind(id)
@@ -177,9 +184,19 @@ async fn transition_in(tx: &mut Tx, id: i64, event: WindowEvent, by: &str, now: 
         "UPDATE windows SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
     ).bind(next.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
     if done != 1 {
-        return Err(Error::Conflict { what: "window", id: id.to_string() });
+        return Err(Error::Conflict {
+            what: "window",
+            id: id.to_string(),
+        });
     }
-    crate::audit::append(tx, &window_stream(id), by, now, &format!("window.{}", next.as_str()), json!({"from": state.as_str()}))
-        .await?;
+    crate::audit::append(
+        tx,
+        &window_stream(id),
+        by,
+        now,
+        &format!("window.{}", next.as_str()),
+        json!({"from": state.as_str()}),
+    )
+    .await?;
     Ok(next)
 }

@@ -1,0 +1,435 @@
+//! The runner as operators must trust it, with real processes and a real SMTP server: refusals
+//! and outages, leases, several runners on one PostgreSQL, a runner killed mid-batch, schedules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use avala::SystemClock;
+use avala::config::Config;
+use avala::engine::{Engine, NewStaff, Role};
+use avala::machine::WindowEvent;
+use avala::store::Db;
+use avala_tests::bin;
+use avala_tests::smtp::{Received, SmtpSink};
+use avala_tests::{TestDb, both};
+use chrono::Utc;
+
+use super::Operator;
+
+both!(
+    a_refusal_is_dead_and_reported_and_an_outage_is_retried,
+    an_expired_lease_is_claimed_again_and_a_live_one_is_not,
+    a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing,
+    windows_open_and_close_on_schedule_and_overdue_processes_are_reported,
+);
+
+const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
+
+/// `n` candidates taken through the library to an approved dictamen: `n` render jobs queued.
+/// Returns the candidates' e-mail addresses.
+async fn approved(test: &TestDb, n: usize) -> Vec<String> {
+    let db = Db::open(&test.url).await.unwrap();
+    let (config, _) = Config::init(&test.scratch.path(), None).unwrap();
+    let engine = Engine::new(db.clone(), Arc::new(SystemClock));
+    engine.register_issuer_key(&config).await.unwrap();
+    let admin = Some("admin");
+    let staff = [
+        ("admin", Role::Admin),
+        ("eva", Role::Evaluator),
+        ("ver", Role::Verifier),
+    ];
+    for (id, role) in staff {
+        let new = NewStaff {
+            id: id.into(),
+            name: format!("Persona {id}"),
+            email: format!("{id}@itaip.example"),
+            roles: vec![role],
+        };
+        engine
+            .add_staff(if id == "admin" { None } else { admin }, new)
+            .await
+            .unwrap();
+    }
+    engine
+        .load_standard(admin, "EC1057.toml", avala::demo::EC1057_TOML)
+        .await
+        .unwrap();
+    let now = engine.now();
+    let window = engine
+        .create_window(
+            admin,
+            "EC1057",
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(9),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    engine
+        .transition_window(admin, window, WindowEvent::Open)
+        .await
+        .unwrap();
+    engine
+        .import_candidates(admin, window, &avala::demo::cohort_csv(n), false)
+        .await
+        .unwrap();
+    let enrollments = engine.list_enrollments(Some(window), None).await.unwrap();
+    for e in &enrollments {
+        engine.record_diagnostic(Some("eva"), e.id, 90).await.unwrap();
+        engine.plan_evaluation(admin, e.id, "eva", now).await.unwrap();
+        for element in ELEMENTS {
+            engine
+                .record_judgement(Some("eva"), e.id, element, true, None, None)
+                .await
+                .unwrap();
+        }
+        engine.record_verdict(Some("eva"), e.id).await.unwrap();
+    }
+    let ids: Vec<i64> = enrollments.iter().map(|e| e.id).collect();
+    for lote in ids.chunks(200) {
+        engine.issue_dictamen(Some("ver"), window, lote, true).await.unwrap();
+    }
+    let mut emails = Vec::new();
+    for e in &enrollments {
+        emails.push(engine.show_enrollment(admin, e.id).await.unwrap().email);
+    }
+    db.close().await;
+    emails
+}
+
+async fn runner(test: &TestDb, args: &[&str], env: &[(&str, &str)]) -> bin::Output {
+    let mut all = vec!["--db", test.url.as_str()];
+    all.extend(args);
+    bin::run(&bin::path("avala-runner"), &all, env, &test.scratch.path()).await
+}
+
+/// Scalar from SQL on the test database.
+async fn count(test: &TestDb, sql: &'static str) -> i64 {
+    let db = Db::connect(&test.url, false).await.unwrap();
+    let mut tx = db.read().await.unwrap();
+    let n: i64 = avala::on!(&mut tx, c => sqlx::query_scalar(sql).fetch_one(c).await.unwrap());
+    tx.commit().await.unwrap();
+    db.close().await;
+    n
+}
+
+/// Every recipient got at least one message; duplicates share their Message-ID. Returns how
+/// many messages were duplicates.
+fn check_mail(messages: &[Received], emails: &[String]) -> usize {
+    let mut by_id: HashMap<String, Vec<&Received>> = HashMap::new();
+    for m in messages {
+        by_id
+            .entry(m.header("Message-ID").expect("Message-ID"))
+            .or_default()
+            .push(m);
+    }
+    for (id, copies) in &by_id {
+        assert!(
+            copies.windows(2).all(|w| w[0].to == w[1].to),
+            "{id} went to different people"
+        );
+    }
+    let received: std::collections::HashSet<&str> =
+        messages.iter().flat_map(|m| m.to.iter().map(String::as_str)).collect();
+    for e in emails {
+        assert!(received.contains(e.as_str()), "{e} received nothing");
+    }
+    messages.len() - by_id.len()
+}
+
+async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
+    let emails = approved(&test, 6).await;
+    // The mail server is down: every delivery is retried later, nothing is lost.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = runner(&test, &["--once", "--smtp-url", &down], &[]).await;
+    out.ok();
+    assert!(
+        out.stdout.contains("6 certificate(s) rendered, 0 e-mail(s) sent") && out.stdout.contains("6 retried later"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        count(
+            &test,
+            "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND last_error IS NOT NULL"
+        )
+        .await,
+        6
+    );
+    // It comes back, and one address is refused for good (550).
+    let smtp = SmtpSink::start().await;
+    smtp.refuse(&emails[2]);
+    let later = (Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let out = runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)]).await;
+    out.ok();
+    assert!(
+        out.stdout.contains("5 e-mail(s) sent") && out.stdout.contains("1 failed for good"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(smtp.messages().len(), 5);
+    assert_eq!(check_mail(&smtp.messages(), &[&emails[..2], &emails[3..]].concat()), 0);
+    // The dead job says why, attempt by attempt; the report counts the refusal.
+    let op = Operator { test: &test };
+    let dead = op.json(None, &["jobs", "list", "--state", "dead"]).await;
+    let dead = dead.as_array().unwrap();
+    assert_eq!(dead.len(), 1);
+    let shown = op.json(None, &["jobs", "show", &dead[0]["id"].to_string()]).await;
+    let attempts = shown["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{shown}");
+    assert_eq!(attempts[0]["outcome"], "retry");
+    assert_eq!(attempts[1]["outcome"], "dead");
+    assert!(attempts[1]["detail"].as_str().unwrap().contains("550"), "{shown}");
+    let delivered = op.json(None, &["jobs", "list", "--state", "done"]).await;
+    let a_delivery = delivered
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["kind"] == "deliver_certificate")
+        .unwrap();
+    let shown = op.json(None, &["jobs", "show", &a_delivery["id"].to_string()]).await;
+    assert!(
+        shown["attempts"].as_array().unwrap().last().unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("250"),
+        "{shown}"
+    );
+    let report = op.ok(None, &["report"]).await;
+    assert!(
+        report.stdout.contains("e-mail refused  1") || report.stdout.contains("e-mail refused"),
+        "{}",
+        report.stdout
+    );
+    // Fixed at the source, an administrator retries it.
+    let smtp_ok = SmtpSink::start().await;
+    op.ok(Some("admin"), &["jobs", "retry", &dead[0]["id"].to_string()])
+        .await;
+    runner(&test, &["--once", "--smtp-url", &smtp_ok.url()], &[]).await.ok();
+    assert_eq!(smtp_ok.messages().len(), 1);
+    assert_eq!(smtp_ok.messages()[0].to, [emails[2].clone()]);
+    let report = op.ok(None, &["report"]).await;
+    assert!(!report.stdout.contains("e-mail refused"), "{}", report.stdout);
+    op.ok(None, &["audit", "verify"]).await;
+}
+
+async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {
+    approved(&test, 1).await;
+    let db = Db::open(&test.url).await.unwrap();
+    let now = Utc::now();
+    let lease = chrono::Duration::minutes(5);
+    let first = avala::jobs::claim(&db, "runner-a", now, lease)
+        .await
+        .unwrap()
+        .expect("a job is due");
+    assert!(
+        avala::jobs::claim(&db, "runner-b", now, lease).await.unwrap().is_none(),
+        "a live lease is respected"
+    );
+    // runner-a died; its lease runs out.
+    let mut tx = db.write().await.unwrap();
+    avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET lease_expires_at = $1 WHERE id = $2")
+        .bind(now - chrono::Duration::seconds(1)).bind(first.id).execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let again = avala::jobs::claim(&db, "runner-b", now, lease)
+        .await
+        .unwrap()
+        .expect("claimed again");
+    assert_eq!((again.id, again.attempts), (first.id, 2));
+    // runner-a comes back: it can no longer complete what it lost.
+    let mut tx = db.write().await.unwrap();
+    let late = avala::jobs::complete(&mut tx, &first, "runner-a", now, "late").await;
+    assert!(matches!(late, Err(avala::Error::Conflict { .. })), "{late:?}");
+    drop(tx);
+    db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_runners_on_one_postgresql_do_each_effect_once() {
+    avala_tests::on_postgres("three_runners", |test| async move {
+        let n = 300;
+        let emails = approved(&test, n).await;
+        let smtp = SmtpSink::start().await;
+        let url = smtp.url();
+        let runs = futures_join3(
+            runner(&test, &["--once", "--smtp-url", &url, "--name", "one"], &[]),
+            runner(
+                &test,
+                &["--once", "--smtp-url", &url, "--name", "two", "--concurrency", "2"],
+                &[],
+            ),
+            runner(&test, &["--once", "--smtp-url", &url, "--name", "three"], &[]),
+        )
+        .await;
+        for run in [&runs.0, &runs.1, &runs.2] {
+            run.ok();
+        }
+        // Whatever a runner that finished early left, one more pass picks up.
+        runner(&test, &["--once", "--smtp-url", &url], &[]).await.ok();
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs").await, 2 * n as i64);
+        assert_eq!(
+            count(
+                &test,
+                "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
+            )
+            .await,
+            n as i64
+        );
+        assert_eq!(
+            count(&test, "SELECT COUNT(*) FROM job_attempts WHERE outcome = 'done'").await,
+            2 * n as i64
+        );
+        assert_eq!(count(&test, "SELECT COUNT(DISTINCT lease_holder) FROM jobs").await, 0);
+        let holders = count(&test, "SELECT COUNT(DISTINCT holder) FROM job_attempts").await;
+        assert!(holders >= 2, "the work was shared ({holders} runners did some)");
+        assert_eq!(smtp.messages().len(), n, "each e-mail exactly once");
+        assert_eq!(check_mail(&smtp.messages(), &emails), 0);
+    })
+    .await;
+}
+
+async fn futures_join3<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
+where
+    A: std::future::Future,
+    B: std::future::Future,
+    C: std::future::Future,
+{
+    tokio::join!(a, b, c)
+}
+
+async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestDb) {
+    let n = 200;
+    let emails = approved(&test, n).await;
+    let smtp = SmtpSink::start().await;
+    let mut child = tokio::process::Command::new(bin::path("avala-runner"))
+        .args(["--db", &test.url, "--smtp-url", &smtp.url(), "--poll-interval", "0.2"])
+        .current_dir(test.scratch.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while smtp.messages().len() < n / 4 {
+        assert!(std::time::Instant::now() < deadline, "the runner made no progress");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.start_kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().await.unwrap();
+    let sent_before = smtp.messages().len();
+    assert!(sent_before < n, "killed mid-batch ({sent_before} of {n} sent)");
+    // A new runner, after the dead one's leases ran out.
+    let later = (Utc::now() + chrono::Duration::minutes(6)).to_rfc3339();
+    runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
+        .await
+        .ok();
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificates").await, n as i64);
+    assert_eq!(
+        count(
+            &test,
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
+        )
+        .await,
+        n as i64
+    );
+    assert_eq!(
+        count(&test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
+        n as i64
+    );
+    let duplicates = check_mail(&smtp.messages(), &emails);
+    assert!(
+        duplicates <= 1,
+        "only the message in flight may be sent twice, with the same Message-ID ({duplicates})"
+    );
+    Operator { test: &test }.ok(None, &["audit", "verify"]).await;
+}
+
+async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(test: TestDb) {
+    let op = Operator { test: &test };
+    let window = op.set_up().await;
+    // A window that opens and closes later, by itself.
+    let w2 = op
+        .json(
+            Some("admin"),
+            &[
+                "window",
+                "create",
+                "--standard",
+                "EC1057",
+                "--opens",
+                "2030-03-02 09:00",
+                "--closes",
+                "2030-03-20 18:00",
+            ],
+        )
+        .await["id"]
+        .to_string();
+    let show = |at: &'static str| {
+        let w2 = w2.clone();
+        let op = &op;
+        async move {
+            let out = bin::avala(
+                &op.test.url,
+                &["--format", "json", "window", "show", &w2],
+                &[("AVALA_NOW", at)],
+                &op.dir(),
+            )
+            .await;
+            out.ok();
+            out.json()["state"].as_str().unwrap().to_string()
+        }
+    };
+    runner(&test, &["--once"], &[("AVALA_NOW", "2030-03-02T14:00:00Z")])
+        .await
+        .ok();
+    assert_eq!(
+        show("2030-03-02T14:00:00Z").await,
+        "scheduled",
+        "09:00 in Mexico City is 15:00 UTC"
+    );
+    let out = runner(&test, &["--once"], &[("AVALA_NOW", "2030-03-02T15:00:00Z")]).await;
+    assert!(out.stdout.contains("1 window(s) opened"), "{}", out.stdout);
+    assert_eq!(show("2030-03-02T15:00:00Z").await, "open");
+    runner(&test, &["--once"], &[("AVALA_NOW", "2030-03-21T01:00:00Z")])
+        .await
+        .ok();
+    assert_eq!(show("2030-03-21T01:00:00Z").await, "closed");
+    // A verdict waits for its dictamen longer than 30 days: the report says so.
+    let csv = op.cohort(1).await;
+    op.ok(
+        Some("admin"),
+        &[
+            "candidate",
+            "import",
+            "--window",
+            &window.to_string(),
+            csv.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let id = op.enrollment_ids(window).await[0];
+    op.evaluate(id, "eva.rosales", None).await;
+    let later = (Utc::now() + chrono::Duration::days(31)).to_rfc3339();
+    let report = bin::avala(&test.url, &["report"], &[("AVALA_NOW", &later)], &op.dir()).await;
+    report.ok();
+    assert!(
+        report.stdout.contains("past a CONOCER deadline") && report.stdout.contains("dictamen"),
+        "{}",
+        report.stdout
+    );
+    let overdue = bin::avala(
+        &test.url,
+        &["--format", "json", "report", "--by", "overdue"],
+        &[("AVALA_NOW", &later)],
+        &op.dir(),
+    )
+    .await;
+    let rows = overdue.json();
+    assert_eq!(rows[0]["enrollment"], id);
+    assert_eq!(rows[0]["deadline"], "dictamen");
+}
