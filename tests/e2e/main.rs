@@ -240,7 +240,7 @@ async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
     run.ok();
     assert!(
         run.stdout
-            .contains("6 certificate(s) rendered, 6 e-mail(s) sent via SMTP"),
+            .contains("6 certificate(s) rendered, 6 certificate e-mail(s) and"),
         "{}",
         run.stdout
     );
@@ -254,8 +254,11 @@ async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
     .await;
     again.ok();
 
-    let messages = smtp.messages();
+    let messages = smtp.certificates();
     assert_eq!(messages.len(), 6, "one e-mail per certificate, none twice");
+    // The notices of every step: registration (8), diagnostic (7), verdict (7), dictamen (6).
+    let notices = smtp.messages().len() - messages.len();
+    assert_eq!(notices, 8 + 7 + 7 + 6, "one notice per step");
     let certificates = op.json(None, &["certificate", "list"]).await;
     let certificates = certificates.as_array().unwrap();
     assert_eq!(certificates.len(), 6);
@@ -686,7 +689,16 @@ async fn demo_delivers_pdfs_and_emails_in_a_fresh_folder() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    let emails = std::fs::read_dir(dir.join("outbox")).unwrap().count();
+    let emails = std::fs::read_dir(dir.join("outbox"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".certificate.eml")
+        })
+        .count();
     assert!(pdfs.len() >= 30, "most of the cohort is certified: {}", pdfs.len());
     assert_eq!(emails, pdfs.len(), "one e-mail per certificate");
     let delivered: usize = out

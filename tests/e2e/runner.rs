@@ -147,8 +147,11 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     drop(closed);
     let out = runner(&test, &["--once", "--smtp-url", &down], &[]).await;
     out.ok();
+    // 6 certificates and 24 notices (registration, diagnostic, verdict, dictamen for each of 6).
     assert!(
-        out.stdout.contains("6 certificate(s) rendered, 0 e-mail(s) sent") && out.stdout.contains("6 retried later"),
+        out.stdout
+            .contains("6 certificate(s) rendered, 0 certificate e-mail(s) and 0 notice(s)")
+            && out.stdout.contains("30 retried later"),
         "{}",
         out.stdout
     );
@@ -158,7 +161,7 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
             "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND last_error IS NOT NULL"
         )
         .await,
-        6
+        30
     );
     // It comes back, and one address is refused for good (550).
     let smtp = SmtpSink::start().await;
@@ -166,17 +169,24 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     let later = (Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
     let out = runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)]).await;
     out.ok();
+    // The refused address's certificate and four notices are dead; everything else went.
     assert!(
-        out.stdout.contains("5 e-mail(s) sent") && out.stdout.contains("1 failed for good"),
+        out.stdout.contains("5 certificate e-mail(s) and 20 notice(s)") && out.stdout.contains("5 failed for good"),
         "{}",
         out.stdout
     );
-    assert_eq!(smtp.messages().len(), 5);
+    assert_eq!(smtp.certificates().len(), 5);
     assert_eq!(check_mail(&smtp.messages(), &[&emails[..2], &emails[3..]].concat()), 0);
     // The dead job says why, attempt by attempt; the report counts the refusal.
     let op = Operator { test: &test };
     let dead = op.json(None, &["jobs", "list", "--state", "dead"]).await;
-    let dead = dead.as_array().unwrap();
+    assert_eq!(dead.as_array().unwrap().len(), 5);
+    let dead: Vec<&serde_json::Value> = dead
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["kind"] == "deliver_certificate")
+        .collect();
     assert_eq!(dead.len(), 1);
     let shown = op.json(None, &["jobs", "show", &dead[0]["id"].to_string()]).await;
     let attempts = shown["attempts"].as_array().unwrap();
@@ -211,6 +221,8 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
         .await;
     runner(&test, &["--once", "--smtp-url", &smtp_ok.url()], &[]).await.ok();
     assert_eq!(smtp_ok.messages().len(), 1);
+    assert!(smtp_ok.messages()[0].is_certificate());
+    assert!(smtp_ok.messages()[0].is_certificate());
     assert_eq!(smtp_ok.messages()[0].to, [emails[2].clone()]);
     let report = op.ok(None, &["report"]).await;
     assert!(!report.stdout.contains("e-mail refused"), "{}", report.stdout);
@@ -222,6 +234,16 @@ async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {
     let db = Db::open(&test.url).await.unwrap();
     let now = Utc::now();
     let lease = chrono::Duration::minutes(5);
+    // Leave only the certificate's render job in the queue.
+    let mut tx = db.write().await.unwrap();
+    avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET state = 'done' WHERE kind = 'notify'")
+        .execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    // Leave only the certificate's render job in the queue.
+    let mut tx = db.write().await.unwrap();
+    avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET state = 'done' WHERE kind = 'notify'")
+        .execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
     let first = avala::jobs::claim(&db, "runner-a", now, lease)
         .await
         .unwrap()
@@ -271,7 +293,8 @@ async fn three_runners_on_one_postgresql_do_each_effect_once() {
         // Whatever a runner that finished early left, one more pass picks up.
         runner(&test, &["--once", "--smtp-url", &url], &[]).await.ok();
         assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
-        assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs").await, 2 * n as i64);
+        // Render and delivery of each certificate, and four notices per candidate.
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs").await, 6 * n as i64);
         assert_eq!(
             count(
                 &test,
@@ -282,12 +305,13 @@ async fn three_runners_on_one_postgresql_do_each_effect_once() {
         );
         assert_eq!(
             count(&test, "SELECT COUNT(*) FROM job_attempts WHERE outcome = 'done'").await,
-            2 * n as i64
+            6 * n as i64
         );
         assert_eq!(count(&test, "SELECT COUNT(DISTINCT lease_holder) FROM jobs").await, 0);
         let holders = count(&test, "SELECT COUNT(DISTINCT holder) FROM job_attempts").await;
         assert!(holders >= 2, "the work was shared ({holders} runners did some)");
-        assert_eq!(smtp.messages().len(), n, "each e-mail exactly once");
+        assert_eq!(smtp.certificates().len(), n, "each certificate e-mail exactly once");
+        assert_eq!(smtp.messages().len(), 5 * n, "each notice exactly once");
         assert_eq!(check_mail(&smtp.messages(), &emails), 0);
     })
     .await;
@@ -314,13 +338,13 @@ async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestD
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while smtp.messages().len() < n / 4 {
+    while smtp.certificates().len() < n / 4 {
         assert!(std::time::Instant::now() < deadline, "the runner made no progress");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     child.start_kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().await.unwrap();
-    let sent_before = smtp.messages().len();
+    let sent_before = smtp.certificates().len();
     assert!(sent_before < n, "killed mid-batch ({sent_before} of {n} sent)");
     // A new runner, after the dead one's leases ran out.
     let later = (Utc::now() + chrono::Duration::minutes(6)).to_rfc3339();

@@ -297,10 +297,20 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
         ]
     );
     let outbox = w.test.scratch.path().join("outbox");
+    let mails: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(
-        std::fs::read_dir(&outbox).unwrap().count(),
+        mails.iter().filter(|m| m.ends_with(".certificate.eml")).count(),
         5,
         "one e-mail per certificate"
+    );
+    // And a notice for each step: registration (6), diagnostic (6), verdict (6), dictamen (5).
+    assert_eq!(
+        mails.iter().filter(|m| m.starts_with("notice.")).count(),
+        6 + 6 + 6 + 5,
+        "{mails:?}"
     );
     for c in &certificates {
         let pdf = std::fs::read(

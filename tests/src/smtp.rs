@@ -21,6 +21,11 @@ pub struct Received {
 }
 
 impl Received {
+    /// True for a certificate e-mail (its Message-ID is `<FOLIO.certificate.v1@…>`).
+    pub fn is_certificate(&self) -> bool {
+        self.header("Message-ID").is_some_and(|id| id.contains(".certificate."))
+    }
+
     /// The value of the first header `name` (case-insensitive), unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next().unwrap_or("");
@@ -88,6 +93,11 @@ impl SmtpSink {
     /// Every message accepted so far.
     pub fn messages(&self) -> Vec<Received> {
         self.state.lock().unwrap().messages.clone()
+    }
+
+    /// The certificate e-mails accepted so far.
+    pub fn certificates(&self) -> Vec<Received> {
+        self.messages().into_iter().filter(Received::is_certificate).collect()
     }
 }
 

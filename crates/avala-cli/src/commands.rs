@@ -1005,9 +1005,13 @@ async fn demo(args: &DemoArgs, format: Format) -> Result {
         summary.certificates_dir.display()
     );
     println!(
-        "  e-mails written              {:>6}   {}",
+        "  certificate e-mails          {:>6}   {}",
         summary.runner.delivered,
         summary.outbox_dir.display()
+    );
+    println!(
+        "  notices e-mailed             {:>6}   (registration, diagnostic, verdict, dictamen)",
+        summary.runner.notices
     );
     if summary.runner.dead + summary.runner.retried > 0 {
         println!(

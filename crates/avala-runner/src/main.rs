@@ -171,9 +171,10 @@ async fn run(args: Args) -> avala::error::Result<()> {
             ));
         }
         println!(
-            "avala-runner: {} certificate(s) rendered, {} e-mail(s) sent via {}, {} retried later, {} failed for good{extra}",
+            "avala-runner: {} certificate(s) rendered, {} certificate e-mail(s) and {} notice(s) sent via {}, {} retried later, {} failed for good{extra}",
             summary.rendered,
             summary.delivered,
+            summary.notices,
             worker.mailer().describe(),
             summary.retried,
             summary.dead
@@ -196,6 +197,7 @@ fn add(total: &mut RunSummary, more: &RunSummary) {
     total.expired += more.expired;
     total.windows_opened += more.windows_opened;
     total.windows_closed += more.windows_closed;
+    total.notices += more.notices;
 }
 
 fn signal_term() -> tokio::sync::mpsc::Receiver<()> {

@@ -32,6 +32,13 @@ pub struct Settings {
     /// configuration's folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<PathBuf>,
+    /// Days before a certificate's validity ends that its holder is reminded.
+    #[serde(default = "default_reminder_days")]
+    pub reminder_days: u32,
+}
+
+fn default_reminder_days() -> u32 {
+    60
 }
 
 impl Default for Settings {
@@ -43,6 +50,7 @@ impl Default for Settings {
             mail_from: "certificacion@example.org".into(),
             key_file: PathBuf::from("issuer-key.secret"),
             logo: None,
+            reminder_days: default_reminder_days(),
         }
     }
 }

@@ -225,7 +225,14 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
 
     let mailer = Mailer::Outbox(config.outbox_dir());
     let worker = Worker::new(engine.clone(), config.clone(), mailer, "demo-runner".into(), Lang::Es);
-    progress.start("certificates and e-mails", 2 * approved.len() as u64);
+    // Rendering and delivery of each certificate, and the notices every step queued.
+    let jobs: i64 = crate::jobs::counts(engine.db())
+        .await?
+        .iter()
+        .filter(|(s, _)| s == "queued")
+        .map(|(_, n)| n)
+        .sum();
+    progress.start("certificates and e-mails", jobs as u64 + approved.len() as u64);
     let runner = worker.drain(|_| progress.advance()).await?;
     progress.finish();
 

@@ -16,6 +16,8 @@ use crate::store::{Db, Tx};
 pub const RENDER_CERTIFICATE: &str = "render_certificate";
 /// E-mail a certificate to its holder.
 pub const DELIVER_CERTIFICATE: &str = "deliver_certificate";
+/// Job kind: write and send a notice (see `notices`).
+pub const NOTIFY: &str = "notify";
 
 /// A claimed job.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

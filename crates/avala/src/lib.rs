@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod lang;
 pub mod machine;
 pub mod mail;
+pub mod notices;
 pub mod standard;
 pub mod store;
 pub mod worker;

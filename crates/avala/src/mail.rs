@@ -114,7 +114,7 @@ pub fn message_id(subject: &str, kind: &str, version: i64, domain: &str) -> Stri
     format!("<{subject}.{kind}.v{version}@{domain}>")
 }
 
-fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
+pub(crate) fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
     let address = address
         .parse()
         .map_err(|e| Error::Mail(format!("address {address:?}: {e}")))?;

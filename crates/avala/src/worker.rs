@@ -35,6 +35,8 @@ pub struct RunSummary {
     pub windows_opened: u64,
     /// Windows closed at their closing instant.
     pub windows_closed: u64,
+    /// Notices (registration, diagnostic, verdict, dictamen, reminders, digests) sent.
+    pub notices: u64,
     /// Jobs that failed for good.
     pub dead: u64,
 }
@@ -146,6 +148,7 @@ impl Worker {
     /// Runs jobs until none is due; `progress` is called after each job.
     pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
         let (windows_opened, windows_closed) = self.engine.run_window_schedule(&self.holder).await?;
+        self.engine.schedule_notices(self.config.settings.reminder_days).await?;
         let mut summary = RunSummary {
             expired: self.engine.expire_certificates(&self.holder).await?,
             windows_opened,
@@ -192,6 +195,7 @@ impl Worker {
         let outcome = match job.kind.as_str() {
             jobs::RENDER_CERTIFICATE => self.render(job).await.map(|done| summary.rendered += u64::from(done)),
             jobs::DELIVER_CERTIFICATE => self.deliver(job).await.map(|done| summary.delivered += u64::from(done)),
+            jobs::NOTIFY => self.notify(job).await.map(|done| summary.notices += u64::from(done)),
             other => Err(Failure::permanent(format!("unknown job kind {other:?}"))),
         };
         if let Err(failure) = outcome {
@@ -413,6 +417,44 @@ impl Worker {
             json!({"to": "holder", "via": self.mailer.describe()}),
         )
         .await?;
+        jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+impl Worker {
+    /// Writes and sends a notice; false when it has nobody to go to.
+    async fn notify(&self, job: &Job) -> Result<bool, Failure> {
+        let payload = job.payload()?;
+        let now = self.engine.now();
+        let settings = &self.config.settings;
+        let mut tx = self.engine.db().read().await?;
+        let composed = crate::notices::compose(&mut tx, &payload, self.lang, &settings.issuer, now).await;
+        tx.commit().await?;
+        let composed = composed.map_err(|e| match e {
+            Error::NotFound { .. } | Error::Invalid(_) => Failure::permanent(e.to_string()),
+            other => Failure::from(other),
+        })?;
+        if composed.to.is_empty() {
+            let mut tx = self.engine.db().write().await?;
+            jobs::complete(&mut tx, job, &self.holder, now, "nobody to send it to").await?;
+            tx.commit().await?;
+            return Ok(false);
+        }
+        let message = crate::notices::message(&composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
+            .map_err(|e| Failure::permanent(e.to_string()))?;
+        self.pace().await;
+        let answer = self
+            .mailer
+            .send(&job.idempotency_key.replace(':', "."), message)
+            .await
+            .map_err(|e| Failure {
+                message: e.message,
+                permanent: e.permanent,
+                error: None,
+            })?;
+        let mut tx = self.engine.db().write().await?;
         jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
         tx.commit().await?;
         Ok(true)

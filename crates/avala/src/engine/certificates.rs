@@ -375,6 +375,35 @@ impl Engine {
         }
     }
 
+    /// Enqueues the scheduled notices that are due: an expiry reminder for each certificate in
+    /// force whose validity ends within `reminder_days` (once per certificate), and the
+    /// administrators' digest of overdue processes (once a day). Returns how many were queued.
+    pub async fn schedule_notices(&self, reminder_days: u32) -> Result<u64> {
+        let now = self.now();
+        let until = now + Duration::days(i64::from(reminder_days));
+        let mut tx = self.db().write().await?;
+        let due: Vec<i64> = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT c.id FROM certificates c WHERE c.state IN ('issued', 'delivered') AND c.expires_at > $1 \
+             AND c.expires_at <= $2 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.idempotency_key = 'notice:expiry:' || c.id)"
+        ).bind(now).bind(until).fetch_all(c).await?);
+        for &id in &due {
+            crate::notices::enqueue(&mut tx, crate::notices::Notice::ExpiryReminder(id), now).await?;
+        }
+        let mut queued = due.len() as u64;
+        if !super::overdue_in(&mut tx, None, now).await?.is_empty() {
+            let day = now.format("%Y-%m-%d").to_string();
+            let key = format!("notice:overdue:{day}");
+            let exists: Option<i64> = on!(&mut tx, c => sqlx::query_scalar("SELECT id FROM jobs WHERE idempotency_key = $1")
+                .bind(&key).fetch_optional(c).await?);
+            if exists.is_none() {
+                crate::notices::enqueue_overdue_digest(&mut tx, &day, now).await?;
+                queued += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// Certificates in force whose validity ends within `days` days, soonest first.
     pub async fn expiring_certificates(&self, days: i64) -> Result<Vec<super::CertificateRow>> {
         let now = self.now();

@@ -162,6 +162,7 @@ impl Engine {
                 json!({"batch": batch, "procede": procede}),
             )
             .await?;
+            crate::notices::enqueue(&mut tx, crate::notices::Notice::Dictamen(id), now).await?;
             if procede {
                 folios.push(issue_certificate(&mut tx, &by, id, now, None).await?);
             }

@@ -140,6 +140,7 @@ pub(crate) async fn register_in(
         json!({"window": window, "candidate": candidate, "identity_kind": c.identity.kind()}),
     )
     .await?;
+    crate::notices::enqueue(tx, crate::notices::Notice::Registration(id), now).await?;
     Ok(id)
 }
 
@@ -234,6 +235,7 @@ impl Engine {
             json!({"score": score, "threshold": outcome.threshold, "training_recommended": outcome.training_recommended}),
         )
         .await?;
+        crate::notices::enqueue(&mut tx, crate::notices::Notice::Diagnostic(enrollment), now).await?;
         tx.commit()
             .await
             .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
@@ -389,6 +391,7 @@ impl Engine {
             json!({"verdict": verdict, "not_yet_competent": not_yet}),
         )
         .await?;
+        crate::notices::enqueue(&mut tx, crate::notices::Notice::Verdict(enrollment), now).await?;
         tx.commit()
             .await
             .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;

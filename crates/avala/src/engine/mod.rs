@@ -27,6 +27,7 @@ pub(crate) use keys::register as register_key;
 pub use keys::{KeyRow, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};
 pub use queries::deadlines;
+pub(crate) use queries::overdue_in;
 pub use queries::{
     CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,
     StandardRow, WindowRow,

@@ -8,6 +8,7 @@ use super::staff::{Role, require, require_any};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, Lifecycle};
 use crate::on;
+use crate::store::Tx;
 
 /// A staff member.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -440,6 +441,16 @@ impl Engine {
 
     /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.
     pub async fn overdue(&self, window: Option<i64>) -> Result<Vec<OverdueRow>> {
+        let mut tx = self.db().read().await?;
+        let rows = overdue_in(&mut tx, window, self.now()).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+}
+
+/// Processes past a CONOCER deadline (rule 8) at `now`, in the caller's transaction.
+pub(crate) async fn overdue_in(tx: &mut Tx, window: Option<i64>, now: DateTime<Utc>) -> Result<Vec<OverdueRow>> {
+    {
         type Row = (
             i64,
             i64,
@@ -448,15 +459,12 @@ impl Engine {
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
         );
-        let mut tx = self.db().read().await?;
-        let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(
+        let rows: Vec<Row> = on!(tx, c => sqlx::query_as(
             "SELECT id, window_id, state, evaluation_at, verdict_at, dictamen_at FROM enrollments \
              WHERE ($1 IS NULL OR window_id = $1) \
              AND state IN ('evaluation_planned', 'under_evaluation', 'judged', 'submitted_for_dictamen', 'certificate_issued') \
              ORDER BY id"
         ).bind(window).fetch_all(c).await?);
-        tx.commit().await?;
-        let now = self.now();
         let mut overdue: Vec<OverdueRow> = rows
             .into_iter()
             .filter_map(|(enrollment, window, state, evaluation, verdict, dictamen)| {
