@@ -288,6 +288,40 @@ async fn certificates_prove_themselves(test: TestDb) {
     assert!(pdftotext(&pdf_path(&op, &new)).contains("María de los Ángeles Núñez Peña"));
     assert_eq!(certificate_mails(), emails_before + 1);
 
+    // Two months before the validity ends, each holder in force is reminded, once.
+    let soon = [("AVALA_NOW", "2029-10-15T12:00:00Z")];
+    runner(&op).await;
+    bin::run(
+        &bin::path("avala-runner"),
+        &["--db", &op.test.url, "--once"],
+        &soon,
+        &op.dir(),
+    )
+    .await
+    .ok();
+    bin::run(
+        &bin::path("avala-runner"),
+        &["--db", &op.test.url, "--once"],
+        &soon,
+        &op.dir(),
+    )
+    .await
+    .ok();
+    let reminders = std::fs::read_dir(op.dir().join("outbox"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("notice.expiry.")
+        })
+        .count();
+    assert_eq!(
+        reminders, 3,
+        "folios 1, 4 and the re-issue are in force; the revoked and superseded ones are not"
+    );
+
     // Past the validity (an injected clock): expired.
     let (exit, out) = verify(&op, &[&folios[3]], &[("AVALA_NOW", "2031-01-01T00:00:00Z")]).await;
     assert_eq!(exit, 12, "{out}");

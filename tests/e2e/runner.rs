@@ -456,4 +456,18 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
     let rows = overdue.json();
     assert_eq!(rows[0]["enrollment"], id);
     assert_eq!(rows[0]["deadline"], "dictamen");
+    // The runner e-mails the administrators a digest, once that day.
+    runner(&test, &["--once"], &[("AVALA_NOW", &later)]).await.ok();
+    runner(&test, &["--once"], &[("AVALA_NOW", &later)]).await.ok();
+    let digests: Vec<std::path::PathBuf> = std::fs::read_dir(op.dir().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("notice.overdue."))
+        .collect();
+    assert_eq!(digests.len(), 1, "{digests:?}");
+    let digest = std::fs::read_to_string(&digests[0]).unwrap();
+    assert!(
+        digest.contains("ana@itaip.example") && digest.contains(&format!("{id}: dictamen")),
+        "{digest}"
+    );
 }
