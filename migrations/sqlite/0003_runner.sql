@@ -13,3 +13,6 @@ CREATE TABLE job_attempts (
 CREATE INDEX job_attempts_job ON job_attempts (job_id, attempt);
 
 ALTER TABLE enrollments ADD COLUMN delivery_error TEXT;
+
+-- Claiming a job whose runner died looks up expired leases by index.
+CREATE INDEX jobs_leases ON jobs (state, lease_expires_at);

@@ -199,7 +199,7 @@ pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
     hex::encode(&Sha256::digest(key.as_bytes())[..8])
 }
 
-/// Writes a file atomically (temporary file, then rename), optionally private (0600).
+/// Writes a file atomically (temporary file, then rename), optionally private (0600, synced).
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     use std::io::Write;
     let dir = path
@@ -222,8 +222,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     #[cfg(not(unix))]
     let _ = private;
     let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    // Private files (the signing key) are forced to disk. Certificates and outbox e-mails are
+    // written with the durability of the embedded database itself (SQLite, WAL, synchronous =
+    // NORMAL): they survive a crash of the process, which is what a runner killed mid-batch
+    // needs, and an fsync per file would cost more than rendering the certificate.
     file.write_all(bytes)
-        .and_then(|_| file.sync_all())
+        .and_then(|_| if private { file.sync_all() } else { Ok(()) })
         .map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

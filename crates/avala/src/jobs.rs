@@ -55,36 +55,47 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at
     Ok(())
 }
 
-/// Claims the next due job for `holder`, leasing it until `now + lease`.
+/// Claims the next due job for `holder`, leasing it until `now + lease`: the oldest queued job
+/// that is due, else one whose runner's lease ran out. Each lookup is one index range scan
+/// (`jobs_claimable`, `jobs_leases`), so claiming stays cheap however long the table grows.
 pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -> Result<Option<Job>> {
+    const QUEUED: &str = "state = 'queued' AND run_at <= $3 ORDER BY run_at, id";
+    const LOST: &str = "state = 'running' AND lease_expires_at < $3 ORDER BY lease_expires_at, id";
+    for pick in [QUEUED, LOST] {
+        if let Some(job) = claim_where(db, holder, now, lease, pick).await? {
+            return Ok(Some(Job { claimed_at: now, ..job }));
+        }
+    }
+    Ok(None)
+}
+
+async fn claim_where(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration, pick: &str) -> Result<Option<Job>> {
     let until = now + lease;
-    let job =
-        match db {
-            Db::Sqlite(pool) => sqlx::query_as(
-                "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
-                 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
-                             OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1) \
-                 RETURNING id, kind, payload, idempotency_key, attempts, max_attempts",
-            )
-            .bind(holder)
-            .bind(until)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?,
-            Db::Postgres(pool) => sqlx::query_as(
-                "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1 \
-                 WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $3) \
-                             OR (state = 'running' AND lease_expires_at < $3) ORDER BY run_at, id LIMIT 1 \
-                             FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, kind, payload, idempotency_key, attempts, max_attempts",
-            )
-            .bind(holder)
-            .bind(until)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?,
-        };
-    Ok(job.map(|job: Job| Job { claimed_at: now, ..job }))
+    let set = "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1";
+    let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts";
+    let job = match db {
+        Db::Sqlite(pool) => {
+            let sql = format!("{set} WHERE id = (SELECT id FROM jobs WHERE {pick} LIMIT 1) {returning}");
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(holder)
+                .bind(until)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        }
+        Db::Postgres(pool) => {
+            let sql = format!(
+                "{set} WHERE id = (SELECT id FROM jobs WHERE {pick} LIMIT 1 FOR UPDATE SKIP LOCKED) {returning}"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(holder)
+                .bind(until)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    Ok(job)
 }
 
 /// Extends the lease of a running job this runner holds; false when it was lost.

@@ -1,0 +1,222 @@
+//! The whole pipeline at scale, phase by phase: `cargo bench -p avala --bench pipeline -- [N] [RUNNERS]`.
+//!
+//! Builds a cohort of N candidates (default 10,000) on a fresh SQLite file (or on PostgreSQL when
+//! `AVALA_BENCH_POSTGRES_URL` is set: a fresh database is created and dropped), takes every
+//! candidate through the real engine calls the CLI makes (import, diagnostic, plan, four element
+//! judgements, verdict, dictamen in lotes of 100), then drains the outbox with RUNNERS workers
+//! (default 1): render and sign every certificate, write every e-mail (file transport). Prints
+//! the wall time and throughput of each phase and the process's peak RSS.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use avala::config::Config;
+use avala::engine::{Engine, NewStaff, Role};
+use avala::machine::{EnrollmentState, WindowEvent};
+use avala::mail::Mailer;
+use avala::store::Db;
+use avala::worker::Worker;
+use avala::{Lang, SystemClock};
+use chrono::Duration;
+use sqlx::{Connection, Executor};
+
+const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+struct Phase {
+    name: &'static str,
+    items: usize,
+    seconds: f64,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let runners: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(n, runners));
+}
+
+async fn run(n: usize, runners: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = std::env::var("AVALA_BENCH_POSTGRES_URL").ok();
+    let (url, pg_name) = match &pg {
+        Some(base) => {
+            let name = format!("avala_bench_{}", std::process::id());
+            let mut admin = sqlx::PgConnection::connect(base).await.unwrap();
+            admin
+                .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .unwrap();
+            let (head, _) = base.rsplit_once('/').unwrap();
+            (format!("{head}/{name}"), Some(name))
+        }
+        None => (dir.path().join("avala.db").to_string_lossy().into_owned(), None),
+    };
+    let backend = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
+    let db = Db::open(&url).await.unwrap();
+    let (config, _) = Config::init(dir.path(), None).unwrap();
+    let engine = Engine::new(db.clone(), Arc::new(SystemClock));
+    engine.register_issuer_key(&config).await.unwrap();
+    let admin = Some("admin");
+    for (id, role) in [
+        ("admin", Role::Admin),
+        ("eva", Role::Evaluator),
+        ("ver", Role::Verifier),
+    ] {
+        let new = NewStaff {
+            id: id.into(),
+            name: format!("Persona {id}"),
+            email: format!("{id}@bench.example"),
+            roles: vec![role],
+        };
+        engine
+            .add_staff(if id == "admin" { None } else { admin }, new)
+            .await
+            .unwrap();
+    }
+    engine
+        .load_standard(admin, "EC1057.toml", avala::demo::EC1057_TOML)
+        .await
+        .unwrap();
+    let now = engine.now();
+    let window = engine
+        .create_window(
+            admin,
+            "EC1057",
+            now - Duration::hours(1),
+            now + Duration::days(30),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    engine
+        .transition_window(admin, window, WindowEvent::Open)
+        .await
+        .unwrap();
+    let csv = avala::demo::cohort_csv(n);
+    let mut phases = Vec::new();
+
+    let t = Instant::now();
+    engine.import_candidates(admin, window, &csv, false).await.unwrap();
+    phases.push(Phase {
+        name: "import (one transaction)",
+        items: n,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    let ids: Vec<i64> = engine
+        .list_enrollments(Some(window), None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let t = Instant::now();
+    for &id in &ids {
+        engine.record_diagnostic(Some("eva"), id, 90).await.unwrap();
+        engine.plan_evaluation(admin, id, "eva", now).await.unwrap();
+        for element in ELEMENTS {
+            engine
+                .record_judgement(Some("eva"), id, element, true, None, None)
+                .await
+                .unwrap();
+        }
+        engine.record_verdict(Some("eva"), id).await.unwrap();
+    }
+    phases.push(Phase {
+        name: "evaluate (7 commands each)",
+        items: n,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    let t = Instant::now();
+    for lote in ids.chunks(100) {
+        engine.issue_dictamen(Some("ver"), window, lote, true).await.unwrap();
+    }
+    phases.push(Phase {
+        name: "dictamen (lotes of 100)",
+        items: n,
+        seconds: t.elapsed().as_secs_f64(),
+    });
+
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for r in 0..runners {
+        let worker = Worker::new(
+            engine.clone(),
+            config.clone(),
+            Mailer::Outbox(config.outbox_dir()),
+            format!("bench-{r}"),
+            Lang::Es,
+        );
+        tasks.push(tokio::spawn(async move { worker.drain(|_| {}).await.unwrap() }));
+    }
+    let mut rendered = 0;
+    let mut mails = 0;
+    for task in tasks {
+        let s = task.await.unwrap();
+        rendered += s.rendered;
+        mails += s.delivered + s.notices;
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    assert_eq!(rendered as usize, n);
+    let delivered = engine
+        .list_enrollments(Some(window), Some(EnrollmentState::Delivered))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(delivered, n);
+    phases.push(Phase {
+        name: "runner: render + sign + e-mail",
+        items: n,
+        seconds,
+    });
+    let pdf_bytes: u64 = std::fs::read_dir(config.certificates_dir())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+
+    println!("\npipeline: {n} candidates on {backend}, {runners} runner(s)\n");
+    println!("{:<34} {:>10} {:>12} {:>14}", "phase", "items", "seconds", "items/s");
+    let mut total = 0.0;
+    for p in &phases {
+        total += p.seconds;
+        println!(
+            "{:<34} {:>10} {:>12.2} {:>14.0}",
+            p.name,
+            p.items,
+            p.seconds,
+            p.items as f64 / p.seconds
+        );
+    }
+    println!("{:<34} {:>10} {:>12.2}", "total", n, total);
+    println!(
+        "\n{mails} e-mails written ({} certificates, {} notices); {:.1} KiB per certificate; peak RSS {:.0} MiB",
+        n,
+        mails as usize - n,
+        pdf_bytes as f64 / n as f64 / 1024.0,
+        peak_rss_mib()
+    );
+    db.close().await;
+    if let (Some(base), Some(name)) = (pg, pg_name) {
+        let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+            .await
+            .unwrap();
+    }
+}
