@@ -55,57 +55,85 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at
     Ok(())
 }
 
-/// Claims the next due job for `holder`, leasing it until `now + lease`: the oldest queued job
-/// that is due, else one whose runner's lease ran out. Each lookup is one index range scan
-/// (`jobs_claimable`, `jobs_leases`), so claiming stays cheap however long the table grows.
+/// Claims the next due job for `holder`, leasing it until `now + lease`.
 pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -> Result<Option<Job>> {
+    Ok(claim_batch(db, holder, now, lease, 1).await?.into_iter().next())
+}
+
+/// Claims up to `limit` due jobs for `holder` in one statement, leasing them until
+/// `now + lease`: the oldest queued jobs that are due, else jobs whose runner's lease ran out.
+/// Each lookup is one index range scan (`jobs_claimable`, `jobs_leases`), so claiming stays
+/// cheap however long the table grows.
+pub async fn claim_batch(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<Job>> {
     const QUEUED: &str = "state = 'queued' AND run_at <= $3 ORDER BY run_at, id";
     const LOST: &str = "state = 'running' AND lease_expires_at < $3 ORDER BY lease_expires_at, id";
     for pick in [QUEUED, LOST] {
-        if let Some(job) = claim_where(db, holder, now, lease, pick).await? {
-            return Ok(Some(Job { claimed_at: now, ..job }));
+        let mut jobs = claim_where(db, holder, now, lease, pick, limit).await?;
+        if !jobs.is_empty() {
+            jobs.sort_by_key(|j| j.id);
+            return Ok(jobs.into_iter().map(|job| Job { claimed_at: now, ..job }).collect());
         }
     }
-    Ok(None)
+    Ok(Vec::new())
 }
 
-async fn claim_where(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration, pick: &str) -> Result<Option<Job>> {
+async fn claim_where(
+    db: &Db,
+    holder: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    pick: &str,
+    limit: i64,
+) -> Result<Vec<Job>> {
     let until = now + lease;
     let set = "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1";
     let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts";
-    let job = match db {
+    let jobs = match db {
         Db::Sqlite(pool) => {
-            let sql = format!("{set} WHERE id = (SELECT id FROM jobs WHERE {pick} LIMIT 1) {returning}");
+            let sql = format!("{set} WHERE id IN (SELECT id FROM jobs WHERE {pick} LIMIT $4) {returning}");
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(holder)
                 .bind(until)
                 .bind(now)
-                .fetch_optional(pool)
+                .bind(limit)
+                .fetch_all(pool)
                 .await?
         }
         Db::Postgres(pool) => {
             let sql = format!(
-                "{set} WHERE id = (SELECT id FROM jobs WHERE {pick} LIMIT 1 FOR UPDATE SKIP LOCKED) {returning}"
+                "{set} WHERE id IN (SELECT id FROM jobs WHERE {pick} LIMIT $4 FOR UPDATE SKIP LOCKED) {returning}"
             );
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(holder)
                 .bind(until)
                 .bind(now)
-                .fetch_optional(pool)
+                .bind(limit)
+                .fetch_all(pool)
                 .await?
         }
     };
-    Ok(job)
+    Ok(jobs)
 }
 
-/// Extends the lease of a running job this runner holds; false when it was lost.
-pub async fn extend_lease(db: &Db, job: &Job, holder: &str, until: DateTime<Utc>) -> Result<bool> {
+/// Gives back a claimed job this runner will not run (it is stopping): queued again, the
+/// attempt not counted.
+pub async fn release(db: &Db, job: &Job, holder: &str) -> Result<()> {
+    let mut tx = db.write().await?;
+    on!(&mut tx, c => sqlx::query(
+        "UPDATE jobs SET state = 'queued', lease_holder = NULL, lease_expires_at = NULL, attempts = attempts - 1 \
+         WHERE id = $1 AND state = 'running' AND lease_holder = $2"
+    ).bind(job.id).bind(holder).execute(c).await?.rows_affected());
+    tx.commit().await
+}
+
+/// Extends the leases of every job `holder` is running; returns how many.
+pub async fn extend_leases(db: &Db, holder: &str, until: DateTime<Utc>) -> Result<u64> {
     let mut tx = db.write().await?;
     let n = on!(&mut tx, c => sqlx::query(
-        "UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 AND state = 'running' AND lease_holder = $3"
-    ).bind(until).bind(job.id).bind(holder).execute(c).await?.rows_affected());
+        "UPDATE jobs SET lease_expires_at = $1 WHERE state = 'running' AND lease_holder = $2"
+    ).bind(until).bind(holder).execute(c).await?.rows_affected());
     tx.commit().await?;
-    Ok(n == 1)
+    Ok(n)
 }
 
 /// Records one attempt at a job.

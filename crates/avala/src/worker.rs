@@ -41,6 +41,9 @@ pub struct RunSummary {
     pub dead: u64,
 }
 
+/// How many jobs a runner claims at once.
+const CLAIM_BATCH: i64 = 16;
+
 /// Runs jobs for one engine.
 pub struct Worker {
     engine: Engine,
@@ -156,9 +159,19 @@ impl Worker {
             ..Default::default()
         };
         while !self.is_stopping() {
-            let Some(job) = jobs::claim(self.engine.db(), &self.holder, self.engine.now(), self.lease).await? else {
+            // A few jobs per claim: one statement instead of one per job. Each is still completed
+            // in its own transaction together with its effect.
+            let batch = jobs::claim_batch(
+                self.engine.db(),
+                &self.holder,
+                self.engine.now(),
+                self.lease,
+                CLAIM_BATCH,
+            )
+            .await?;
+            if batch.is_empty() {
                 break;
-            };
+            }
             // Long jobs keep their lease: it is extended at a third of its length while they run.
             let heartbeat = {
                 let (db, holder, clock, lease) = (
@@ -167,24 +180,30 @@ impl Worker {
                     self.engine.clock(),
                     self.lease,
                 );
-                let job = job.clone();
                 tokio::spawn(async move {
                     let every = (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(60));
                     loop {
                         tokio::time::sleep(every).await;
-                        if !matches!(
-                            jobs::extend_lease(&db, &job, &holder, clock.now() + lease).await,
-                            Ok(true)
-                        ) {
+                        if !matches!(jobs::extend_leases(&db, &holder, clock.now() + lease).await, Ok(n) if n > 0) {
                             break;
                         }
                     }
                 })
             };
-            let outcome = self.run(&job, &mut summary).await;
+            let mut outcome = Ok(());
+            for (i, job) in batch.iter().enumerate() {
+                if self.is_stopping() || outcome.is_err() {
+                    // Stopping (or the database failed): give the rest back for another runner.
+                    for rest in &batch[i..] {
+                        let _ = jobs::release(self.engine.db(), rest, &self.holder).await;
+                    }
+                    break;
+                }
+                outcome = self.run(job, &mut summary).await;
+                progress(&summary);
+            }
             heartbeat.abort();
             outcome?;
-            progress(&summary);
         }
         Ok(summary)
     }
