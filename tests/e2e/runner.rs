@@ -471,3 +471,45 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
         "{digest}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_runner_cleanly() {
+    avala_tests::on_sqlite(|test| async move {
+        approved(&test, 3).await;
+        let mut child = tokio::process::Command::new(bin::path("avala-runner"))
+            .args(["--db", &test.url, "--poll-interval", "0.1"])
+            .current_dir(test.scratch.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Let it work through the queue and go idle, then ask it to stop.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the runner did not finish the queue"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let pid = child.id().unwrap().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
+            .await
+            .expect("it stops")
+            .unwrap();
+        assert!(status.success(), "exit 0 on SIGTERM: {status:?}");
+        let mut log = String::new();
+        tokio::io::AsyncReadExt::read_to_string(child.stderr.as_mut().unwrap(), &mut log)
+            .await
+            .unwrap();
+        assert!(log.contains("SIGTERM") && log.contains("avala-runner stopped"), "{log}");
+    })
+    .await;
+}
