@@ -304,4 +304,19 @@ mod tests {
         assert!(matches!(verify(&unproven), Err(ProofError::Malformed(_))));
         assert!(matches!(verify(&json!([1, 2])), Err(ProofError::Malformed(_))));
     }
+
+    proptest::proptest! {
+        /// Arbitrary JSON values and bytes as an Open Badges credential: never a panic.
+        #[test]
+        fn arbitrary_credentials_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), name in "\\PC{0,40}") {
+            if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                let _ = verify(&value);
+            }
+            let mut signed = sign_credential(&w3c_unsigned(), &w3c_key(), "2023-02-24T23:36:38Z");
+            signed["proof"]["proofValue"] = Value::String(format!("z{name}"));
+            proptest::prop_assert!(verify(&signed).is_err());
+            signed["proof"]["verificationMethod"] = Value::String(name.clone());
+            proptest::prop_assert!(verify(&signed).is_err());
+        }
+    }
 }

@@ -320,4 +320,17 @@ mod tests {
         let with = embed_in_pdf(&pdf, &signed.token()).unwrap();
         assert_eq!(extract_from_pdf(&with).unwrap(), signed);
     }
+
+    proptest::proptest! {
+        /// Arbitrary bytes as a PDF and arbitrary text as a token: a typed answer, never a panic.
+        #[test]
+        fn arbitrary_input_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), text in "\\PC{0,300}") {
+            let _ = extract_from_pdf(&bytes);
+            let _ = Signed::from_token(&text);
+            let _ = Signed::from_token(&format!("{TOKEN_PREFIX}{text}"));
+            let mut with_marker = b"/AvalaCertificate (AV1.".to_vec();
+            with_marker.extend_from_slice(&bytes);
+            let _ = extract_from_pdf(&with_marker);
+        }
+    }
 }

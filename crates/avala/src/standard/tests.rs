@@ -72,3 +72,21 @@ fn no_elements_is_refused() {
     let p = problems(head);
     assert_eq!(p[0].field, "elements");
 }
+
+proptest::proptest! {
+    /// Any text, valid TOML or not, gives a standard or a typed error, never a panic.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        let _ = parse("fuzz.toml", &text);
+    }
+
+    /// Mutations of the real file: each byte range replaced by arbitrary text.
+    #[test]
+    fn mutated_ec1057_never_panics(at in 0usize..9000, len in 0usize..40, with in "\\PC{0,20}") {
+        let text = include_str!("../../../../standards/EC1057.toml");
+        let start = text.char_indices().map(|(i, _)| i).find(|&i| i >= at.min(text.len())).unwrap_or(text.len());
+        let end = text.char_indices().map(|(i, _)| i).find(|&i| i >= (start + len).min(text.len())).unwrap_or(text.len());
+        let mutated = format!("{}{}{}", &text[..start], with, &text[end..]);
+        let _ = parse("EC1057.toml", &mutated);
+    }
+}
