@@ -273,7 +273,7 @@ async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_runners_on_one_postgresql_do_each_effect_once() {
     avala_tests::on_postgres("three_runners", |test| async move {
-        let n = 300;
+        let n = 834; // 6 jobs each: 5,004 jobs
         let emails = approved(&test, n).await;
         let smtp = SmtpSink::start().await;
         let url = smtp.url();
@@ -337,7 +337,7 @@ async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestD
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
     while smtp.certificates().len() < n / 4 {
         assert!(std::time::Instant::now() < deadline, "the runner made no progress");
         tokio::time::sleep(Duration::from_millis(20)).await;
