@@ -260,15 +260,103 @@ impl Page<'_> {
     }
 }
 
+/// The modules of `data` as a QR code (level L), with the mask chosen by the standard's penalty
+/// rules. The `qrcode` crate scores the eight masks too, but slowly enough to be a third of a
+/// certificate's rendering time; this scores them over a plain bit grid.
+fn qr_modules(data: &str) -> Result<(usize, Vec<qrcode::Color>)> {
+    use qrcode::canvas::{Canvas, MaskPattern};
+    let fail = |e: qrcode::types::QrError| Error::Certificate(format!("cannot encode the QR code: {e}"));
+    let bits = qrcode::bits::encode_auto(data.as_bytes(), qrcode::EcLevel::L).map_err(fail)?;
+    let version = bits.version();
+    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, qrcode::EcLevel::L).map_err(fail)?;
+    let mut canvas = Canvas::new(version, qrcode::EcLevel::L);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec);
+    let width = version.width() as usize;
+    const MASKS: [MaskPattern; 8] = [
+        MaskPattern::Checkerboard,
+        MaskPattern::HorizontalLines,
+        MaskPattern::VerticalLines,
+        MaskPattern::DiagonalLines,
+        MaskPattern::LargeCheckerboard,
+        MaskPattern::Fields,
+        MaskPattern::Diamonds,
+        MaskPattern::Meadow,
+    ];
+    let best = MASKS
+        .iter()
+        .map(|&mask| {
+            let mut c = canvas.clone();
+            c.apply_mask(mask);
+            let colors = c.into_colors();
+            (qr_penalty(width, &colors), colors)
+        })
+        .min_by_key(|(penalty, _)| *penalty)
+        .map(|(_, colors)| colors)
+        .unwrap_or_default();
+    Ok((width, best))
+}
+
+/// The four penalty rules of ISO/IEC 18004 (runs, 2×2 blocks, finder-like patterns, balance).
+fn qr_penalty(width: usize, colors: &[qrcode::Color]) -> u32 {
+    let dark = |x: usize, y: usize| colors[y * width + x] == qrcode::Color::Dark;
+    let mut penalty = 0u32;
+    // Rule 1 (runs of five or more) and rule 3 (1:1:3:1:1 with four light modules), by rows
+    // and by columns.
+    for horizontal in [true, false] {
+        for a in 0..width {
+            let at = |b: usize| if horizontal { dark(b, a) } else { dark(a, b) };
+            let mut run = 1;
+            for b in 1..width {
+                if at(b) == at(b - 1) {
+                    run += 1;
+                } else {
+                    if run >= 5 {
+                        penalty += 3 + (run - 5);
+                    }
+                    run = 1;
+                }
+            }
+            if run >= 5 {
+                penalty += 3 + (run - 5);
+            }
+            let line: Vec<bool> = (0..width).map(at).collect();
+            const FINDER: [bool; 7] = [true, false, true, true, true, false, true];
+            for start in 0..width.saturating_sub(6) {
+                if line[start..start + 7] == FINDER {
+                    let light_before = start >= 4 && line[start - 4..start].iter().all(|d| !d);
+                    let light_after = start + 11 <= width && line[start + 7..start + 11].iter().all(|d| !d);
+                    if light_before || light_after {
+                        penalty += 40;
+                    }
+                }
+            }
+        }
+    }
+    // Rule 2: 2×2 blocks of one colour.
+    for y in 0..width - 1 {
+        for x in 0..width - 1 {
+            let c = dark(x, y);
+            if dark(x + 1, y) == c && dark(x, y + 1) == c && dark(x + 1, y + 1) == c {
+                penalty += 3;
+            }
+        }
+    }
+    // Rule 4: the proportion of dark modules away from half.
+    let total = colors.len() as u32;
+    let darks = colors.iter().filter(|c| **c == qrcode::Color::Dark).count() as u32;
+    let percent = darks * 100 / total.max(1);
+    penalty += 10 * (percent.abs_diff(50) / 5);
+    penalty
+}
+
 /// `data` as a QR code image: one grey pixel per module, with a quiet zone of two modules.
 /// An image (about 1 KB compressed) is far smaller than a rectangle per module.
 fn qr_image(data: &str) -> Result<printpdf::RawImage> {
-    let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::L)
-        .map_err(|e| Error::Certificate(format!("cannot encode the QR code: {e}")))?;
-    let width = code.width();
+    let (width, colors) = qr_modules(data)?;
     let side = width + 4;
     let mut pixels = vec![255u8; side * side];
-    for (i, color) in code.to_colors().into_iter().enumerate() {
+    for (i, color) in colors.into_iter().enumerate() {
         if color == qrcode::Color::Dark {
             pixels[(i / width + 2) * side + i % width + 2] = 0;
         }
@@ -529,6 +617,40 @@ pub(crate) mod tests {
         let bytes = render(&sample()).unwrap();
         assert!(bytes.starts_with(b"%PDF-"));
         assert!(bytes.len() < 40 * 1024, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn the_qr_code_is_the_standard_encoding_under_one_of_its_eight_masks() {
+        let data = "AV1.eyJmb2xpbyI6IkVDMTA1Ny0yMDI2LTAwMDAwMSJ9.c2lnbmF0dXJl-ÁÉÍÓÚ";
+        let (width, colors) = qr_modules(data).unwrap();
+        let reference = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::L).unwrap();
+        assert_eq!(width, reference.width());
+        let bits = qrcode::bits::encode_auto(data.as_bytes(), qrcode::EcLevel::L).unwrap();
+        let version = bits.version();
+        let (d, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, qrcode::EcLevel::L).unwrap();
+        let mut canvas = qrcode::canvas::Canvas::new(version, qrcode::EcLevel::L);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&d, &ec);
+        use qrcode::canvas::MaskPattern::*;
+        let variants: Vec<Vec<qrcode::Color>> = [
+            Checkerboard,
+            HorizontalLines,
+            VerticalLines,
+            DiagonalLines,
+            LargeCheckerboard,
+            Fields,
+            Diamonds,
+            Meadow,
+        ]
+        .into_iter()
+        .map(|m| {
+            let mut c = canvas.clone();
+            c.apply_mask(m);
+            c.into_colors()
+        })
+        .collect();
+        assert!(variants.contains(&colors));
+        assert!(variants.contains(&reference.to_colors()));
     }
 
     fn images(pdf: &[u8]) -> usize {
