@@ -223,8 +223,17 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     progress.finish();
     engine.transition_window(admin, window, WindowEvent::Close).await?;
 
-    let mailer = Mailer::Outbox(config.outbox_dir());
-    let worker = Worker::new(engine.clone(), config.clone(), mailer, "demo-runner".into(), Lang::Es);
+    // Two workers, as `avala-runner --concurrency 2` runs them: rendering uses both cores.
+    let worker = |name: &str| {
+        Worker::new(
+            engine.clone(),
+            config.clone(),
+            Mailer::Outbox(config.outbox_dir()),
+            name.into(),
+            Lang::Es,
+        )
+    };
+    let (first, second) = (worker("demo-runner-1"), worker("demo-runner-2"));
     // Rendering and delivery of each certificate, and the notices every step queued.
     let jobs: i64 = crate::jobs::counts(engine.db())
         .await?
@@ -233,7 +242,21 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         .map(|(_, n)| n)
         .sum();
     progress.start("certificates and e-mails", jobs as u64 + approved.len() as u64);
-    let runner = worker.drain(|_| progress.advance()).await?;
+    let (a, b) = tokio::join!(
+        first.drain(|_| progress.advance()),
+        second.drain(|_| progress.advance())
+    );
+    let (a, b) = (a?, b?);
+    let runner = RunSummary {
+        rendered: a.rendered + b.rendered,
+        delivered: a.delivered + b.delivered,
+        retried: a.retried + b.retried,
+        dead: a.dead + b.dead,
+        expired: a.expired + b.expired,
+        windows_opened: a.windows_opened + b.windows_opened,
+        windows_closed: a.windows_closed + b.windows_closed,
+        notices: a.notices + b.notices,
+    };
     progress.finish();
 
     let states = engine
