@@ -1,9 +1,11 @@
-//! The job runner's work: render certificates and e-mail them, from the outbox.
+//! The job runner's work, from the outbox: run the schedules, then render certificates, e-mail
+//! them and send notices.
 //!
-//! Rendering stores the PDF (in the database and as `certificates/<folio>.pdf`), enqueues the
-//! delivery and marks the job done in one transaction; a second run of the same job finds the
-//! PDF stored and only completes. Delivery sends first and records afterwards, with a stable
-//! Message-ID, so a crash in between resends the same message rather than a different one.
+//! Rendering signs and stores the PDF (in the database and as `certificates/<folio>.pdf`),
+//! enqueues the delivery and marks the job done in one transaction; a second run of the same job
+//! finds the PDF stored and only completes. Delivery and notices send first and record
+//! afterwards, with a stable Message-ID, so a crash in between resends the same message rather
+//! than a different one. Every attempt is recorded with what the mail server answered.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
