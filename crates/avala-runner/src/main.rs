@@ -84,7 +84,7 @@ async fn run(args: Args) -> avala::error::Result<()> {
         tasks.spawn(async move {
             loop {
                 let done = worker.drain(|_| {}).await?;
-                add(&mut total.lock().unwrap_or_else(|e| e.into_inner()), &done);
+                total.lock().unwrap_or_else(|e| e.into_inner()).add(&done);
                 if once || worker.is_stopping() {
                     return Ok::<(), avala::Error>(());
                 }
@@ -189,17 +189,6 @@ async fn run(args: Args) -> avala::error::Result<()> {
 }
 
 #[cfg(unix)]
-fn add(total: &mut RunSummary, more: &RunSummary) {
-    total.rendered += more.rendered;
-    total.delivered += more.delivered;
-    total.retried += more.retried;
-    total.dead += more.dead;
-    total.expired += more.expired;
-    total.windows_opened += more.windows_opened;
-    total.windows_closed += more.windows_closed;
-    total.notices += more.notices;
-}
-
 fn signal_term() -> tokio::sync::mpsc::Receiver<()> {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tokio::spawn(async move {

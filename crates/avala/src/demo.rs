@@ -246,17 +246,8 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         first.drain(|_| progress.advance()),
         second.drain(|_| progress.advance())
     );
-    let (a, b) = (a?, b?);
-    let runner = RunSummary {
-        rendered: a.rendered + b.rendered,
-        delivered: a.delivered + b.delivered,
-        retried: a.retried + b.retried,
-        dead: a.dead + b.dead,
-        expired: a.expired + b.expired,
-        windows_opened: a.windows_opened + b.windows_opened,
-        windows_closed: a.windows_closed + b.windows_closed,
-        notices: a.notices + b.notices,
-    };
+    let mut runner = a?;
+    runner.add(&b?);
     progress.finish();
 
     let states = engine

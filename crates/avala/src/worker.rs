@@ -43,6 +43,20 @@ pub struct RunSummary {
     pub dead: u64,
 }
 
+impl RunSummary {
+    /// Adds what another pass (or another worker) did.
+    pub fn add(&mut self, other: &RunSummary) {
+        self.rendered += other.rendered;
+        self.delivered += other.delivered;
+        self.retried += other.retried;
+        self.expired += other.expired;
+        self.windows_opened += other.windows_opened;
+        self.windows_closed += other.windows_closed;
+        self.notices += other.notices;
+        self.dead += other.dead;
+    }
+}
+
 /// How many jobs a runner claims at once.
 const CLAIM_BATCH: i64 = 16;
 

@@ -184,6 +184,11 @@ impl Signed {
         })
     }
 
+    /// A signed payload as the database stores it: the canonical JSON and the base64url signature.
+    pub fn from_stored(canonical: &str, signature: &str) -> Result<Signed, TokenError> {
+        Signed::from_token(&format!("{TOKEN_PREFIX}{}.{signature}", B64.encode(canonical)))
+    }
+
     /// Checks the signature with `key`, and that the signed text is the payload's canonical form.
     pub fn verify_with(&self, key: &VerifyingKey) -> bool {
         self.payload.canonical() == self.canonical

@@ -102,11 +102,7 @@ impl Engine {
                     }));
                 };
                 let signed = match (&row.signed_payload, &row.signature) {
-                    (Some(p), Some(s)) => Some(Signed::from_token(&format!(
-                        "{}{}.{s}",
-                        crate::certificate::signed::TOKEN_PREFIX,
-                        b64(p)
-                    ))),
+                    (Some(p), Some(s)) => Some(Signed::from_stored(p, s)),
                     _ => None,
                 };
                 (signed, Some(row), None)
@@ -429,9 +425,4 @@ async fn set_state(tx: &mut Tx, row: &Stored, next: CertificateState) -> Result<
         });
     }
     Ok(())
-}
-
-fn b64(text: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }

@@ -144,6 +144,17 @@ pub(crate) async fn register_in(
     Ok(id)
 }
 
+/// The standard version pinned for `enrollment`, once `by` is checked to be its assigned
+/// evaluator (rules 4 and 5).
+async fn assigned_standard(tx: &mut Tx, enrollment: i64, by: &str) -> Result<crate::standard::Standard> {
+    let a = assignment(tx, enrollment).await?;
+    check_assigned(enrollment, &a, by)?;
+    let standard_id = a
+        .standard_id
+        .ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
+    super::standards::by_id(tx, standard_id).await
+}
+
 /// An enrollment's assignment, for rules 4 and 5.
 #[derive(sqlx::FromRow)]
 struct Assignment {
@@ -294,12 +305,7 @@ impl Engine {
         let by = require(&mut tx, actor, Role::Evaluator, "record judgements").await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Evidence)?;
-        let a = assignment(&mut tx, enrollment).await?;
-        check_assigned(enrollment, &a, &by)?;
-        let standard_id = a
-            .standard_id
-            .ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
-        let standard = super::standards::by_id(&mut tx, standard_id).await?;
+        let standard = assigned_standard(&mut tx, enrollment, &by).await?;
         let element = element.trim().to_uppercase();
         if !standard.elements.iter().any(|e| e.code == element) {
             return Err(Error::UnknownElement {
@@ -339,12 +345,7 @@ impl Engine {
         let by = require(&mut tx, actor, Role::Evaluator, "record verdicts").await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let judged = step(state, EnrollmentEvent::Verdict)?;
-        let a = assignment(&mut tx, enrollment).await?;
-        check_assigned(enrollment, &a, &by)?;
-        let standard_id = a
-            .standard_id
-            .ok_or_else(|| Error::Database(format!("enrollment {enrollment} has no pinned standard")))?;
-        let standard = super::standards::by_id(&mut tx, standard_id).await?;
+        let standard = assigned_standard(&mut tx, enrollment, &by).await?;
         let rows: Vec<(String, bool)> = on!(&mut tx, c => sqlx::query_as(
             "SELECT element_code, competent FROM element_judgements WHERE enrollment_id = $1"
         ).bind(enrollment).fetch_all(c).await?);
