@@ -176,11 +176,11 @@ impl Config {
             let over_white = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
             rgb.extend([over_white(r), over_white(g), over_white(b)]);
         }
-        Ok(Some(crate::certificate::pdf::Logo {
+        Ok(Some(crate::certificate::pdf::Logo::new(
             rgb,
-            width: rgba.width(),
-            height: rgba.height(),
-        }))
+            rgba.width(),
+            rgba.height(),
+        )))
     }
 
     /// Where rendered certificates are written.

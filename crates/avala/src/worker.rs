@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Lang;
 use crate::certificate::pdf::{CertificateDoc, render};
-use crate::certificate::signed::{Payload, StandardRef, embed_in_pdf};
+use crate::certificate::signed::{Payload, StandardRef};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -322,10 +322,9 @@ impl Worker {
             key_id: crate::config::key_id(&key.verifying_key()),
         }
         .sign(&key);
-        let token = signed.token();
         let mut doc = doc;
-        doc.qr = token.clone();
-        let pdf = tokio::task::spawn_blocking(move || render(&doc).and_then(|pdf| embed_in_pdf(&pdf, &token)))
+        doc.qr = signed.token();
+        let pdf = tokio::task::spawn_blocking(move || render(&doc))
             .await
             .map_err(|e| Failure::transient(format!("rendering panicked: {e}")))??;
         let sha = hex::encode(Sha256::digest(&pdf));

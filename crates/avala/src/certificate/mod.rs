@@ -1,7 +1,9 @@
 //! Certificates: identifiers (folio, verification code) and the PDF document.
 
+mod fonts;
 pub mod ob3;
 pub mod pdf;
+mod qr;
 pub mod signed;
 pub mod verify;
 
