@@ -120,7 +120,8 @@ pub(crate) struct Subset {
 impl Subset {
     /// A subset of `weight` carrying at least `chars`.
     pub(crate) fn for_chars(weight: Weight, chars: &BTreeSet<char>) -> Result<Arc<Subset>> {
-        static CACHE: OnceLock<Mutex<HashMap<(Weight, Vec<char>), Arc<Subset>>>> = OnceLock::new();
+        type Cache = Mutex<HashMap<(Weight, Vec<char>), Arc<Subset>>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let key: Vec<char> = match weight {
             Weight::Regular => chars.iter().copied().collect(),
             Weight::Bold => chars
