@@ -1,8 +1,9 @@
-//! Certificate rendering alone: `cargo bench -p avala --bench render -- [N]`.
+//! Certificate rendering alone: `cargo bench -p avala --bench render -- [N] [OUTDIR]`.
 //!
 //! Renders N (default 1,000) signed certificates with different holders, the way the runner
 //! does (PDF with subset fonts, QR code, token in the document information), on one thread,
-//! and prints certificates per second and bytes per certificate.
+//! and prints certificates per second and bytes per certificate. With OUTDIR, each is also
+//! written to a file there, as the peer scripts do (`benches/peers.sh` runs them side by side).
 
 use std::time::Instant;
 
@@ -13,11 +14,12 @@ use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 
 fn main() {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1000);
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let out = args.get(1).map(std::path::PathBuf::from);
+    if let Some(out) = &out {
+        std::fs::create_dir_all(out).unwrap();
+    }
     let people = avala::cohort::generate(n, 1057);
     let key = SigningKey::from_bytes(&[7; 32]);
     let (mut bytes, mut qr, mut pdf_only) = (0usize, 0.0, 0.0);
@@ -66,6 +68,9 @@ fn main() {
         let t = Instant::now();
         let pdf = render(&doc).unwrap();
         pdf_only += t.elapsed().as_secs_f64();
+        if let Some(out) = &out {
+            std::fs::write(out.join(format!("cert-{i:06}.pdf")), &pdf).unwrap();
+        }
         bytes += pdf.len();
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -78,4 +83,10 @@ fn main() {
         qr * 1000.0 / n as f64
     );
     println!("  {:.1} KiB per certificate", bytes as f64 / n as f64 / 1024.0);
+    // The peer scripts' summary line, for `benches/peers.sh`.
+    println!(
+        "avala: {n} certificates in {seconds:.2}s = {:.0}/s, mean size {:.1} KiB",
+        n as f64 / seconds,
+        bytes as f64 / n as f64 / 1024.0
+    );
 }

@@ -60,21 +60,83 @@ pub async fn append(
     kind: &str,
     payload: Value,
 ) -> Result<()> {
+    append_all(tx, actor, at, &[(stream, kind, payload)]).await
+}
+
+/// Appends several events, each `(stream, kind, payload)`, in order, inside the caller's
+/// transaction: one statement finds where the streams end and one inserts them all, where
+/// one event at a time takes two per event.
+pub async fn append_all(tx: &mut Tx, actor: &str, at: DateTime<Utc>, events: &[(&str, &str, Value)]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
     let at = truncate_micros(at);
-    let payload = payload.to_string();
-    let last: Option<(i64, String)> = on!(tx, c => sqlx::query_as(
-        "SELECT seq, hash FROM audit_events WHERE stream = $1 ORDER BY seq DESC LIMIT 1"
-    ).bind(stream).fetch_optional(c).await?);
-    let (seq, prev) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_string()),
-    };
-    let hash = event_hash(&prev, stream, seq, actor, at, kind, &payload);
-    on!(tx, c => sqlx::query(
-        "INSERT INTO audit_events (stream, seq, actor, at, kind, payload, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ).bind(stream).bind(seq).bind(actor).bind(at).bind(kind).bind(&payload).bind(&prev).bind(&hash)
-    .execute(c).await?.rows_affected());
+    let mut streams: Vec<&str> = events.iter().map(|(stream, _, _)| *stream).collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let list = (1..=streams.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT stream, seq, hash FROM audit_events a WHERE stream IN ({list}) \
+         AND seq = (SELECT MAX(seq) FROM audit_events b WHERE b.stream = a.stream)"
+    );
+    let ends: Vec<(String, i64, String)> = on!(tx, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for stream in &streams {
+            q = q.bind(*stream);
+        }
+        q.fetch_all(c).await?
+    });
+    let mut last: std::collections::HashMap<&str, (i64, String)> =
+        streams.iter().map(|s| (*s, (0, GENESIS.to_string()))).collect();
+    for (stream, seq, hash) in ends {
+        if let Some(end) = last.get_mut(stream.as_str()) {
+            *end = (seq, hash);
+        }
+    }
+    let mut rows = Vec::with_capacity(events.len());
+    for (stream, kind, payload) in events {
+        let payload = payload.to_string();
+        let end = last.get_mut(stream).expect("every stream was looked up");
+        let seq = end.0 + 1;
+        let hash = event_hash(&end.1, stream, seq, actor, at, kind, &payload);
+        rows.push((
+            *stream,
+            seq,
+            *kind,
+            payload,
+            std::mem::replace(end, (seq, hash.clone())).1,
+            hash,
+        ));
+    }
+    let values = (0..rows.len())
+        .map(|i| {
+            let n = i * 8;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql =
+        format!("INSERT INTO audit_events (stream, seq, actor, at, kind, payload, prev_hash, hash) VALUES {values}");
+    on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (stream, seq, kind, payload, prev, hash) in &rows {
+            q = q.bind(*stream).bind(*seq).bind(actor).bind(at).bind(*kind).bind(payload).bind(prev).bind(hash);
+        }
+        q.execute(c).await?.rows_affected()
+    });
     Ok(())
 }
 

@@ -89,7 +89,8 @@ async fn claim_where(
     let set = "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1";
     let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts";
     let jobs = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, gate) => {
+            let _turn = gate.enter().await;
             let sql = format!("{set} WHERE id IN (SELECT id FROM jobs WHERE {pick} LIMIT $4) {returning}");
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(holder)

@@ -54,13 +54,20 @@ impl Mailer {
     pub async fn send(&self, id: &str, message: Message) -> Result<String, SendError> {
         match self {
             Mailer::Outbox(dir) => {
+                // Formatting (base64 of the attachment) and creating the file are blocking work:
+                // off the runtime's threads, so other jobs' database work goes on meanwhile.
                 let path = dir.join(format!("{id}.eml"));
-                crate::config::write_atomic(&path, &message.formatted(), false)
-                    .map(|_| format!("written to {}", path.display()))
-                    .map_err(|e| SendError {
-                        message: e.to_string(),
-                        permanent: false,
-                    })
+                tokio::task::spawn_blocking(move || {
+                    crate::config::write_atomic(&path, &message.formatted(), false)
+                        .map(|_| format!("written to {}", path.display()))
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|written| written.map_err(|e| e.to_string()))
+                .map_err(|message| SendError {
+                    message,
+                    permanent: false,
+                })
             }
             Mailer::Smtp(transport) => match transport.send(message).await {
                 Ok(response) => {

@@ -70,6 +70,8 @@ pub struct Worker {
     lease: Duration,
     logo: std::sync::OnceLock<Option<std::sync::Arc<crate::certificate::pdf::Logo>>>,
     stopping: std::sync::atomic::AtomicBool,
+    /// Whether the signing key is known to be in the key set.
+    key_registered: std::sync::atomic::AtomicBool,
     /// Least time between two messages (a sending rate limit), and when the last one went.
     pace: Option<(std::time::Duration, tokio::sync::Mutex<Option<tokio::time::Instant>>)>,
 }
@@ -83,9 +85,28 @@ struct RenderData {
     expires_at: DateTime<Utc>,
     enrollment_id: i64,
     pdf_sha256: Option<String>,
-    standard_id: i64,
+    standard_code: String,
+    standard_version: String,
+    standard_title: String,
+    standard_level: i64,
     tz: String,
     verifier_name: String,
+}
+
+/// A certificate's rendering, once started.
+enum Render {
+    /// An earlier run of the job stored it already.
+    Already,
+    /// Rendering (and writing the file) on a blocking thread.
+    Running(Box<Started>),
+}
+
+/// A rendering under way: what the certificate shows, its signature, and the task that gives
+/// the PDF and its SHA-256.
+struct Started {
+    data: RenderData,
+    signed: crate::certificate::signed::Signed,
+    task: tokio::task::JoinHandle<Result<(Vec<u8>, String)>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -98,6 +119,8 @@ struct DeliverData {
     state: String,
     version: i64,
     enrollment_id: i64,
+    enrollment_state: String,
+    enrollment_version: i64,
     standard_code: String,
     standard_title: String,
 }
@@ -114,6 +137,7 @@ impl Worker {
             lease: Duration::minutes(5),
             logo: std::sync::OnceLock::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
+            key_registered: std::sync::atomic::AtomicBool::new(false),
             pace: None,
         }
     }
@@ -206,17 +230,35 @@ impl Worker {
                     }
                 })
             };
+            // The batch's certificates are rendered side by side and recorded in one transaction
+            // (their effects are all in the database, so a crash loses or doubles none); each
+            // e-mail is recorded on its own right after it is sent, so a crash can resend at
+            // most the message in flight.
+            let (renders, others): (Vec<&Job>, Vec<&Job>) =
+                batch.iter().partition(|job| job.kind == jobs::RENDER_CERTIFICATE);
             let mut outcome = Ok(());
-            for (i, job) in batch.iter().enumerate() {
+            let mut unfinished: Vec<&Job> = Vec::new();
+            if !renders.is_empty() {
+                if !self.is_stopping() {
+                    outcome = self.render_batch(&renders, &mut summary).await;
+                    progress(&summary);
+                }
                 if self.is_stopping() || outcome.is_err() {
-                    // Stopping (or the database failed): give the rest back for another runner.
-                    for rest in &batch[i..] {
-                        let _ = jobs::release(self.engine.db(), rest, &self.holder).await;
-                    }
+                    unfinished.extend(&renders);
+                }
+            }
+            for (i, job) in others.iter().enumerate() {
+                if self.is_stopping() || outcome.is_err() {
+                    unfinished.extend(&others[i..]);
                     break;
                 }
                 outcome = self.run(job, &mut summary).await;
                 progress(&summary);
+            }
+            // Stopping (or the database failed): give back what was not done, for another
+            // runner (a job already completed or failed is left as it is).
+            for job in unfinished {
+                let _ = jobs::release(self.engine.db(), job, &self.holder).await;
             }
             heartbeat.abort();
             outcome?;
@@ -228,73 +270,160 @@ impl Worker {
     /// the database itself fails.
     pub async fn run(&self, job: &Job, summary: &mut RunSummary) -> Result<()> {
         let outcome = match job.kind.as_str() {
-            jobs::RENDER_CERTIFICATE => self.render(job).await.map(|done| summary.rendered += u64::from(done)),
+            jobs::RENDER_CERTIFICATE => return self.render_batch(&[job], summary).await,
             jobs::DELIVER_CERTIFICATE => self.deliver(job).await.map(|done| summary.delivered += u64::from(done)),
             jobs::NOTIFY => self.notify(job).await.map(|done| summary.notices += u64::from(done)),
             other => Err(Failure::permanent(format!("unknown job kind {other:?}"))),
         };
-        if let Err(failure) = outcome {
-            if let Some(Error::Database(_) | Error::DatabaseUnavailable { .. }) = &failure.error {
-                tracing::warn!(job = job.id, error = %failure.message, "database error; the lease will expire and the job run again");
-                return Err(failure.error.unwrap_or(Error::Database(failure.message)));
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(failure) => self.settle(job, failure, summary).await,
+        }
+    }
+
+    /// Records a job's failed attempt (retried later, or dead), unless the database itself
+    /// failed: that is returned, and the job's lease will expire and it will run again.
+    async fn settle(&self, job: &Job, failure: Failure, summary: &mut RunSummary) -> Result<()> {
+        if let Some(Error::Database(_) | Error::DatabaseUnavailable { .. }) = &failure.error {
+            tracing::warn!(job = job.id, error = %failure.message, "database error; the lease will expire and the job run again");
+            return Err(failure.error.unwrap_or(Error::Database(failure.message)));
+        }
+        tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
+        let dead = jobs::fail(
+            self.engine.db(),
+            job,
+            &self.holder,
+            &failure.message,
+            failure.permanent,
+            self.engine.now(),
+        )
+        .await?;
+        if dead {
+            summary.dead += 1;
+            if job.kind == jobs::DELIVER_CERTIFICATE
+                && let Ok(folio) = folio_of(job)
+            {
+                self.engine
+                    .mark_delivery_failed(&self.holder, &folio, &failure.message)
+                    .await?;
             }
-            tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
-            let dead = jobs::fail(
-                self.engine.db(),
-                job,
-                &self.holder,
-                &failure.message,
-                failure.permanent,
-                self.engine.now(),
-            )
-            .await?;
-            if dead {
-                summary.dead += 1;
-                if job.kind == jobs::DELIVER_CERTIFICATE
-                    && let Ok(folio) = folio_of(job)
-                {
-                    self.engine
-                        .mark_delivery_failed(&self.holder, &folio, &failure.message)
-                        .await?;
-                }
-            } else {
-                summary.retried += 1
-            }
+        } else {
+            summary.retried += 1
         }
         Ok(())
     }
 
-    /// Renders and stores the PDF; false when an earlier run already had (the job only completes).
-    async fn render(&self, job: &Job) -> Result<bool, Failure> {
+    /// Renders the certificates of `batch` side by side (each written to its file), then stores
+    /// them all, enqueues their deliveries and completes their jobs in one transaction. A job
+    /// whose certificate was stored by an earlier run only completes.
+    async fn render_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+        let mut started = Vec::with_capacity(batch.len());
+        for job in batch {
+            match self.start_render(job).await {
+                Ok(render) => started.push((*job, render)),
+                Err(failure) => self.settle(job, failure, summary).await?,
+            }
+        }
+        let mut ready = Vec::with_capacity(started.len());
+        for (job, render) in started {
+            let finished = match render {
+                Render::Already => Ok(None),
+                Render::Running(started) => match started.task.await {
+                    Ok(Ok((pdf, sha))) => Ok(Some((started.data, started.signed, pdf, sha))),
+                    Ok(Err(e)) => Err(Failure::from(e)),
+                    Err(e) => Err(Failure::transient(format!("rendering panicked: {e}"))),
+                },
+            };
+            match finished {
+                Ok(done) => ready.push((job, done)),
+                Err(failure) => self.settle(job, failure, summary).await?,
+            }
+        }
+        if ready.is_empty() {
+            return Ok(());
+        }
+        let now = self.engine.now();
+        let mut tx = self.engine.db().write().await?;
+        // The key is in the key set before the first certificate it signs is committed.
+        if !self.key_registered.load(std::sync::atomic::Ordering::Relaxed) {
+            let key = self.config.signing_key()?;
+            crate::engine::register_key(&mut tx, &key.verifying_key(), now).await?;
+        }
+        let mut events = Vec::with_capacity(ready.len());
+        for (job, done) in &ready {
+            let Some((data, signed, pdf, sha)) = done else {
+                jobs::complete(&mut tx, job, &self.holder, now, "already rendered by an earlier run").await?;
+                continue;
+            };
+            on!(&mut tx, c => sqlx::query(
+                "INSERT INTO certificate_files (folio, pdf) VALUES ($1, $2) ON CONFLICT (folio) DO NOTHING"
+            ).bind(&data.folio).bind(pdf).execute(c).await?.rows_affected());
+            on!(&mut tx, c => sqlx::query(
+                "UPDATE certificates SET pdf_sha256 = $1, signed_payload = $2, signature = $3, key_id = $4 \
+                 WHERE folio = $5 AND pdf_sha256 IS NULL"
+            ).bind(sha).bind(&signed.canonical).bind(signed.signature_text()).bind(&signed.payload.key_id)
+                .bind(&data.folio).execute(c).await?.rows_affected());
+            jobs::enqueue(
+                &mut tx,
+                jobs::DELIVER_CERTIFICATE,
+                &format!("deliver:{}", data.folio),
+                &json!({"folio": data.folio}),
+                now,
+            )
+            .await?;
+            jobs::complete(
+                &mut tx,
+                job,
+                &self.holder,
+                now,
+                &format!("rendered {} bytes, SHA-256 {sha}", pdf.len()),
+            )
+            .await?;
+            events.push((
+                crate::engine::certificate_stream(&data.folio),
+                json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
+            ));
+        }
+        let events: Vec<(&str, &str, serde_json::Value)> = events
+            .iter()
+            .map(|(stream, payload)| (stream.as_str(), "certificate.rendered", payload.clone()))
+            .collect();
+        crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
+        tx.commit().await?;
+        self.key_registered.store(true, std::sync::atomic::Ordering::Relaxed);
+        summary.rendered += events.len() as u64;
+        Ok(())
+    }
+
+    /// Reads what a certificate shows, signs it, and starts rendering it (and writing its file)
+    /// on a blocking thread.
+    async fn start_render(&self, job: &Job) -> Result<Render, Failure> {
         let folio = folio_of(job)?;
-        let mut tx = self.engine.db().read().await?;
+        let mut tx = self.engine.db().single().await?;
         let data: Option<RenderData> = on!(&mut tx, c => sqlx::query_as(
             "SELECT c.folio, c.verification_code, c.holder_name, c.issued_at, c.expires_at, c.enrollment_id, c.pdf_sha256, \
-             e.standard_id, w.tz, st.name AS verifier_name FROM certificates c \
-             JOIN enrollments e ON e.id = c.enrollment_id JOIN windows w ON w.id = e.window_id \
+             s.code AS standard_code, s.version AS standard_version, s.title AS standard_title, s.level AS standard_level, \
+             w.tz, st.name AS verifier_name FROM certificates c \
+             JOIN enrollments e ON e.id = c.enrollment_id JOIN standards s ON s.id = e.standard_id \
+             JOIN windows w ON w.id = e.window_id \
              JOIN dictamen_batches b ON b.id = e.dictamen_batch_id JOIN staff st ON st.id = b.verifier_id \
              WHERE c.folio = $1"
         ).bind(&folio).fetch_optional(c).await?);
-        let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
-        let standard = crate::engine::standard_by_id(&mut tx, data.standard_id).await?;
         tx.commit().await?;
-        let now = self.engine.now();
+        let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
         if data.pdf_sha256.is_some() {
             // Already rendered by an earlier run of this job: only complete it.
-            let mut tx = self.engine.db().write().await?;
-            jobs::complete(&mut tx, job, &self.holder, now, "already rendered by an earlier run").await?;
-            tx.commit().await?;
-            return Ok(false);
+            return Ok(Render::Already);
         }
         let tz: chrono_tz::Tz = data.tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
         let doc = CertificateDoc {
             lang: self.lang,
             issuer: self.config.settings.issuer.clone(),
             holder_name: data.holder_name.clone(),
-            standard_code: standard.code.clone(),
-            standard_version: standard.version.clone(),
-            standard_title: standard.title.clone(),
-            standard_level: standard.level,
+            standard_code: data.standard_code.clone(),
+            standard_version: data.standard_version.clone(),
+            standard_title: data.standard_title.clone(),
+            standard_level: u8::try_from(data.standard_level).unwrap_or(0),
             folio: data.folio.clone(),
             verification_code: data.verification_code.clone(),
             dictamen_date: data.issued_at.with_timezone(&tz).date_naive(),
@@ -311,9 +440,9 @@ impl Worker {
             verification_code: data.verification_code.clone(),
             holder: data.holder_name.clone(),
             standard: StandardRef {
-                code: standard.code.clone(),
-                version: standard.version.clone(),
-                title: standard.title.clone(),
+                code: data.standard_code.clone(),
+                version: data.standard_version.clone(),
+                title: data.standard_title.clone(),
             },
             result: "competent".into(),
             issued_at: data.issued_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -324,57 +453,28 @@ impl Worker {
         .sign(&key);
         let mut doc = doc;
         doc.qr = signed.token();
-        let pdf = tokio::task::spawn_blocking(move || render(&doc))
-            .await
-            .map_err(|e| Failure::transient(format!("rendering panicked: {e}")))??;
-        let sha = hex::encode(Sha256::digest(&pdf));
+        // Rendering and writing the file are blocking work, off the runtime's threads.
         let path = self.config.certificates_dir().join(format!("{}.pdf", data.folio));
-        crate::config::write_atomic(&path, &pdf, false)?;
-        let mut tx = self.engine.db().write().await?;
-        crate::engine::register_key(&mut tx, &key.verifying_key(), now).await?;
-        on!(&mut tx, c => sqlx::query(
-            "UPDATE certificates SET pdf = $1, pdf_sha256 = $2, signed_payload = $3, signature = $4, key_id = $5 \
-             WHERE folio = $6 AND pdf_sha256 IS NULL"
-        ).bind(&pdf).bind(&sha).bind(&signed.canonical).bind(signed.signature_text()).bind(&signed.payload.key_id)
-            .bind(&data.folio).execute(c).await?.rows_affected());
-        crate::audit::append(
-            &mut tx,
-            &crate::engine::certificate_stream(&data.folio),
-            &self.holder,
-            now,
-            "certificate.rendered",
-            json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
-        )
-        .await?;
-        jobs::enqueue(
-            &mut tx,
-            jobs::DELIVER_CERTIFICATE,
-            &format!("deliver:{}", data.folio),
-            &json!({"folio": data.folio}),
-            now,
-        )
-        .await?;
-        jobs::complete(
-            &mut tx,
-            job,
-            &self.holder,
-            now,
-            &format!("rendered {} bytes, SHA-256 {sha}", pdf.len()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        let task = tokio::task::spawn_blocking(move || {
+            let pdf = render(&doc)?;
+            let sha = hex::encode(Sha256::digest(&pdf));
+            crate::config::write_atomic(&path, &pdf, false)?;
+            Ok::<_, Error>((pdf, sha))
+        });
+        Ok(Render::Running(Box::new(Started { data, signed, task })))
     }
 
     /// Sends the certificate; false when there was nothing to send (delivered already, or revoked).
     async fn deliver(&self, job: &Job) -> Result<bool, Failure> {
         let folio = folio_of(job)?;
-        let mut tx = self.engine.db().read().await?;
+        let mut tx = self.engine.db().single().await?;
         let data: Option<DeliverData> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT c.folio, c.verification_code, c.holder_name, ca.email, c.pdf, c.state, c.version, c.enrollment_id, \
+            "SELECT c.folio, c.verification_code, c.holder_name, ca.email, f.pdf, c.state, c.version, c.enrollment_id, \
+             e.state AS enrollment_state, e.version AS enrollment_version, \
              s.code AS standard_code, s.title AS standard_title FROM certificates c \
              JOIN enrollments e ON e.id = c.enrollment_id JOIN candidates ca ON ca.id = e.candidate_id \
-             JOIN standards s ON s.id = e.standard_id WHERE c.folio = $1"
+             JOIN standards s ON s.id = e.standard_id LEFT JOIN certificate_files f ON f.folio = c.folio \
+             WHERE c.folio = $1"
         ).bind(&folio).fetch_optional(c).await?);
         tx.commit().await?;
         let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
@@ -422,35 +522,50 @@ impl Worker {
                 error: None,
             })?;
 
+        // Both rows are written guarded by the versions read before sending: a change in
+        // between (a revocation, say) is a conflict and the job is tried again.
         let mut tx = self.engine.db().write().await?;
         let next = state.apply(CertificateEvent::Deliver).map_err(Error::from)?;
-        on!(&mut tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
+        let changed = on!(&mut tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
             .bind(next.as_str()).bind(&data.folio).bind(data.version).execute(c).await?.rows_affected());
-        let (enrollment_state, version) = crate::engine::lock_enrollment(&mut tx, data.enrollment_id).await?;
+        if changed != 1 {
+            return Err(Error::Conflict {
+                what: "certificate",
+                id: data.folio.clone(),
+            }
+            .into());
+        }
+        let enrollment_stream = crate::engine::enrollment_stream(data.enrollment_id);
+        let certificate_stream = crate::engine::certificate_stream(&data.folio);
+        let mut events = Vec::with_capacity(2);
+        let enrollment_state =
+            EnrollmentState::parse(&data.enrollment_state).map_err(|e| Error::Database(e.to_string()))?;
         if enrollment_state == EnrollmentState::CertificateIssued {
             let delivered = enrollment_state.apply(EnrollmentEvent::Email).map_err(Error::from)?;
-            crate::engine::set_enrollment_state(&mut tx, data.enrollment_id, version, delivered).await?;
-            on!(&mut tx, c => sqlx::query("UPDATE enrollments SET delivered_at = $1, delivery_error = NULL WHERE id = $2")
-                .bind(now).bind(data.enrollment_id).execute(c).await?.rows_affected());
-            crate::audit::append(
-                &mut tx,
-                &crate::engine::enrollment_stream(data.enrollment_id),
-                &self.holder,
-                now,
+            let changed = on!(&mut tx, c => sqlx::query(
+                "UPDATE enrollments SET state = $1, version = version + 1, delivered_at = $2, delivery_error = NULL \
+                 WHERE id = $3 AND version = $4"
+            ).bind(delivered.as_str()).bind(now).bind(data.enrollment_id).bind(data.enrollment_version)
+                .execute(c).await?.rows_affected());
+            if changed != 1 {
+                return Err(Error::Conflict {
+                    what: "enrollment",
+                    id: data.enrollment_id.to_string(),
+                }
+                .into());
+            }
+            events.push((
+                enrollment_stream.as_str(),
                 "enrollment.delivered",
                 json!({"folio": data.folio}),
-            )
-            .await?;
+            ));
         }
-        crate::audit::append(
-            &mut tx,
-            &crate::engine::certificate_stream(&data.folio),
-            &self.holder,
-            now,
+        events.push((
+            certificate_stream.as_str(),
             "certificate.delivered",
             json!({"to": "holder", "via": self.mailer.describe()}),
-        )
-        .await?;
+        ));
+        crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
         jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
         tx.commit().await?;
         Ok(true)

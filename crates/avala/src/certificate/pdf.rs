@@ -527,7 +527,7 @@ pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
         first_font,
         first_font + 5
     ));
-    w.stream("/Filter/FlateDecode", &deflate(content.as_bytes(), 6));
+    w.stream("/Filter/FlateDecode", &deflate(content.as_bytes(), 1));
     for subset in &subsets {
         let n = w.next();
         let name = &subset.base_font;

@@ -55,10 +55,11 @@ fn packed_penalty(width: usize, dark: &[bool]) -> u32 {
     let valid = (1u128 << width) - 1;
     let mut rows = vec![0u128; width];
     let mut columns = vec![0u128; width];
-    for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
-        let (y, x) = (i / width, i % width);
-        rows[y] |= 1 << x;
-        columns[x] |= 1 << y;
+    for (y, line) in dark.chunks_exact(width).enumerate() {
+        for (x, &d) in line.iter().enumerate() {
+            rows[y] |= u128::from(d) << x;
+            columns[x] |= u128::from(d) << y;
+        }
     }
     let mut penalty = 0u32;
     for line in rows.iter().chain(&columns).copied() {
@@ -94,13 +95,12 @@ fn packed_penalty(width: usize, dark: &[bool]) -> u32 {
         let same = !(a ^ (a >> 1)) & !(a ^ b) & !(b ^ (b >> 1)) & (valid >> 1);
         penalty += 3 * same.count_ones();
     }
-    penalty + balance(dark)
+    let darks: u32 = rows.iter().map(|r| r.count_ones()).sum();
+    penalty + balance(darks, dark.len() as u32)
 }
 
 /// Rule 4: the proportion of dark modules away from half.
-fn balance(dark: &[bool]) -> u32 {
-    let total = dark.len() as u32;
-    let darks = dark.iter().filter(|d| **d).count() as u32;
+fn balance(darks: u32, total: u32) -> u32 {
     let percent = darks * 100 / total.max(1);
     10 * (percent.abs_diff(50) / 5)
 }
@@ -157,7 +157,7 @@ fn plain_penalty(width: usize, dark: &[bool]) -> u32 {
             }
         }
     }
-    penalty + balance(dark)
+    penalty + balance(dark.iter().filter(|d| **d).count() as u32, dark.len() as u32)
 }
 
 /// The code as a one-bit image with a quiet zone of two modules: its side in pixels (one per

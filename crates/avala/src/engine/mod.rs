@@ -34,7 +34,6 @@ pub use queries::{
 };
 pub use staff::{NewStaff, Role};
 pub use standards::LoadOutcome;
-pub(crate) use standards::by_id as standard_by_id;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

@@ -9,23 +9,68 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
 /// A connection pool on one of the two backends.
 #[derive(Debug, Clone)]
 pub enum Db {
-    /// Embedded SQLite file.
-    Sqlite(SqlitePool),
+    /// Embedded SQLite file, and the gate its writers in this process queue at.
+    Sqlite(SqlitePool, WriteGate),
     /// PostgreSQL server.
     Postgres(PgPool),
+}
+
+/// SQLite allows one writer at a time. Writers in one process wait their turn here, in order,
+/// instead of in SQLite's busy handler, which sleeps whole milliseconds between tries (most of
+/// a runner's time, with two of them in one process). Other processes still meet the busy
+/// timeout.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(std::sync::Arc<tokio::sync::Mutex<()>>);
+
+impl WriteGate {
+    /// Waits for this process's turn to write.
+    pub async fn enter(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.0.clone().lock_owned().await
+    }
+}
+
+/// A SQLite transaction, holding the write gate when it writes; or, for a single statement, a
+/// plain connection (no `BEGIN` and `COMMIT` round trips).
+pub struct SqliteTx {
+    conn: SqliteConn,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+enum SqliteConn {
+    Tx(Transaction<'static, Sqlite>),
+    Plain(sqlx::pool::PoolConnection<Sqlite>),
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        match &self.conn {
+            SqliteConn::Tx(t) => t,
+            SqliteConn::Plain(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        match &mut self.conn {
+            SqliteConn::Tx(t) => t,
+            SqliteConn::Plain(c) => c,
+        }
+    }
 }
 
 /// An open transaction on one of the two backends.
 pub enum Tx {
     /// SQLite (`BEGIN IMMEDIATE` for writes: the write lock is taken up front).
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     /// PostgreSQL (read committed; row locks taken explicitly).
     Postgres(Transaction<'static, Postgres>),
 }
@@ -113,13 +158,17 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(30));
+                    .busy_timeout(Duration::from_secs(30))
+                    // Reads through the operating system's page cache: a connection's own cache
+                    // is dropped whenever another connection writes, and re-reading it page by
+                    // page with pread was a large part of the runner's system time.
+                    .pragma("mmap_size", "268435456");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(opts)
                     .await
                     .map_err(unavailable)?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(pool, WriteGate::default()))
             }
         }
     }
@@ -127,7 +176,7 @@ impl Db {
     /// Applies the embedded migrations of the backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("../../migrations/sqlite").run(p).await,
+            Db::Sqlite(p, _) => sqlx::migrate!("../../migrations/sqlite").run(p).await,
             Db::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await,
         }
         .map_err(|e| Error::Migrate(e.to_string()))
@@ -136,7 +185,7 @@ impl Db {
     /// The backend.
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -145,7 +194,13 @@ impl Db {
     /// never both read a state and then both try to change it).
     pub async fn write(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, gate) => {
+                let gate = gate.enter().await;
+                Tx::Sqlite(SqliteTx {
+                    conn: SqliteConn::Tx(p.begin_with("BEGIN IMMEDIATE").await?),
+                    _gate: Some(gate),
+                })
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -153,7 +208,23 @@ impl Db {
     /// Begins a read transaction (a consistent snapshot for multi-query reads).
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(SqliteTx {
+                conn: SqliteConn::Tx(p.begin().await?),
+                _gate: None,
+            }),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A connection for one read statement. On SQLite it is outside any transaction (a single
+    /// statement is consistent by itself), which saves the `BEGIN` and `COMMIT` round trips to
+    /// the connection's thread; on PostgreSQL it is a transaction as `read` gives.
+    pub async fn single(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p, _) => Tx::Sqlite(SqliteTx {
+                conn: SqliteConn::Plain(p.acquire().await?),
+                _gate: None,
+            }),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -161,7 +232,7 @@ impl Db {
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -171,7 +242,11 @@ impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(SqliteTx {
+                conn: SqliteConn::Tx(t),
+                ..
+            }) => t.commit().await?,
+            Tx::Sqlite(_) => {}
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
