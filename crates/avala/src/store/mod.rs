@@ -158,11 +158,7 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(30))
-                    // Reads through the operating system's page cache: a connection's own cache
-                    // is dropped whenever another connection writes, and re-reading it page by
-                    // page with pread was a large part of the runner's system time.
-                    .pragma("mmap_size", "268435456");
+                    .busy_timeout(Duration::from_secs(30));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(opts)
