@@ -327,7 +327,7 @@ where
 }
 
 async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestDb) {
-    let n = 200;
+    let n = 2000;
     let emails = approved(&test, n).await;
     let smtp = SmtpSink::start().await;
     let mut child = tokio::process::Command::new(bin::path("avala-runner"))

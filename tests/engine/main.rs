@@ -248,6 +248,7 @@ both!(
     rule8_overdue_processes_are_reported,
     roles_are_checked_before_anything_is_written,
     import_is_all_or_nothing,
+    a_large_import_registers_everyone_once_and_returning_candidates_keep_their_record,
     audit_tampering_is_detected,
     concurrent_change_is_a_conflict,
     every_state_round_trips_through_storage,
@@ -702,6 +703,62 @@ async fn import_is_all_or_nothing(test: TestDb) {
         Error::ImportRejected { .. }
     );
     assert!(e.to_string().contains("already enrolled"), "{e}");
+}
+
+async fn a_large_import_registers_everyone_once_and_returning_candidates_keep_their_record(test: TestDb) {
+    // More rows than one round of statements takes, so the import goes in several.
+    let w = world(test, None).await;
+    let people = avala::cohort::generate(1201, 77);
+    let first = avala::cohort::to_csv(&people);
+    let done = w
+        .engine
+        .import_candidates(ADMIN, w.window, first.as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(done.registered, 1201);
+    let count = |sql: &'static str| {
+        let db = w.engine.db().clone();
+        async move {
+            let mut tx = db.read().await.unwrap();
+            let n: i64 = avala::on!(&mut tx, c => sqlx::query_scalar(sql).fetch_one(c).await.unwrap());
+            n
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM candidates").await, 1201);
+    assert_eq!(count("SELECT COUNT(*) FROM enrollments").await, 1201);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM audit_events WHERE kind = 'enrollment.registered'").await,
+        1201
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM jobs WHERE idempotency_key LIKE 'notice:registration:%'").await,
+        1201
+    );
+    // Each enrollment belongs to the candidate of its row.
+    let list = w.engine.list_enrollments(Some(w.window), None).await.unwrap();
+    let names: std::collections::HashSet<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(list.len(), 1201);
+    assert!(list.iter().all(|e| names.contains(e.name.as_str())));
+
+    // A second window: 700 of the same people (rule 6: one record each, details refreshed)
+    // and 5 new ones.
+    let second = open_window(&w.engine, None).await;
+    let mut again: Vec<_> = people[..700].to_vec();
+    again[0].email = "nueva.direccion@itaip.example".into();
+    again.extend(avala::cohort::generate(5, 78));
+    let done = w
+        .engine
+        .import_candidates(ADMIN, second, avala::cohort::to_csv(&again).as_bytes(), false)
+        .await
+        .unwrap();
+    assert_eq!(done.registered, 705);
+    assert_eq!(count("SELECT COUNT(*) FROM candidates").await, 1206);
+    assert_eq!(count("SELECT COUNT(*) FROM enrollments").await, 1906);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM candidates WHERE email = 'nueva.direccion@itaip.example'").await,
+        1
+    );
+    assert!(avala::audit::verify(w.engine.db()).await.unwrap().broken.is_none());
 }
 
 async fn audit_tampering_is_detected(test: TestDb) {

@@ -74,10 +74,7 @@ pub async fn append_all(tx: &mut Tx, actor: &str, at: DateTime<Utc>, events: &[(
     let mut streams: Vec<&str> = events.iter().map(|(stream, _, _)| *stream).collect();
     streams.sort_unstable();
     streams.dedup();
-    let list = (1..=streams.len())
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::store::list(tx.backend(), streams.len());
     let sql = format!(
         "SELECT stream, seq, hash FROM audit_events a WHERE stream IN ({list}) \
          AND seq = (SELECT MAX(seq) FROM audit_events b WHERE b.stream = a.stream)"
@@ -111,23 +108,7 @@ pub async fn append_all(tx: &mut Tx, actor: &str, at: DateTime<Utc>, events: &[(
             hash,
         ));
     }
-    let values = (0..rows.len())
-        .map(|i| {
-            let n = i * 8;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let values = crate::store::values(tx.backend(), rows.len(), 8);
     let sql =
         format!("INSERT INTO audit_events (stream, seq, actor, at, kind, payload, prev_hash, hash) VALUES {values}");
     on!(tx, c => {

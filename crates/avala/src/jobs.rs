@@ -55,6 +55,27 @@ pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at
     Ok(())
 }
 
+/// Enqueues several jobs `(kind, key, payload)` in one statement; as [`enqueue`], a key already
+/// there is left as it is.
+pub async fn enqueue_all(tx: &mut Tx, jobs: &[(&str, String, Value)], run_at: DateTime<Utc>) -> Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let values = crate::store::values(tx.backend(), jobs.len(), 7);
+    let sql = format!(
+        "INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, max_attempts, created_at) \
+         VALUES {values} ON CONFLICT (idempotency_key) DO NOTHING"
+    );
+    on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (kind, key, payload) in jobs {
+            q = q.bind(*kind).bind(payload.to_string()).bind(key).bind("queued").bind(run_at).bind(8i64).bind(run_at);
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    Ok(())
+}
+
 /// Claims the next due job for `holder`, leasing it until `now + lease`.
 pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -> Result<Option<Job>> {
     Ok(claim_batch(db, holder, now, lease, 1).await?.into_iter().next())

@@ -57,6 +57,22 @@ pub async fn enqueue(tx: &mut Tx, notice: Notice, now: DateTime<Utc>) -> Result<
     .await
 }
 
+/// Enqueues several notices in one statement.
+pub async fn enqueue_all(tx: &mut Tx, notices: &[Notice], now: DateTime<Utc>) -> Result<()> {
+    let jobs: Vec<(&str, String, serde_json::Value)> = notices
+        .iter()
+        .map(|notice| {
+            let (kind, id) = notice.parts();
+            (
+                jobs::NOTIFY,
+                format!("notice:{kind}:{id}"),
+                json!({"notice": kind, "id": id}),
+            )
+        })
+        .collect();
+    jobs::enqueue_all(tx, &jobs, now).await
+}
+
 /// Enqueues the administrators' digest of overdue processes for `day` (one per day).
 pub async fn enqueue_overdue_digest(tx: &mut Tx, day: &str, now: DateTime<Utc>) -> Result<()> {
     jobs::enqueue(

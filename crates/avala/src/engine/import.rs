@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 
 use super::Engine;
-use super::enrollments::{Institutions, NewCandidate, register_in};
+use super::enrollments::{Institutions, NewCandidate, register_many};
 use super::staff::{Role, require};
 use crate::error::{Error, Result};
 use crate::import::{Encoding, ImportProblem};
 use crate::on;
+
+/// Rows registered per round of statements (SQLite allows 32,766 parameters in one statement,
+/// PostgreSQL 65,535; the widest insert takes 8 per row).
+const IMPORT_CHUNK: usize = 500;
 
 /// What an import did (or, on a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -102,18 +106,13 @@ impl Engine {
         if dry_run {
             return Ok(outcome);
         }
+        // A few hundred rows per statement; all in the one transaction, so a failure leaves
+        // nothing behind.
         let mut institutions = Institutions::default();
-        for row in parsed.rows {
-            let line = row.line;
-            let candidate = NewCandidate::from(row);
-            register_in(&mut tx, &mut institutions, &by, window, &candidate, now)
-                .await
-                .map_err(|e| match e {
-                    Error::AlreadyEnrolled { .. } | Error::Invalid(_) => Error::ImportRejected {
-                        problems: vec![ImportProblem::new(line, None, e.to_string())],
-                    },
-                    other => other,
-                })?;
+        let mut rows = parsed.rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<NewCandidate> = rows.by_ref().take(IMPORT_CHUNK).map(NewCandidate::from).collect();
+            register_many(&mut tx, &mut institutions, &by, window, &chunk, now).await?;
         }
         crate::audit::append(
             &mut tx,
