@@ -28,7 +28,7 @@ const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
 
 /// `n` candidates taken through the library to an approved dictamen: `n` render jobs queued.
 /// Returns the candidates' e-mail addresses.
-async fn approved(test: &TestDb, n: usize) -> Vec<String> {
+pub(crate) async fn approved(test: &TestDb, n: usize) -> Vec<String> {
     let db = Db::open(&test.url).await.unwrap();
     let (config, _) = Config::init(&test.scratch.path(), None).unwrap();
     let engine = Engine::new(db.clone(), Arc::new(SystemClock));
@@ -99,14 +99,14 @@ async fn approved(test: &TestDb, n: usize) -> Vec<String> {
     emails
 }
 
-async fn runner(test: &TestDb, args: &[&str], env: &[(&str, &str)]) -> bin::Output {
+pub(crate) async fn runner(test: &TestDb, args: &[&str], env: &[(&str, &str)]) -> bin::Output {
     let mut all = vec!["--db", test.url.as_str()];
     all.extend(args);
     bin::run(&bin::path("avala-runner"), &all, env, &test.scratch.path()).await
 }
 
 /// Scalar from SQL on the test database.
-async fn count(test: &TestDb, sql: &'static str) -> i64 {
+pub(crate) async fn count(test: &TestDb, sql: &'static str) -> i64 {
     let db = Db::connect(&test.url, false).await.unwrap();
     let mut tx = db.read().await.unwrap();
     let n: i64 = avala::on!(&mut tx, c => sqlx::query_scalar(sql).fetch_one(c).await.unwrap());
@@ -117,7 +117,7 @@ async fn count(test: &TestDb, sql: &'static str) -> i64 {
 
 /// Every recipient got at least one message; duplicates share their Message-ID. Returns how
 /// many messages were duplicates.
-fn check_mail(messages: &[Received], emails: &[String]) -> usize {
+pub(crate) fn check_mail(messages: &[Received], emails: &[String]) -> usize {
     let mut by_id: HashMap<String, Vec<&Received>> = HashMap::new();
     for m in messages {
         by_id

@@ -1,0 +1,289 @@
+//! Faults, collected: real processes killed, interrupted, racing each other, and PostgreSQL
+//! connections cut. After each, `avala audit verify` passes and no enrollment, certificate or
+//! e-mail is lost or doubled. (The runner's own crash tests are in `runner.rs`.)
+
+use std::time::Duration;
+
+use avala_tests::bin;
+use avala_tests::smtp::SmtpSink;
+use avala_tests::{TestDb, both};
+use chrono::Utc;
+
+use crate::Operator;
+use crate::runner::{approved, check_mail, count, runner};
+
+both!(
+    two_admins_closing_the_same_window_at_once,
+    an_import_interrupted_by_ctrl_c_leaves_all_or_nothing,
+    a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing
+);
+
+/// `avala audit verify` answers that every chain is intact.
+async fn audit_intact(test: &TestDb) {
+    let out = bin::avala(
+        &test.url,
+        &["--format", "json", "audit", "verify"],
+        &[],
+        &test.scratch.path(),
+    )
+    .await;
+    out.ok();
+    let report = out.json();
+    assert!(report["broken"].is_null(), "audit chain broken: {report}");
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+async fn two_admins_closing_the_same_window_at_once(test: TestDb) {
+    let op = Operator { test: &test };
+    let first = op.set_up().await.to_string();
+    op.ok(
+        Some("admin"),
+        &[
+            "staff",
+            "add",
+            "admin2",
+            "--name",
+            "Beatriz Ochoa",
+            "--email",
+            "beatriz@itaip.example",
+            "--role",
+            "admin",
+        ],
+    )
+    .await;
+    for round in 0..5 {
+        // A closed window stays closed (rule 1), so each round races over a window of its own.
+        let window = if round == 0 {
+            first.clone()
+        } else {
+            let created = op
+                .json(
+                    Some("admin"),
+                    &[
+                        "window",
+                        "create",
+                        "--standard",
+                        "EC1057",
+                        "--opens",
+                        "2020-01-01",
+                        "--closes",
+                        "2099-12-31",
+                    ],
+                )
+                .await;
+            let id = created["id"].as_i64().unwrap().to_string();
+            op.ok(Some("admin"), &["window", "open", &id]).await;
+            id
+        };
+        let close = ["window", "close", window.as_str()];
+        let (a, b) = tokio::join!(op.run(Some("admin"), &close), op.run(Some("admin2"), &close));
+        let codes = [a.code, b.code];
+        // Exactly one closes it; the other is told it is closed already (1) or that someone
+        // changed it first (3). Nothing else.
+        assert_eq!(
+            codes.iter().filter(|c| **c == 0).count(),
+            1,
+            "round {round}: {codes:?}\n{}\n{}",
+            a.stderr,
+            b.stderr
+        );
+        assert!(codes.iter().all(|c| [0, 1, 3].contains(c)), "round {round}: {codes:?}");
+        let loser = if a.code == 0 { &b } else { &a };
+        assert!(
+            loser.stderr.contains("window") && !loser.stderr.contains("panicked"),
+            "{}",
+            loser.stderr
+        );
+        let shown = op.json(None, &["window", "show", &window]).await;
+        assert_eq!(shown["state"], "closed", "{shown}");
+    }
+    let closings = count(&test, "SELECT COUNT(*) FROM audit_events WHERE kind = 'window.closed'").await;
+    assert_eq!(closings, 5, "one closing recorded per round");
+    audit_intact(&test).await;
+}
+
+async fn an_import_interrupted_by_ctrl_c_leaves_all_or_nothing(test: TestDb) {
+    let op = Operator { test: &test };
+    let window = op.set_up().await.to_string();
+    let n = 20_000;
+    let csv = op.cohort(n).await;
+    for delay_ms in [50u64, 150, 400] {
+        let child = tokio::process::Command::new(bin::path("avala"))
+            .args([
+                "--db",
+                &test.url,
+                "--as",
+                "admin",
+                "candidate",
+                "import",
+                "--window",
+                &window,
+                csv.to_str().unwrap(),
+            ])
+            .current_dir(test.scratch.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        if let Some(pid) = child.id() {
+            signal(pid, "INT");
+        }
+        let out = child.wait_with_output().await.unwrap();
+        let registered = count(&test, "SELECT COUNT(*) FROM enrollments").await;
+        let events = count(
+            &test,
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'enrollment.registered'",
+        )
+        .await;
+        let notices = count(&test, "SELECT COUNT(*) FROM jobs WHERE kind = 'notify'").await;
+        // All or nothing, and the three agree.
+        assert!(
+            registered == 0 || registered == n as i64,
+            "after Ctrl-C at {delay_ms} ms: {registered} of {n} registered (exit {:?})",
+            out.status.code()
+        );
+        assert_eq!((events, notices), (registered, registered));
+        audit_intact(&test).await;
+        if registered == n as i64 {
+            assert!(out.status.success(), "the import finished, so it said so");
+            return;
+        }
+        assert!(!out.status.success(), "an interrupted import does not claim success");
+    }
+    // Interrupted every time: the file still imports in full afterwards.
+    op.ok(
+        Some("admin"),
+        &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM enrollments").await, n as i64);
+    audit_intact(&test).await;
+}
+
+async fn a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing(test: TestDb) {
+    let n = 300;
+    let emails = approved(&test, n).await;
+    let smtp = SmtpSink::start().await;
+    // A fixed sequence of pseudo-random kill points, so a failure can be run again.
+    let mut seed: u64 = 0x5eed_1057;
+    let mut rounds = 0;
+    while smtp.certificates().len() < n && rounds < 8 {
+        rounds += 1;
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let after = Duration::from_millis(300 + seed % 1500);
+        // Each round starts after the previous runner's leases ran out.
+        let now = (Utc::now() + chrono::Duration::minutes(6 * rounds)).to_rfc3339();
+        let mut child = tokio::process::Command::new(bin::path("avala-runner"))
+            .args(["--db", &test.url, "--smtp-url", &smtp.url(), "--poll-interval", "0.2"])
+            .env("AVALA_NOW", &now)
+            .current_dir(test.scratch.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(after).await;
+        child.start_kill().unwrap(); // SIGKILL, wherever it is
+        child.wait().await.unwrap();
+    }
+    let later = (Utc::now() + chrono::Duration::minutes(6 * (rounds + 1))).to_rfc3339();
+    runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
+        .await
+        .ok();
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificates").await, n as i64);
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificate_files").await, n as i64);
+    assert_eq!(
+        count(
+            &test,
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
+        )
+        .await,
+        n as i64
+    );
+    assert_eq!(
+        count(&test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
+        n as i64
+    );
+    // At most the message in flight at each kill is sent twice, with the same Message-ID.
+    let duplicates = check_mail(&smtp.messages(), &emails);
+    assert!(
+        duplicates <= rounds as usize,
+        "{duplicates} duplicates over {rounds} kills"
+    );
+    audit_intact(&test).await;
+}
+
+#[tokio::test]
+async fn postgresql_connections_cut_mid_run_lose_and_double_nothing() {
+    avala_tests::on_postgres("faults_cut", |test| async move {
+        let n = 300;
+        let emails = approved(&test, n).await;
+        let smtp = SmtpSink::start().await;
+        let mut child = tokio::process::Command::new(bin::path("avala-runner"))
+            .args(["--db", &test.url, "--smtp-url", &smtp.url(), "--poll-interval", "0.2"])
+            .current_dir(test.scratch.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(300);
+        while smtp.certificates().len() < n / 5 {
+            assert!(std::time::Instant::now() < deadline, "the runner made no progress");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Cut every connection the runner has, mid-transaction or not.
+        let name = test.url.rsplit('/').next().unwrap().to_string();
+        let base = avala_tests::postgres_base().unwrap();
+        let admin = avala::store::Db::connect(&base, false).await.unwrap();
+        let mut tx = admin.read().await.unwrap();
+        let cut: Vec<bool> = avala::on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()"
+        ).bind(&name).fetch_all(c).await.unwrap());
+        tx.commit().await.unwrap();
+        admin.close().await;
+        assert!(!cut.is_empty(), "the runner had connections to cut");
+        // The runner either carries on with new connections or stops with an error (a
+        // supervisor restarts it); either way, a runner started afterwards finishes the work.
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while std::time::Instant::now() < deadline
+            && smtp.certificates().len() < n
+            && child.try_wait().unwrap().is_none()
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = child.start_kill();
+        let _ = child.wait().await;
+        let later = (Utc::now() + chrono::Duration::minutes(6)).to_rfc3339();
+        runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
+            .await
+            .ok();
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM certificates").await, n as i64);
+        assert_eq!(
+            count(
+                &test,
+                "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
+            )
+            .await,
+            n as i64
+        );
+        assert_eq!(
+            count(&test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
+            n as i64
+        );
+        let duplicates = check_mail(&smtp.messages(), &emails);
+        assert!(duplicates <= 1, "{duplicates} duplicates after one cut");
+        audit_intact(&test).await;
+    })
+    .await;
+}
