@@ -11,8 +11,9 @@ use crate::import::{Encoding, ImportProblem};
 use crate::on;
 
 /// Rows registered per round of statements (SQLite allows 32,766 parameters in one statement,
-/// PostgreSQL 65,535; the widest insert takes 8 per row).
-const IMPORT_CHUNK: usize = 500;
+/// PostgreSQL 65,535; the widest insert takes 8 per row). 100,000 rows: 5.4 s in rounds of
+/// 500, 4.9 s in rounds of 1,000.
+const IMPORT_CHUNK: usize = 1000;
 
 /// What an import did (or, on a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
