@@ -93,6 +93,9 @@ struct RenderData {
     verifier_name: String,
 }
 
+/// A certificate rendered: what it shows, its signature, the PDF and its SHA-256.
+type Rendered = (RenderData, crate::certificate::signed::Signed, Vec<u8>, String);
+
 /// A certificate's rendering, once started.
 enum Render {
     /// An earlier run of the job stored it already.
@@ -342,6 +345,26 @@ impl Worker {
         if ready.is_empty() {
             return Ok(());
         }
+        match self.record_renders(&ready).await {
+            Ok(rendered) => {
+                summary.rendered += rendered;
+                Ok(())
+            }
+            // Another runner took a job over (its lease ran out): nothing of the batch is
+            // recorded, and each job still held is retried later (rendering is repeatable).
+            Err(e @ Error::Conflict { .. }) => {
+                for (job, _) in &ready {
+                    self.settle(job, Failure::transient(e.to_string()), summary).await?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stores rendered certificates, enqueues their deliveries and completes their jobs (and
+    /// those found rendered already) in one transaction; returns how many were rendered.
+    async fn record_renders(&self, ready: &[(&Job, Option<Rendered>)]) -> Result<u64> {
         let now = self.engine.now();
         let mut tx = self.engine.db().write().await?;
         // The key is in the key set before the first certificate it signs is committed.
@@ -350,7 +373,7 @@ impl Worker {
             crate::engine::register_key(&mut tx, &key.verifying_key(), now).await?;
         }
         let mut events = Vec::with_capacity(ready.len());
-        for (job, done) in &ready {
+        for (job, done) in ready {
             let Some((data, signed, pdf, sha)) = done else {
                 jobs::complete(&mut tx, job, &self.holder, now, "already rendered by an earlier run").await?;
                 continue;
@@ -391,8 +414,7 @@ impl Worker {
         crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
         tx.commit().await?;
         self.key_registered.store(true, std::sync::atomic::Ordering::Relaxed);
-        summary.rendered += events.len() as u64;
-        Ok(())
+        Ok(events.len() as u64)
     }
 
     /// Reads what a certificate shows, signs it, and starts rendering it (and writing its file)
