@@ -224,6 +224,72 @@ async fn a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing(
 }
 
 #[tokio::test]
+async fn a_disk_filling_up_midway_refuses_the_import_and_keeps_everything() {
+    avala_tests::on_sqlite(|test| async move {
+        let op = Operator { test: &test };
+        let window = op.set_up().await.to_string();
+        let n = 20_000;
+        let csv = op.cohort(n).await;
+        let before = op.snapshot().await;
+        // The process may not grow any file past 1 MiB: the import's write-ahead log meets the
+        // limit partway through, as it would a full disk (writes fail with EFBIG; SIGXFSZ is
+        // ignored so the write fails instead of the process being killed).
+        let limit: libc::rlim_t = 1 << 20;
+        let mut command = std::process::Command::new(bin::path("avala"));
+        command
+            .args([
+                "--db",
+                &test.url,
+                "--as",
+                "admin",
+                "candidate",
+                "import",
+                "--window",
+                &window,
+                csv.to_str().unwrap(),
+            ])
+            .current_dir(test.scratch.path());
+        // SAFETY: between fork and exec only async-signal-safe calls (signal, setrlimit).
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(move || {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let cap = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &cap) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "the import cannot have succeeded:\n{stderr}");
+        assert!(
+            stderr.starts_with("error:") && !stderr.contains("panicked"),
+            "a clear error: {stderr}"
+        );
+        // Nothing of it was written, and everything from before is as it was.
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM enrollments").await, 0);
+        assert_eq!(op.snapshot().await, before);
+        audit_intact(&test).await;
+        // With room again, the same file imports in full.
+        op.ok(
+            Some("admin"),
+            &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
+        )
+        .await;
+        assert_eq!(count(&test, "SELECT COUNT(*) FROM enrollments").await, n as i64);
+        audit_intact(&test).await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn postgresql_connections_cut_mid_run_lose_and_double_nothing() {
     avala_tests::on_postgres("faults_cut", |test| async move {
         let n = 300;

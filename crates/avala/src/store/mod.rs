@@ -304,6 +304,24 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
                 what: "the record",
                 id: String::new(),
             };
+        }        // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
+        // PostgreSQL 53100: disk full. The transaction is rolled back: nothing was changed.
+        let sqlite = code.parse::<i64>().ok().map(|c| c & 0xff);
+        if matches!(sqlite, Some(13)) || code == "53100" {
+            return Error::Database(format!(
+                "the disk holding the database is full (code {code}); nothing was changed: free some space and run it again"
+            ));
+        }
+        if matches!(sqlite, Some(8)) {
+            return Error::Database(format!(
+                "the database file is read-only (code {code}); nothing was changed: check the file's and its folder's permissions"
+            ));
+        }
+        if matches!(sqlite, Some(10)) {
+            return Error::Database(format!(
+                "the database file could not be written or read (disk I/O error, code {code}): is the disk full or \
+                 the file read-only? Nothing was changed"
+            ));
         }
     }
     if let sqlx::Error::PoolTimedOut = e {
