@@ -99,49 +99,22 @@ pub(crate) async fn register_in(
     c: &NewCandidate,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let institution = institutions.id(tx, c.institution.trim()).await?;
-    let existing: Option<i64> = on!(tx, conn => sqlx::query_scalar(
-        "SELECT id FROM candidates WHERE identity_kind = $1 AND identity = $2"
-    ).bind(c.identity.kind()).bind(c.identity.value()).fetch_optional(conn).await?);
-    let candidate = match existing {
-        Some(id) => {
-            // Rule 6: a returning candidate keeps one record; the contact details are refreshed.
-            on!(tx, conn => sqlx::query(
-                "UPDATE candidates SET name = $1, email = $2, institution_id = $3, position = $4, public_registry = $5 WHERE id = $6"
-            ).bind(c.name.trim()).bind(&c.email).bind(institution).bind(&c.position).bind(c.public_registry).bind(id)
-            .execute(conn).await?.rows_affected());
-            let enrolled: Option<i64> = on!(tx, conn => sqlx::query_scalar(
-                "SELECT id FROM enrollments WHERE window_id = $1 AND candidate_id = $2"
-            ).bind(window).bind(id).fetch_optional(conn).await?);
-            if let Some(enrollment) = enrolled {
-                return Err(Error::AlreadyEnrolled {
-                    identity: c.identity.to_string(),
-                    window,
-                    enrollment,
-                });
-            }
-            id
-        }
-        None => on!(tx, conn => sqlx::query_scalar(
-            "INSERT INTO candidates (identity_kind, identity, name, email, institution_id, position, public_registry) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-        ).bind(c.identity.kind()).bind(c.identity.value()).bind(c.name.trim()).bind(&c.email).bind(institution)
-        .bind(&c.position).bind(c.public_registry).fetch_one(conn).await?),
-    };
-    let id: i64 = on!(tx, conn => sqlx::query_scalar(
-        "INSERT INTO enrollments (window_id, candidate_id, state, registered_at) VALUES ($1, $2, $3, $4) RETURNING id"
-    ).bind(window).bind(candidate).bind(EnrollmentState::Registered.as_str()).bind(now).fetch_one(conn).await?);
-    crate::audit::append(
-        tx,
-        &enrollment_stream(id),
-        by,
-        now,
-        "enrollment.registered",
-        json!({"window": window, "candidate": candidate, "identity_kind": c.identity.kind()}),
-    )
-    .await?;
-    crate::notices::enqueue(tx, crate::notices::Notice::Registration(id), now).await?;
-    Ok(id)
+    // Rule 2: once per window; the refusal names the enrollment there already.
+    let enrolled: Option<i64> = on!(tx, conn => sqlx::query_scalar(
+        "SELECT e.id FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id \
+         WHERE e.window_id = $1 AND ca.identity_kind = $2 AND ca.identity = $3"
+    ).bind(window).bind(c.identity.kind()).bind(c.identity.value()).fetch_optional(conn).await?);
+    if let Some(enrollment) = enrolled {
+        return Err(Error::AlreadyEnrolled {
+            identity: c.identity.to_string(),
+            window,
+            enrollment,
+        });
+    }
+    let ids = register_many(tx, institutions, by, window, std::slice::from_ref(c), now).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| Error::Database(format!("{} was not enrolled", c.identity)))
 }
 
 /// Registers many candidates in a window inside the caller's transaction, as [`register_in`]

@@ -22,10 +22,10 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// SQLite allows one writer at a time. Writers in one process wait their turn here, in order,
-/// instead of in SQLite's busy handler, which sleeps whole milliseconds between tries (most of
-/// a runner's time, with two of them in one process). Other processes still meet the busy
-/// timeout.
+/// SQLite allows one writer at a time. Writers in one process (the runner's workers, say) wait
+/// their turn here, in order, rather than in SQLite's busy handler, which sleeps between tries
+/// and gives up after the busy timeout. Other processes still meet the busy timeout. A task
+/// must not open a second write transaction while it holds one (it would wait for itself).
 #[derive(Debug, Clone, Default)]
 pub struct WriteGate(std::sync::Arc<tokio::sync::Mutex<()>>);
 
@@ -304,7 +304,7 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
                 what: "the record",
                 id: String::new(),
             };
-        }        // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
+        } // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
         // PostgreSQL 53100: disk full. The transaction is rolled back: nothing was changed.
         let sqlite = code.parse::<i64>().ok().map(|c| c & 0xff);
         if matches!(sqlite, Some(13)) || code == "53100" {
