@@ -304,9 +304,14 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
                 what: "the record",
                 id: String::new(),
             };
-        } // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
+        }
+        // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
         // PostgreSQL 53100: disk full. The transaction is rolled back: nothing was changed.
-        let sqlite = code.parse::<i64>().ok().map(|c| c & 0xff);
+        // (PostgreSQL's codes are five characters; SQLite's, numbers of at most four digits.)
+        let sqlite = (code.len() < 5)
+            .then(|| code.parse::<i64>().ok())
+            .flatten()
+            .map(|c| c & 0xff);
         if matches!(sqlite, Some(13)) || code == "53100" {
             return Error::Database(format!(
                 "the disk holding the database is full (code {code}); nothing was changed: free some space and run it again"
