@@ -48,11 +48,7 @@ impl Job {
 
 /// Enqueues a job in the caller's transaction; a job with the same key is left as it is.
 pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at: DateTime<Utc>) -> Result<()> {
-    on!(tx, c => sqlx::query(
-        "INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, max_attempts, created_at) \
-         VALUES ($1, $2, $3, 'queued', $4, 8, $4) ON CONFLICT (idempotency_key) DO NOTHING"
-    ).bind(kind).bind(payload.to_string()).bind(key).bind(run_at).execute(c).await?.rows_affected());
-    Ok(())
+    enqueue_all(tx, &[(kind, key.to_string(), payload.clone())], run_at).await
 }
 
 /// Enqueues several jobs `(kind, key, payload)` in one statement; as [`enqueue`], a key already

@@ -46,15 +46,7 @@ impl Notice {
 
 /// Enqueues `notice` in the caller's transaction (once: the key is unique).
 pub async fn enqueue(tx: &mut Tx, notice: Notice, now: DateTime<Utc>) -> Result<()> {
-    let (kind, id) = notice.parts();
-    jobs::enqueue(
-        tx,
-        jobs::NOTIFY,
-        &format!("notice:{kind}:{id}"),
-        &json!({"notice": kind, "id": id}),
-        now,
-    )
-    .await
+    enqueue_all(tx, std::slice::from_ref(&notice), now).await
 }
 
 /// Enqueues several notices in one statement.
