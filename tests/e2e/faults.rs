@@ -63,24 +63,7 @@ async fn two_admins_closing_the_same_window_at_once(test: TestDb) {
         let window = if round == 0 {
             first.clone()
         } else {
-            let created = op
-                .json(
-                    Some("admin"),
-                    &[
-                        "window",
-                        "create",
-                        "--standard",
-                        "EC1057",
-                        "--opens",
-                        "2020-01-01",
-                        "--closes",
-                        "2099-12-31",
-                    ],
-                )
-                .await;
-            let id = created["id"].as_i64().unwrap().to_string();
-            op.ok(Some("admin"), &["window", "open", &id]).await;
-            id
+            op.new_window().await.to_string()
         };
         let close = ["window", "close", window.as_str()];
         let (a, b) = tokio::join!(op.run(Some("admin"), &close), op.run(Some("admin2"), &close));
@@ -349,6 +332,129 @@ async fn postgresql_connections_cut_mid_run_lose_and_double_nothing() {
         );
         let duplicates = check_mail(&smtp.messages(), &emails);
         assert!(duplicates <= 1, "{duplicates} duplicates after one cut");
+        audit_intact(&test).await;
+    })
+    .await;
+}
+
+/// Makes the test's folder (the database, its write-ahead files, the outbox) read-only to the
+/// processes `as_reader` starts, or writable again. As root, whom permissions do not stop,
+/// those processes run as `nobody`, for whom root's files are read-only.
+fn read_only(dir: &std::path::Path, on: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let root = unsafe { libc::geteuid() } == 0;
+    let (dirs, files) = match (on, root) {
+        (true, false) => (0o555, 0o444),
+        _ => (0o755, 0o644),
+    };
+    fn walk(path: &std::path::Path, dirs: u32, files: u32) {
+        for entry in std::fs::read_dir(path).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, dirs, files);
+            } else if path.file_name().and_then(|n| n.to_str()) != Some("issuer-key.secret") {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(files)).unwrap();
+            }
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(dirs)).unwrap();
+    }
+    walk(dir, dirs, files);
+}
+
+/// Runs a binary for whom `read_only` made the folder read-only.
+async fn as_reader(test: &TestDb, binary: &str, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(bin::path(binary));
+    command
+        .args(["--db", &test.url])
+        .args(args)
+        .current_dir(test.scratch.path())
+        .env_remove("AVALA_ACTOR")
+        .env_remove("AVALA_DATABASE_URL")
+        .env_remove("AVALA_SMTP_URL")
+        .env_remove("AVALA_NOW");
+    if unsafe { libc::geteuid() } == 0 {
+        // SAFETY: between fork and exec only async-signal-safe calls (setgroups, setgid, setuid).
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                let nobody = 65534;
+                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(nobody) != 0 || libc::setuid(nobody) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_database_turned_read_only_midway_refuses_every_write_and_keeps_everything() {
+    avala_tests::on_sqlite(|test| async move {
+        let op = Operator { test: &test };
+        let window = op.set_up().await.to_string();
+        let n = 30;
+        let csv = op.cohort(n).await;
+        op.ok(
+            Some("admin"),
+            &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
+        )
+        .await;
+        let second = op.new_window().await.to_string();
+        let before = op.snapshot().await;
+        let outbox = test.scratch.path().join("outbox");
+        let sent = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(sent(), 0);
+
+        // Midway through the cohort the database turns read-only: a command that writes, and
+        // the runner with registration notices to send, each refuse with a clear error.
+        read_only(&test.scratch.path(), true);
+        let attempts: [(&str, Vec<&str>); 3] = [
+            ("avala", vec!["--as", "admin", "window", "close", &window]),
+            (
+                "avala",
+                vec![
+                    "--as",
+                    "admin",
+                    "candidate",
+                    "import",
+                    "--window",
+                    &second,
+                    csv.to_str().unwrap(),
+                ],
+            ),
+            ("avala-runner", vec!["--once"]),
+        ];
+        for (binary, args) in &attempts {
+            let out = as_reader(&test, binary, args).await;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !out.status.success(),
+                "{binary} {args:?} cannot have succeeded:\n{stderr}"
+            );
+            assert!(
+                stderr.contains("error:") && stderr.contains("read-only") && !stderr.contains("panicked"),
+                "{binary} {args:?}: a clear error naming the read-only database:\n{stderr}"
+            );
+        }
+        read_only(&test.scratch.path(), false);
+
+        // Nothing was changed and no e-mail went; writable again, the work goes on, each
+        // registration notice sent once.
+        assert_eq!(op.snapshot().await, before);
+        assert_eq!(sent(), 0);
+        runner(&test, &["--once"], &[]).await.ok();
+        assert_eq!(sent(), n);
+        runner(&test, &["--once"], &[]).await.ok();
+        assert_eq!(sent(), n);
+        op.ok(
+            Some("admin"),
+            &["candidate", "import", "--window", &second, csv.to_str().unwrap()],
+        )
+        .await;
+        op.ok(Some("admin"), &["window", "close", &window]).await;
         audit_intact(&test).await;
     })
     .await;

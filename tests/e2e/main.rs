@@ -90,6 +90,11 @@ impl Operator<'_> {
         let standard = standards_file();
         self.ok(Some("admin"), &["standard", "load", standard.to_str().unwrap()])
             .await;
+        self.new_window().await
+    }
+
+    /// A new EC1057 window, open until 2099.
+    async fn new_window(&self) -> i64 {
         let window = self
             .json(
                 Some("admin"),

@@ -6,7 +6,7 @@
 //! then takes VERDICTS (default 30) of those candidates to their last element judgement and times
 //! `avala verdict record` on each (median, 90th percentile, slowest).
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,27 +18,39 @@ use avala::store::Db;
 
 const AVALA: &str = env!("CARGO_BIN_EXE_avala");
 
-/// Peak resident memory of the children waited for so far, in MiB.
-fn children_peak_rss_mib() -> f64 {
-    // SAFETY: getrusage writes into the struct it is given and nothing else.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage
-    };
-    usage.ru_maxrss as f64 / 1024.0
-}
-
-fn run(args: &[&str]) -> Duration {
+/// Runs `avala` with `args` to completion: its wall time and its peak resident memory in MiB.
+///
+/// The peak is the child's own `VmHWM`, read from `/proc` while it runs. (`getrusage` of the
+/// children would count this process's memory too: a child spawned from it starts as its copy,
+/// and Linux keeps that size as the child's high-water mark across `exec`.)
+fn run(args: &[&str]) -> (Duration, f64) {
     let t = Instant::now();
-    let out = Command::new(AVALA).args(args).output().unwrap();
+    let mut child = Command::new(AVALA)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(hwm) = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            let kib = hwm.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_micros(500));
+    };
     let took = t.elapsed();
-    assert!(
-        out.status.success(),
-        "avala {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    took
+    let mut stderr = String::new();
+    use std::io::Read;
+    let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    assert!(status.success(), "avala {args:?}: {stderr}");
+    (took, peak_kib as f64 / 1024.0)
 }
 
 fn main() {
@@ -88,7 +100,7 @@ fn main() {
     std::fs::write(&csv, avala::demo::cohort_csv(rows)).unwrap();
     let window_arg = window.to_string();
     let csv_arg = csv.to_string_lossy().into_owned();
-    let import = run(&[
+    let (import, import_rss) = run(&[
         "--db",
         &db_path,
         "candidate",
@@ -99,7 +111,6 @@ fn main() {
         "admin",
         &csv_arg,
     ]);
-    let import_rss = children_peak_rss_mib();
 
     let ids: Vec<i64> = runtime.block_on(async {
         let list = engine.list_enrollments(Some(window), None).await.unwrap();
@@ -122,7 +133,7 @@ fn main() {
     });
     let mut times: Vec<Duration> = ids
         .iter()
-        .map(|id| run(&["--db", &db_path, "verdict", "record", &id.to_string(), "--as", "eva"]))
+        .map(|id| run(&["--db", &db_path, "verdict", "record", &id.to_string(), "--as", "eva"]).0)
         .collect();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -277,8 +277,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
                     );
                 }
                 CandidateCmd::Import { window, file, dry_run } => {
-                    let bytes = read_file(file)?;
-                    let out = engine.import_candidates(actor, *window, &bytes, *dry_run).await?;
+                    // Read as it is imported: a file of any size is held a round of rows at a time.
+                    let input = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+                    let out = engine.import_candidates_from(actor, *window, input, *dry_run).await?;
                     let decoded = if out.encoding == avala::import::Encoding::Windows1252 {
                         format!(
                             "note: {} is not UTF-8; it was read as Windows-1252 (as Excel saves it)\n",

@@ -17,6 +17,9 @@ use crate::store::Db;
 use crate::worker::{RunSummary, Worker};
 use crate::{Clock, Lang};
 
+/// Enrollments read at a time.
+const PAGE: i64 = 1000;
+
 /// The EC1057 standard, as shipped in `standards/`.
 pub const EC1057_TOML: &str = include_str!("../../../standards/EC1057.toml");
 /// The 334-candidate cohort, as shipped in `fixtures/`.
@@ -143,80 +146,105 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     engine.transition_window(admin, window, WindowEvent::Open).await?;
 
     progress.start("importing the cohort", 1);
-    let imported = engine.import_candidates(admin, window, &cohort_csv(n), false).await?;
+    // The cohort file is left in the folder to look at, and imported from it as the command
+    // imports a file: read a round of rows at a time.
+    let cohort = dir.join("cohort.csv");
+    crate::config::write_atomic(&cohort, &cohort_csv(n), false)?;
+    let file = std::fs::File::open(&cohort).map_err(|e| Error::io(&cohort, e))?;
+    let imported = engine.import_candidates_from(admin, window, file, false).await?;
     progress.finish();
 
-    let enrollments = engine.list_enrollments(Some(window), None).await?;
-    progress.start("diagnostics", enrollments.len() as u64);
-    for e in &enrollments {
-        engine
-            .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
-            .await?;
-        progress.advance();
+    // The cohort is walked a page at a time, so memory does not grow with it.
+    let page = |after: i64, state: Option<EnrollmentState>| engine.enrollments_page(Some(window), state, after, PAGE);
+    progress.start("diagnostics", imported.registered as u64);
+    let mut after = 0;
+    loop {
+        let enrollments = page(after, None).await?;
+        let Some(last) = enrollments.last() else { break };
+        after = last.id;
+        for e in &enrollments {
+            engine
+                .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
+                .await?;
+            progress.advance();
+        }
     }
     progress.finish();
 
     // A few candidates withdraw (about 2 %), the rest are planned and evaluated.
-    progress.start("evaluations", enrollments.len() as u64);
+    progress.start("evaluations", imported.registered as u64);
     let at = engine.now() + Duration::days(1);
-    for (i, e) in enrollments.iter().enumerate() {
-        if rng.gen_bool(0.02) {
-            engine
-                .withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción")
-                .await?;
+    let (mut after, mut i) = (0, 0);
+    loop {
+        let enrollments = page(after, None).await?;
+        let Some(last) = enrollments.last() else { break };
+        after = last.id;
+        for e in &enrollments {
+            i += 1;
+            if rng.gen_bool(0.02) {
+                engine
+                    .withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción")
+                    .await?;
+                progress.advance();
+                continue;
+            }
+            let evaluator = evaluators[i % evaluators.len()];
+            engine.plan_evaluation(admin, e.id, evaluator, at).await?;
+            let failing = rng.gen_bool(0.1).then(|| rng.gen_range(0..elements.len()));
+            for (k, element) in elements.iter().enumerate() {
+                let competent = failing != Some(k);
+                let (evidence, feedback) = if competent {
+                    (
+                        "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.",
+                        None,
+                    )
+                } else {
+                    (
+                        "Producto incompleto: la respuesta no funda ni motiva la clasificación.",
+                        Some("Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta."),
+                    )
+                };
+                engine
+                    .record_judgement(
+                        Some(evaluator),
+                        e.id,
+                        &element.code,
+                        competent,
+                        Some(evidence),
+                        feedback,
+                    )
+                    .await?;
+            }
+            engine.record_verdict(Some(evaluator), e.id).await?;
             progress.advance();
-            continue;
         }
-        let evaluator = evaluators[i % evaluators.len()];
-        engine.plan_evaluation(admin, e.id, evaluator, at).await?;
-        let failing = rng.gen_bool(0.1).then(|| rng.gen_range(0..elements.len()));
-        for (k, element) in elements.iter().enumerate() {
-            let competent = failing != Some(k);
-            let (evidence, feedback) = if competent {
-                (
-                    "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.",
-                    None,
-                )
-            } else {
-                (
-                    "Producto incompleto: la respuesta no funda ni motiva la clasificación.",
-                    Some("Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta."),
-                )
-            };
-            engine
-                .record_judgement(
-                    Some(evaluator),
-                    e.id,
-                    &element.code,
-                    competent,
-                    Some(evidence),
-                    feedback,
-                )
-                .await?;
-        }
-        engine.record_verdict(Some(evaluator), e.id).await?;
-        progress.advance();
     }
     progress.finish();
 
-    // Dictámenes in lotes of up to 100, alternating verifiers; about 1 % no procede.
+    // Dictámenes in lotes of up to 100, alternating verifiers; about 1 % no procede (issued
+    // together at the end).
     let waiting = engine
-        .list_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen))
+        .count_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen))
         .await?;
-    let (rejected, approved): (Vec<_>, Vec<_>) = waiting.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
-    progress.start("dictámenes", waiting.len() as u64);
-    let mut batches = 0;
-    if !rejected.is_empty() {
-        engine
-            .issue_dictamen(Some(verifiers[1]), window, &rejected, false)
-            .await?;
-        batches += 1;
-        rejected.iter().for_each(|_| progress.advance());
+    progress.start("dictámenes", waiting as u64);
+    let (mut batches, mut after, mut rejected, mut approved) = (0, 0, Vec::new(), 0);
+    loop {
+        let page = page(after, Some(EnrollmentState::SubmittedForDictamen)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let (no, yes): (Vec<i64>, Vec<i64>) = page.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
+        rejected.extend(no);
+        for lote in yes.chunks(100) {
+            engine
+                .issue_dictamen(Some(verifiers[batches % verifiers.len()]), window, lote, true)
+                .await?;
+            batches += 1;
+            approved += lote.len();
+            lote.iter().for_each(|_| progress.advance());
+        }
     }
-    for (i, lote) in approved.chunks(100).enumerate() {
-        engine
-            .issue_dictamen(Some(verifiers[i % verifiers.len()]), window, lote, true)
-            .await?;
+    for lote in rejected.chunks(100) {
+        engine.issue_dictamen(Some(verifiers[1]), window, lote, false).await?;
         batches += 1;
         lote.iter().for_each(|_| progress.advance());
     }
@@ -241,7 +269,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         .filter(|(s, _)| s == "queued")
         .map(|(_, n)| n)
         .sum();
-    progress.start("certificates and e-mails", jobs as u64 + approved.len() as u64);
+    progress.start("certificates and e-mails", jobs as u64 + approved as u64);
     let (a, b) = tokio::join!(
         first.drain(|_| progress.advance()),
         second.drain(|_| progress.advance())

@@ -169,6 +169,10 @@ impl Identity {
         }
     }
 
+    /// Every kind, as an SQL list: a lookup by identity names them so the
+    /// `(identity_kind, identity)` index is searched rather than scanned.
+    pub const KINDS_SQL: &'static str = "'curp', 'passport'";
+
     /// "curp" or "passport", as stored.
     pub fn kind(&self) -> &'static str {
         match self {

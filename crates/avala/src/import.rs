@@ -82,7 +82,7 @@ pub struct CandidateRow {
     pub public_registry: bool,
 }
 
-/// The result of reading a file: the valid rows and every problem found.
+/// The result of reading a whole file: the valid rows and every problem found.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     /// How the bytes were decoded.
@@ -104,22 +104,6 @@ const KNOWN: [&str; 7] = [
     "public_registry",
 ];
 
-/// Decodes the file's bytes.
-pub fn decode(bytes: &[u8]) -> (String, Encoding) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
-        && let Ok(s) = std::str::from_utf8(rest)
-    {
-        return (s.to_string(), Encoding::Utf8Bom);
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), Encoding::Utf8),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text.into_owned(), Encoding::Windows1252)
-        }
-    }
-}
-
 /// Parses a yes/no cell of `public_registry`.
 fn parse_consent(value: &str) -> Option<bool> {
     match value.trim().to_lowercase().as_str() {
@@ -129,121 +113,210 @@ fn parse_consent(value: &str) -> Option<bool> {
     }
 }
 
-/// Reads a whole cohort file. Never fails: unreadable parts become problems.
+/// Reads a whole cohort file held in memory. Never fails: unreadable parts become problems.
 pub fn parse(bytes: &[u8]) -> Parsed {
-    let (text, encoding) = decode(bytes);
     let mut problems = Vec::new();
+    let mut reader = CohortReader::new(bytes, &mut problems);
     let mut rows = Vec::new();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    while !reader.is_done() {
+        rows.extend(reader.next_rows(1024, &mut problems));
+    }
+    Parsed {
+        encoding: reader.encoding(),
+        rows,
+        problems,
+    }
+}
 
-    let headers = match reader.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>(),
-        Err(e) => {
-            problems.push(ImportProblem::new(1, None, format!("cannot read the header: {e}")));
-            return Parsed {
-                encoding,
-                rows,
-                problems,
-            };
-        }
-    };
-    if headers.iter().all(|h| h.is_empty()) {
-        problems.push(ImportProblem::new(
-            1,
-            None,
-            format!(
-                "the file is empty; the first line must be the header: {}",
-                header_hint()
-            ),
-        ));
-        return Parsed {
-            encoding,
-            rows,
-            problems,
-        };
-    }
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if !KNOWN.contains(&h.as_str()) {
-            problems.push(ImportProblem::new(
-                1,
-                Some(h),
-                format!("unknown column; the columns are {}", header_hint()),
-            ));
-        } else if index.insert(h.as_str(), i).is_some() {
-            problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
-        }
-    }
-    for r in REQUIRED {
-        if !index.contains_key(r) {
-            problems.push(ImportProblem::new(
-                1,
-                Some(r),
-                format!("missing column; the header must name {}", header_hint()),
-            ));
-        }
-    }
-    if !index.contains_key("curp") && !index.contains_key("passport") {
-        problems.push(ImportProblem::new(
-            1,
-            Some("curp"),
-            "missing column; give `curp` (and `passport` for foreign candidates)",
-        ));
-    }
-    if !problems.is_empty() {
-        return Parsed {
-            encoding,
-            rows,
-            problems,
-        };
-    }
+/// Reads a cohort file row by row from any reader, so a file of any size is held a few rows
+/// at a time. Never fails: unreadable parts become problems, in line order.
+///
+/// Each row is decoded on its own: UTF-8 when it is, Windows-1252 otherwise (an Excel file is
+/// plain ASCII in most rows and Windows-1252 in the rest; the two agree on ASCII).
+pub struct CohortReader<R: std::io::Read> {
+    reader: csv::Reader<std::io::BufReader<R>>,
+    width: usize,
+    index: HashMap<String, usize>,
+    /// Each identity's first line: a second row with it is refused (kept for the whole file,
+    /// about 60 bytes a row).
+    seen: HashMap<Identity, u64>,
+    encoding: Encoding,
+    record: csv::ByteRecord,
+    done: bool,
+}
 
-    let mut seen: HashMap<Identity, u64> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+/// A cell's text: UTF-8 if it is, Windows-1252 otherwise (and `legacy` is set).
+fn decode_cell<'a>(bytes: &'a [u8], legacy: &mut bool) -> std::borrow::Cow<'a, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            *legacy = true;
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+        }
+    }
+}
+
+impl<R: std::io::Read> CohortReader<R> {
+    /// Starts reading `input` and reads its header; a problem with the header is added to
+    /// `problems` and ends the reading.
+    pub fn new(input: R, problems: &mut Vec<ImportProblem>) -> Self {
+        use std::io::BufRead;
+        let mut input = std::io::BufReader::with_capacity(64 * 1024, input);
+        let mut encoding = Encoding::Utf8;
+        if let Ok(head) = input.fill_buf()
+            && head.starts_with(b"\xEF\xBB\xBF")
+        {
+            input.consume(3);
+            encoding = Encoding::Utf8Bom;
+        }
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(input);
+        let mut this = CohortReader {
+            reader,
+            width: 0,
+            index: HashMap::new(),
+            seen: HashMap::new(),
+            encoding,
+            record: csv::ByteRecord::new(),
+            done: true,
+        };
+        let before = problems.len();
+        let mut header = csv::ByteRecord::new();
+        let headers: Vec<String> = match this.reader.read_byte_record(&mut header) {
+            Ok(_) => {
+                let mut legacy = false;
+                let names = header
+                    .iter()
+                    .map(|h| decode_cell(h, &mut legacy).trim().to_lowercase())
+                    .collect();
+                if legacy {
+                    this.encoding = Encoding::Windows1252;
+                }
+                names
+            }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(line);
-                problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
-                continue;
+                problems.push(ImportProblem::new(1, None, format!("cannot read the header: {e}")));
+                return this;
+            }
+        };
+        if headers.iter().all(|h| h.is_empty()) {
+            problems.push(ImportProblem::new(
+                1,
+                None,
+                format!(
+                    "the file is empty; the first line must be the header: {}",
+                    header_hint()
+                ),
+            ));
+            return this;
+        }
+        for (i, h) in headers.iter().enumerate() {
+            if !KNOWN.contains(&h.as_str()) {
+                problems.push(ImportProblem::new(
+                    1,
+                    Some(h),
+                    format!("unknown column; the columns are {}", header_hint()),
+                ));
+            } else if this.index.insert(h.clone(), i).is_some() {
+                problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
             }
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(line);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+        for r in REQUIRED {
+            if !this.index.contains_key(r) {
+                problems.push(ImportProblem::new(
+                    1,
+                    Some(r),
+                    format!("missing column; the header must name {}", header_hint()),
+                ));
+            }
         }
-        if record.len() != headers.len() {
+        if !this.index.contains_key("curp") && !this.index.contains_key("passport") {
+            problems.push(ImportProblem::new(
+                1,
+                Some("curp"),
+                "missing column; give `curp` (and `passport` for foreign candidates)",
+            ));
+        }
+        this.width = headers.len();
+        this.done = problems.len() > before;
+        this
+    }
+
+    /// How the rows read so far were decoded.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// True once the whole file was read (or its header was unusable).
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Reads up to `n` valid rows; the problems of the rows read are added to `problems`.
+    /// Fewer than `n` (perhaps none) once the file ends.
+    pub fn next_rows(&mut self, n: usize, problems: &mut Vec<ImportProblem>) -> Vec<CandidateRow> {
+        let mut rows = Vec::with_capacity(n.min(4096));
+        while rows.len() < n && !self.done {
+            let line = self.reader.position().line();
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    if let Some(row) = self.row(line, problems) {
+                        rows.push(row);
+                    }
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line()).unwrap_or(line);
+                    problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.done = true;
+                    }
+                }
+            }
+        }
+        rows
+    }
+
+    /// Checks the record just read: the row, or its problems added to `problems`.
+    fn row(&mut self, line: u64, problems: &mut Vec<ImportProblem>) -> Option<CandidateRow> {
+        let record = &self.record;
+        let line = record.position().map(|p| p.line()).unwrap_or(line);
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            return None;
+        }
+        if record.len() != self.width {
             problems.push(ImportProblem::new(
                 line,
                 None,
-                format!("has {} fields but the header has {}", record.len(), headers.len()),
+                format!("has {} fields but the header has {}", record.len(), self.width),
             ));
-            continue;
+            return None;
         }
-        let cell = |name: &str| {
-            index
+        let mut legacy = false;
+        let mut cell = |name: &str| -> String {
+            self.index
                 .get(name)
                 .and_then(|&i| record.get(i))
-                .map(str::trim)
-                .unwrap_or("")
+                .map(|bytes| decode_cell(bytes, &mut legacy).trim().to_string())
+                .unwrap_or_default()
         };
+        let name = cell("name");
+        let institution = cell("institution");
+        let email_cell = cell("email");
+        let (curp, passport) = (cell("curp"), cell("passport"));
+        let consent = cell("public_registry");
+        let position = cell("position");
+        if legacy {
+            self.encoding = Encoding::Windows1252;
+        }
         let before = problems.len();
-        let required = |name: &str, problems: &mut Vec<ImportProblem>| {
-            let v = cell(name);
-            if v.is_empty() {
-                problems.push(ImportProblem::new(line, Some(name), "missing value"));
+        for (value, column) in [(&name, "name"), (&institution, "institution"), (&email_cell, "email")] {
+            if value.is_empty() {
+                problems.push(ImportProblem::new(line, Some(column), "missing value"));
             }
-            v.to_string()
-        };
-        let name = required("name", &mut problems);
-        let institution = required("institution", &mut problems);
-        let email_cell = required("email", &mut problems);
+        }
         let email = if email_cell.is_empty() {
             None
         } else {
@@ -255,7 +328,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 }
             }
         };
-        let identity = match (cell("curp"), cell("passport")) {
+        let identity = match (curp.as_str(), passport.as_str()) {
             ("", "") => {
                 problems.push(ImportProblem::new(
                     line,
@@ -287,8 +360,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 None
             }
         };
-        let consent = cell("public_registry");
-        let public_registry = parse_consent(consent).unwrap_or_else(|| {
+        let public_registry = parse_consent(&consent).unwrap_or_else(|| {
             problems.push(ImportProblem::new(
                 line,
                 Some("public_registry"),
@@ -297,35 +369,28 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             false
         });
         if let Some(identity) = &identity {
-            if let Some(first) = seen.get(identity) {
+            if let Some(first) = self.seen.get(identity) {
                 problems.push(ImportProblem::new(
                     line,
                     Some(identity.kind()),
                     format!("{identity} appears twice in the file (first on line {first})"),
                 ));
             } else {
-                seen.insert(identity.clone(), line);
+                self.seen.insert(identity.clone(), line);
             }
         }
-        if problems.len() == before
-            && let (Some(identity), Some(email)) = (identity, email)
-        {
-            let position = Some(cell("position").to_string()).filter(|p| !p.is_empty());
-            rows.push(CandidateRow {
+        match (identity, email) {
+            (Some(identity), Some(email)) if problems.len() == before => Some(CandidateRow {
                 line,
                 identity,
                 name,
                 email,
                 institution,
-                position,
+                position: Some(position).filter(|p| !p.is_empty()),
                 public_registry,
-            });
+            }),
+            _ => None,
         }
-    }
-    Parsed {
-        encoding,
-        rows,
-        problems,
     }
 }
 

@@ -69,23 +69,34 @@ pub struct VerdictOutcome {
 
 /// Caches institution ids within one transaction (imports see the same name many times).
 #[derive(Default)]
-pub(crate) struct Institutions(HashMap<String, i64>);
+pub(crate) struct Institutions {
+    ids: HashMap<String, i64>,
+    created: usize,
+}
 
 impl Institutions {
     /// The id of `name`, creating the institution on first sight.
     pub(crate) async fn id(&mut self, tx: &mut Tx, name: &str) -> Result<i64> {
-        if let Some(id) = self.0.get(name) {
+        if let Some(id) = self.ids.get(name) {
             return Ok(*id);
         }
         let found: Option<i64> = on!(tx, c => sqlx::query_scalar("SELECT id FROM institutions WHERE name = $1")
             .bind(name).fetch_optional(c).await?);
         let id = match found {
             Some(id) => id,
-            None => on!(tx, c => sqlx::query_scalar("INSERT INTO institutions (name) VALUES ($1) RETURNING id")
-                .bind(name).fetch_one(c).await?),
+            None => {
+                self.created += 1;
+                on!(tx, c => sqlx::query_scalar("INSERT INTO institutions (name) VALUES ($1) RETURNING id")
+                    .bind(name).fetch_one(c).await?)
+            }
         };
-        self.0.insert(name.to_string(), id);
+        self.ids.insert(name.to_string(), id);
         Ok(id)
+    }
+
+    /// How many institutions were created (seen for the first time).
+    pub(crate) fn created(&self) -> usize {
+        self.created
     }
 }
 
@@ -139,7 +150,10 @@ pub(crate) async fn register_many(
     let key = |c: &NewCandidate| (c.identity.kind().to_string(), c.identity.value().to_string());
     // Returning candidates (rule 6) keep their record, with the contact details refreshed.
     let list = crate::store::list(tx.backend(), candidates.len());
-    let sql = format!("SELECT identity_kind, identity, id FROM candidates WHERE identity IN ({list})");
+    let sql = format!(
+        "SELECT identity_kind, identity, id FROM candidates WHERE identity_kind IN ({}) AND identity IN ({list})",
+        Identity::KINDS_SQL
+    );
     let found: Vec<(String, String, i64)> = on!(tx, conn => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
         for c in candidates {

@@ -1,5 +1,5 @@
-//! Bulk registration from a cohort CSV: every row validated first, then all in one
-//! transaction, or nothing.
+//! Bulk registration from a cohort CSV, read and registered a round of rows at a time, all in
+//! one transaction: every row or none.
 
 use std::collections::HashMap;
 
@@ -31,8 +31,7 @@ pub struct ImportOutcome {
 }
 
 impl Engine {
-    /// Imports a cohort CSV into `window`. On any problem nothing is written and every problem
-    /// is returned with its line ([`Error::ImportRejected`]).
+    /// Imports a cohort CSV held in memory into `window`; see [`Engine::import_candidates_from`].
     pub async fn import_candidates(
         &self,
         actor: Option<&str>,
@@ -40,80 +39,108 @@ impl Engine {
         bytes: &[u8],
         dry_run: bool,
     ) -> Result<ImportOutcome> {
-        let parsed = crate::import::parse(bytes);
-        let mut problems = parsed.problems;
+        self.import_candidates_from(actor, window, bytes, dry_run).await
+    }
+
+    /// Imports a cohort CSV read from `input` into `window`, a round of rows at a time (memory
+    /// does not grow with the file). On any problem nothing is written and every problem is
+    /// returned with its line ([`Error::ImportRejected`]). A dry run does the whole import
+    /// and rolls it back, so it finds what the real one would.
+    pub async fn import_candidates_from<R: std::io::Read + Send>(
+        &self,
+        actor: Option<&str>,
+        window: i64,
+        input: R,
+        dry_run: bool,
+    ) -> Result<ImportOutcome> {
         let mut tx = self.db().write().await?;
         let by = require(&mut tx, actor, Role::Admin, "import candidates").await?;
         let now = self.now();
         let w = super::windows::check_taking(&mut tx, window, now, 0).await?;
-        if let Some(capacity) = w.capacity {
-            let taken: i64 = on!(&mut tx, c => sqlx::query_scalar(
-                "SELECT COUNT(*) FROM enrollments WHERE window_id = $1 AND state <> 'withdrawn'"
-            ).bind(window).fetch_one(c).await?);
-            let free = (capacity - taken).max(0) as usize;
-            if parsed.rows.len() > free {
-                let line = parsed.rows.get(free).map(|r| r.line).unwrap_or(1);
-                problems.push(ImportProblem::new(
-                    line,
-                    None,
-                    format!(
-                        "window {window} has {free} free place(s) of {capacity}; the file's {} valid rows do not fit \
-                         (this row is the first over capacity)",
-                        parsed.rows.len()
-                    ),
-                ));
+        let free = match w.capacity {
+            Some(capacity) => {
+                let taken: i64 = on!(&mut tx, c => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM enrollments WHERE window_id = $1 AND state <> 'withdrawn'"
+                ).bind(window).fetch_one(c).await?);
+                Some((capacity, (capacity - taken).max(0) as usize))
+            }
+            None => None,
+        };
+        let mut problems = Vec::new();
+        let mut reader = crate::import::CohortReader::new(input, &mut problems);
+        let mut institutions = Institutions::default();
+        let mut registered = 0usize;
+        // The problem naming the first row over capacity, completed with the count at the end.
+        let mut over_capacity: Option<usize> = None;
+        while !reader.is_done() {
+            let rows = reader.next_rows(IMPORT_CHUNK, &mut problems);
+            if rows.is_empty() {
+                continue;
+            }
+            if let Some((_, free)) = free
+                && over_capacity.is_none()
+                && registered + rows.len() > free
+            {
+                over_capacity = Some(problems.len());
+                problems.push(ImportProblem::new(rows[free - registered].line, None, String::new()));
+            }
+            registered += rows.len();
+            // Already enrolled in this window (rule 2), looked up a round at a time.
+            let list = crate::store::list(tx.backend(), rows.len());
+            let sql = format!(
+                "SELECT ca.identity_kind, ca.identity, e.id FROM candidates ca \
+                 JOIN enrollments e ON e.candidate_id = ca.id AND e.window_id = {window} \
+                 WHERE ca.identity_kind IN ({}) AND ca.identity IN ({list})",
+                crate::identity::Identity::KINDS_SQL
+            );
+            let enrolled: Vec<(String, String, i64)> = on!(&mut tx, c => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for row in &rows {
+                    q = q.bind(row.identity.value());
+                }
+                q.fetch_all(c).await?
+            });
+            let enrolled: HashMap<(String, String), i64> =
+                enrolled.into_iter().map(|(k, v, id)| ((k, v), id)).collect();
+            for row in &rows {
+                let key = (row.identity.kind().to_string(), row.identity.value().to_string());
+                if let Some(id) = enrolled.get(&key) {
+                    problems.push(ImportProblem::new(
+                        row.line,
+                        Some(row.identity.kind()),
+                        format!(
+                            "{} is already enrolled in window {window} (enrollment {id})",
+                            row.identity
+                        ),
+                    ));
+                }
+            }
+            // Nothing will be committed once there is a problem: the rest is only checked.
+            if problems.is_empty() {
+                let chunk: Vec<NewCandidate> = rows.into_iter().map(NewCandidate::from).collect();
+                register_many(&mut tx, &mut institutions, &by, window, &chunk, now).await?;
             }
         }
-        // Already enrolled in this window (rule 2), looked up in one pass.
-        let enrolled: Vec<(String, String, i64)> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT ca.identity_kind, ca.identity, e.id FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id \
-             WHERE e.window_id = $1"
-        ).bind(window).fetch_all(c).await?);
-        let enrolled: HashMap<(String, String), i64> = enrolled.into_iter().map(|(k, v, id)| ((k, v), id)).collect();
-        for row in &parsed.rows {
-            let key = (row.identity.kind().to_string(), row.identity.value().to_string());
-            if let Some(id) = enrolled.get(&key) {
-                problems.push(ImportProblem::new(
-                    row.line,
-                    Some(row.identity.kind()),
-                    format!(
-                        "{} is already enrolled in window {window} (enrollment {id})",
-                        row.identity
-                    ),
-                ));
-            }
+        if let (Some(at), Some((capacity, free))) = (over_capacity, free) {
+            problems[at].message = format!(
+                "window {window} has {free} free place(s) of {capacity}; the file's {registered} valid rows do not fit \
+                 (this row is the first over capacity)"
+            );
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.line);
             return Err(Error::ImportRejected { problems });
         }
-        let known: Vec<String> =
-            on!(&mut tx, c => sqlx::query_scalar("SELECT name FROM institutions").fetch_all(c).await?);
-        let mut new_names: Vec<&str> = parsed
-            .rows
-            .iter()
-            .map(|r| r.institution.trim())
-            .filter(|n| !known.iter().any(|k| k == n))
-            .collect();
-        new_names.sort_unstable();
-        new_names.dedup();
         let outcome = ImportOutcome {
             window,
-            encoding: parsed.encoding,
-            registered: parsed.rows.len(),
-            new_institutions: new_names.len(),
+            encoding: reader.encoding(),
+            registered,
+            new_institutions: institutions.created(),
             dry_run,
         };
         if dry_run {
+            tx.rollback().await?;
             return Ok(outcome);
-        }
-        // A few hundred rows per statement; all in the one transaction, so a failure leaves
-        // nothing behind.
-        let mut institutions = Institutions::default();
-        let mut rows = parsed.rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<NewCandidate> = rows.by_ref().take(IMPORT_CHUNK).map(NewCandidate::from).collect();
-            register_many(&mut tx, &mut institutions, &by, window, &chunk, now).await?;
         }
         crate::audit::append(
             &mut tx,

@@ -310,18 +310,41 @@ impl Engine {
         Ok(rows)
     }
 
-    /// Enrollments, optionally of one window and in one state.
+    /// Enrollments, optionally of one window and in one state, all at once (a listing of any
+    /// size reads [`Engine::enrollments_page`] instead).
     pub async fn list_enrollments(
         &self,
         window: Option<i64>,
         state: Option<EnrollmentState>,
     ) -> Result<Vec<EnrollmentRow>> {
-        let mut tx = self.db().read().await?;
+        self.enrollments_page(window, state, 0, i64::MAX).await
+    }
+
+    /// How many enrollments, optionally of one window and in one state.
+    pub async fn count_enrollments(&self, window: Option<i64>, state: Option<EnrollmentState>) -> Result<i64> {
+        let mut tx = self.db().single().await?;
+        let n = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM enrollments WHERE ($1 IS NULL OR window_id = $1) AND ($2 IS NULL OR state = $2)"
+        ).bind(window).bind(state.map(|s| s.as_str())).fetch_one(c).await?);
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Up to `limit` enrollments with ids after `after`, in id order, optionally of one window
+    /// and in one state: a listing reads these pages one after another and holds one at a time.
+    pub async fn enrollments_page(
+        &self,
+        window: Option<i64>,
+        state: Option<EnrollmentState>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<EnrollmentRow>> {
+        let mut tx = self.db().single().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT e.id, e.window_id, ca.name, i.name AS institution, e.state, e.evaluator_id, e.diagnostic_score, e.verdict \
              FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id JOIN institutions i ON i.id = ca.institution_id \
-             WHERE ($1 IS NULL OR e.window_id = $1) AND ($2 IS NULL OR e.state = $2) ORDER BY e.id"
-        ).bind(window).bind(state.map(|s| s.as_str())).fetch_all(c).await?);
+             WHERE ($1 IS NULL OR e.window_id = $1) AND ($2 IS NULL OR e.state = $2) AND e.id > $3 ORDER BY e.id LIMIT $4"
+        ).bind(window).bind(state.map(|s| s.as_str())).bind(after).bind(limit).fetch_all(c).await?);
         tx.commit().await?;
         Ok(rows)
     }

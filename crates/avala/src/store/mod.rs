@@ -123,9 +123,13 @@ impl Db {
 
     /// Connects without migrating; `create` allows creating a missing SQLite file.
     pub async fn connect(url: &str, create: bool) -> Result<Db> {
+        // A read-only file, a full disk: worded as `map_db_error` words them.
         let unavailable = |e: sqlx::Error| Error::DatabaseUnavailable {
             url: redact(url),
-            message: e.to_string(),
+            message: match map_db_error(e) {
+                Error::Database(message) => message,
+                other => other.to_string(),
+            },
         };
         match Backend::of(url) {
             Backend::Postgres => {
@@ -159,8 +163,11 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(30));
+                // No ping before handing out a connection: on SQLite it is a round trip to the
+                // connection's thread per transaction, and a file has no network link to lose.
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
+                    .test_before_acquire(false)
                     .connect_with(opts)
                     .await
                     .map_err(unavailable)?;
@@ -244,6 +251,19 @@ impl Tx {
             }) => t.commit().await?,
             Tx::Sqlite(_) => {}
             Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back (dropping a transaction does too; this waits for it).
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(SqliteTx {
+                conn: SqliteConn::Tx(t),
+                ..
+            }) => t.rollback().await?,
+            Tx::Sqlite(_) => {}
+            Tx::Postgres(t) => t.rollback().await?,
         }
         Ok(())
     }
