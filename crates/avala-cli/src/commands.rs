@@ -37,6 +37,20 @@ fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
+/// What a verdict tells the evaluator.
+fn print_verdict(format: crate::output::Format, out: &avala::engine::VerdictOutcome) {
+    let enrollment = out.enrollment;
+    let message = if out.competent {
+        format!("enrollment {enrollment}: verdict competent; submitted for dictamen")
+    } else {
+        format!(
+            "enrollment {enrollment}: verdict not yet competent (elements {}); the candidate may enrol again in a later window",
+            out.not_yet_competent.join(", ")
+        )
+    };
+    print_done(format, out, &message);
+}
+
 fn ts(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
@@ -340,6 +354,12 @@ pub async fn run(cli: Cli) -> Result<u8> {
                         ),
                     );
                 }
+                EvaluationCmd::Submit { enrollment, file } => {
+                    let judgements = avala::import::judgements(&read_file(file)?)
+                        .map_err(|problems| Error::ImportRejected { problems })?;
+                    let out = engine.record_evaluation(actor, *enrollment, &judgements).await?;
+                    print_verdict(format, &out);
+                }
                 EvaluationCmd::Record {
                     enrollment,
                     element,
@@ -373,15 +393,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Verdict(VerdictCmd::Record { enrollment }) => {
             let engine = engine(&cli).await?;
             let out = engine.record_verdict(actor, *enrollment).await?;
-            let message = if out.competent {
-                format!("enrollment {enrollment}: verdict competent; submitted for dictamen")
-            } else {
-                format!(
-                    "enrollment {enrollment}: verdict not yet competent (elements {}); the candidate may enrol again in a later window",
-                    out.not_yet_competent.join(", ")
-                )
-            };
-            print_done(format, &out, &message);
+            print_verdict(format, &out);
         }
         Command::Dictamen(DictamenCmd::Issue {
             window,

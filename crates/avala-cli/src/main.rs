@@ -246,6 +246,13 @@ pub enum EvaluationCmd {
         #[arg(long)]
         feedback: Option<String>,
     },
+    /// Hand in the whole instrument: every element's judgement from a CSV (columns element,
+    /// competent, evidence, feedback) and the verdict, at once (as the assigned evaluator).
+    Submit {
+        enrollment: i64,
+        /// The instrument, one row per element.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

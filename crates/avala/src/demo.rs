@@ -9,7 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::Config;
-use crate::engine::{Engine, NewStaff, Role};
+use crate::engine::{Engine, Judgement, NewStaff, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, WindowEvent};
 use crate::mail::Mailer;
@@ -191,31 +191,28 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
             let evaluator = evaluators[i % evaluators.len()];
             engine.plan_evaluation(admin, e.id, evaluator, at).await?;
             let failing = rng.gen_bool(0.1).then(|| rng.gen_range(0..elements.len()));
-            for (k, element) in elements.iter().enumerate() {
-                let competent = failing != Some(k);
-                let (evidence, feedback) = if competent {
-                    (
-                        "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia.",
-                        None,
-                    )
-                } else {
-                    (
-                        "Producto incompleto: la respuesta no funda ni motiva la clasificación.",
-                        Some("Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta."),
-                    )
-                };
-                engine
-                    .record_judgement(
-                        Some(evaluator),
-                        e.id,
-                        &element.code,
+            // The evaluator hands in the whole instrument (`avala evaluation submit`).
+            let judgements: Vec<Judgement> = elements
+                .iter()
+                .enumerate()
+                .map(|(k, element)| {
+                    let competent = failing != Some(k);
+                    Judgement {
+                        element: element.code.clone(),
                         competent,
-                        Some(evidence),
-                        feedback,
-                    )
-                    .await?;
-            }
-            engine.record_verdict(Some(evaluator), e.id).await?;
+                        evidence: Some(if competent {
+                            "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia."
+                                .into()
+                        } else {
+                            "Producto incompleto: la respuesta no funda ni motiva la clasificación.".into()
+                        }),
+                        feedback: (!competent).then(|| {
+                            "Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta.".into()
+                        }),
+                    }
+                })
+                .collect();
+            engine.record_evaluation(Some(evaluator), e.id, &judgements).await?;
             progress.advance();
         }
     }

@@ -394,6 +394,110 @@ impl<R: std::io::Read> CohortReader<R> {
     }
 }
 
+/// Reads an evaluation instrument: one row per element, columns `element, competent`, and
+/// optionally `evidence, feedback` (any order). `competent` is sí/competent/yes/true/1 or
+/// no/not yet competent/false/0. Every problem is returned with its line.
+pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgement>, Vec<ImportProblem>> {
+    let mut problems = Vec::new();
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Err(vec![ImportProblem::new(
+                1,
+                None,
+                format!("cannot read the header: {e}"),
+            )]);
+        }
+    };
+    const COLUMNS: [&str; 4] = ["element", "competent", "evidence", "feedback"];
+    let hint = "element, competent, evidence, feedback (any order; evidence and feedback optional)";
+    for h in &headers {
+        if !COLUMNS.contains(&h.as_str()) {
+            problems.push(ImportProblem::new(
+                1,
+                Some(h),
+                format!("unknown column; the columns are {hint}"),
+            ));
+        }
+    }
+    for required in ["element", "competent"] {
+        if !headers.iter().any(|h| h == required) {
+            problems.push(ImportProblem::new(
+                1,
+                Some(required),
+                format!("missing column; the columns are {hint}"),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let cell = |name: &str| {
+            column(name)
+                .and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let Some(element) = cell("element") else {
+            problems.push(ImportProblem::new(line, Some("element"), "missing value"));
+            continue;
+        };
+        let competent = match cell("competent").map(|v| v.to_lowercase().replace('_', " ")) {
+            None => {
+                problems.push(ImportProblem::new(line, Some("competent"), "missing value"));
+                continue;
+            }
+            Some(v) => match v.as_str() {
+                "competent" | "competente" => true,
+                "not yet competent" | "todavía no competente" | "todavia no competente" | "aún no competente" => {
+                    false
+                }
+                other => match parse_consent(other) {
+                    Some(yes) => yes,
+                    None => {
+                        problems.push(ImportProblem::new(
+                            line,
+                            Some("competent"),
+                            format!("{other:?} is neither competent (sí, competent) nor not yet competent (no, not yet competent)"),
+                        ));
+                        continue;
+                    }
+                },
+            },
+        };
+        out.push(crate::engine::Judgement {
+            element: element.to_string(),
+            competent,
+            evidence: cell("evidence").map(str::to_string),
+            feedback: cell("feedback").map(str::to_string),
+        });
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(ImportProblem::new(2, None, "no judgements: give one row per element"));
+    }
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
 fn header_hint() -> String {
     "curp, name, email, institution, position, public_registry (any order; `passport` optional)".into()
 }
@@ -502,7 +606,31 @@ mod tests {
         assert_eq!(parsed.problems[0].line, 3);
     }
 
+    #[test]
+    fn an_instrument_reads_every_element_and_names_bad_lines() {
+        let good = "element,competent,evidence,feedback\nE0001,sí,Portafolio completo,\ne0002,not yet competent,Incompleto,Reforzar\n";
+        let read = judgements(good.as_bytes()).unwrap();
+        assert_eq!(read.len(), 2);
+        assert!(read[0].competent && !read[1].competent);
+        assert_eq!(read[0].feedback, None);
+        assert_eq!(read[1].feedback.as_deref(), Some("Reforzar"));
+        let bad = "element,competent\nE0001,quizá\n,sí\n";
+        let problems = judgements(bad.as_bytes()).unwrap_err();
+        let at: Vec<(u64, Option<&str>)> = problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        assert_eq!(at, vec![(2, Some("competent")), (3, Some("element"))]);
+        assert_eq!(judgements(b"elemento,competent\n").unwrap_err()[0].line, 1);
+        assert!(judgements(b"element,competent\n").is_err());
+    }
+
     proptest::proptest! {
+        #[test]
+        fn arbitrary_instruments_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let mut input = b"element,competent,evidence\n".to_vec();
+            input.extend_from_slice(&bytes);
+            let _ = judgements(&input);
+            let _ = judgements(&bytes);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let mut input = HEADER.as_bytes().to_vec();

@@ -281,6 +281,147 @@ fn check_assigned(enrollment: i64, a: &Assignment, actor: &str) -> Result<()> {
     }
 }
 
+/// One element's judgement, as the evaluator records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The element's code (E0001…).
+    pub element: String,
+    /// Competent, or not yet competent.
+    pub competent: bool,
+    /// What the evaluator observed.
+    pub evidence: Option<String>,
+    /// What the candidate should work on.
+    pub feedback: Option<String>,
+}
+
+/// The audit event kind of a judgement.
+const JUDGEMENT: &str = "enrollment.judgement";
+
+/// Stores (or corrects) judgements of `enrollment`, whose elements are checked already; returns
+/// each one's audit event payload.
+async fn store_judgements(
+    tx: &mut Tx,
+    enrollment: i64,
+    by: &str,
+    now: DateTime<Utc>,
+    judgements: &[Judgement],
+) -> Result<Vec<serde_json::Value>> {
+    if judgements.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values = crate::store::values(tx.backend(), judgements.len(), 7);
+    let sql = format!(
+        "INSERT INTO element_judgements (enrollment_id, element_code, competent, evidence, feedback, evaluator_id, recorded_at) \
+         VALUES {values} ON CONFLICT (enrollment_id, element_code) DO UPDATE SET competent = excluded.competent, \
+         evidence = excluded.evidence, feedback = excluded.feedback, evaluator_id = excluded.evaluator_id, \
+         recorded_at = excluded.recorded_at"
+    );
+    on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for j in judgements {
+            q = q.bind(enrollment).bind(&j.element).bind(j.competent).bind(&j.evidence).bind(&j.feedback).bind(by).bind(now);
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    Ok(judgements
+        .iter()
+        .map(
+            |j| json!({"element": j.element, "competent": j.competent, "evidence": j.evidence, "feedback": j.feedback}),
+        )
+        .collect())
+}
+
+/// Records the juicio of `enrollment` (read at `version`, now in `judged`) inside the caller's
+/// transaction, with the audit `events` that precede it: the state, the verdict, the events
+/// and the candidate's notice.
+#[allow(clippy::too_many_arguments)]
+async fn conclude(
+    tx: &mut Tx,
+    by: &str,
+    enrollment: i64,
+    version: i64,
+    judged: EnrollmentState,
+    standard: &crate::standard::Standard,
+    mut events: Vec<(&str, serde_json::Value)>,
+    now: DateTime<Utc>,
+) -> Result<VerdictOutcome> {
+    let rows: Vec<(String, bool)> = on!(tx, c => sqlx::query_as(
+        "SELECT element_code, competent FROM element_judgements WHERE enrollment_id = $1"
+    ).bind(enrollment).fetch_all(c).await?);
+    let (competent, not_yet) = decide(enrollment, standard, &rows.into_iter().collect())?;
+    let next = step(
+        judged,
+        if competent {
+            EnrollmentEvent::Competent
+        } else {
+            EnrollmentEvent::NotYetCompetent
+        },
+    )?;
+    set_enrollment_state(tx, enrollment, version, next).await?;
+    let verdict = if competent { "competent" } else { "not_yet_competent" };
+    on!(tx, c => sqlx::query("UPDATE enrollments SET verdict = $1, verdict_at = $2 WHERE id = $3")
+        .bind(verdict).bind(now).bind(enrollment).execute(c).await?.rows_affected());
+    events.push((
+        "enrollment.verdict",
+        json!({"verdict": verdict, "not_yet_competent": not_yet}),
+    ));
+    let stream = enrollment_stream(enrollment);
+    let events: Vec<(&str, &str, serde_json::Value)> = events
+        .into_iter()
+        .map(|(kind, payload)| (stream.as_str(), kind, payload))
+        .collect();
+    crate::audit::append_all(tx, by, now, &events).await?;
+    crate::notices::enqueue(tx, crate::notices::Notice::Verdict(enrollment), now).await?;
+    Ok(VerdictOutcome {
+        enrollment,
+        competent,
+        not_yet_competent: not_yet,
+        state: next.as_str(),
+    })
+}
+
+/// The element's code as the standard writes it, or the refusal naming the elements it has.
+fn element_of(standard: &crate::standard::Standard, element: &str) -> Result<String> {
+    let element = element.trim().to_uppercase();
+    if !standard.elements.iter().any(|e| e.code == element) {
+        return Err(Error::UnknownElement {
+            element,
+            standard: format!("{} version {}", standard.code, standard.version),
+            known: standard.element_codes().join(", "),
+        });
+    }
+    Ok(element)
+}
+
+/// The juicio (rule 5): competent only if every element of the pinned standard was judged
+/// competent; every element must have a judgement. Returns it and the elements not yet competent.
+fn decide(
+    enrollment: i64,
+    standard: &crate::standard::Standard,
+    judgements: &HashMap<String, bool>,
+) -> Result<(bool, Vec<String>)> {
+    let missing: Vec<&str> = standard
+        .elements
+        .iter()
+        .map(|e| e.code.as_str())
+        .filter(|c| !judgements.contains_key(*c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "enrollment {enrollment}: element(s) {} of {} have no judgement yet; record them with `avala evaluation record {enrollment} --element E#### --competent|--not-yet-competent`",
+            missing.join(", "),
+            standard.code
+        )));
+    }
+    let not_yet: Vec<String> = standard
+        .elements
+        .iter()
+        .filter(|e| !judgements[&e.code])
+        .map(|e| e.code.clone())
+        .collect();
+    Ok((not_yet.is_empty(), not_yet))
+}
+
 /// Asks the machine, checking the current state first, so the refusal names it.
 fn step(state: EnrollmentState, event: EnrollmentEvent) -> Result<EnrollmentState> {
     Ok(state.apply(event)?)
@@ -403,31 +544,21 @@ impl Engine {
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Evidence)?;
         let standard = assigned_standard(&mut tx, enrollment, &by).await?;
-        let element = element.trim().to_uppercase();
-        if !standard.elements.iter().any(|e| e.code == element) {
-            return Err(Error::UnknownElement {
-                element,
-                standard: format!("{} version {}", standard.code, standard.version),
-                known: standard.element_codes().join(", "),
-            });
-        }
+        let element = element_of(&standard, element)?;
         set_enrollment_state(&mut tx, enrollment, version, next).await?;
         let now = self.now();
-        on!(&mut tx, c => sqlx::query(
-            "INSERT INTO element_judgements (enrollment_id, element_code, competent, evidence, feedback, evaluator_id, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (enrollment_id, element_code) DO UPDATE SET competent = excluded.competent, \
-             evidence = excluded.evidence, feedback = excluded.feedback, evaluator_id = excluded.evaluator_id, \
-             recorded_at = excluded.recorded_at"
-        ).bind(enrollment).bind(&element).bind(competent).bind(evidence).bind(feedback).bind(&by).bind(now)
-        .execute(c).await?.rows_affected());
-        crate::audit::append(
+        let judgement = Judgement {
+            element,
+            competent,
+            evidence: evidence.map(str::to_string),
+            feedback: feedback.map(str::to_string),
+        };
+        let event = store_judgements(&mut tx, enrollment, &by, now, std::slice::from_ref(&judgement)).await?;
+        crate::audit::append_all(
             &mut tx,
-            &enrollment_stream(enrollment),
             &by,
             now,
-            "enrollment.judgement",
-            json!({"element": element, "competent": competent, "evidence": evidence, "feedback": feedback}),
+            &[(&enrollment_stream(enrollment), JUDGEMENT, event[0].clone())],
         )
         .await?;
         tx.commit()
@@ -443,62 +574,61 @@ impl Engine {
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let judged = step(state, EnrollmentEvent::Verdict)?;
         let standard = assigned_standard(&mut tx, enrollment, &by).await?;
-        let rows: Vec<(String, bool)> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT element_code, competent FROM element_judgements WHERE enrollment_id = $1"
-        ).bind(enrollment).fetch_all(c).await?);
-        let judgements: HashMap<String, bool> = rows.into_iter().collect();
-        let missing: Vec<&str> = standard
-            .elements
-            .iter()
-            .map(|e| e.code.as_str())
-            .filter(|c| !judgements.contains_key(*c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::Invalid(format!(
-                "enrollment {enrollment}: element(s) {} of {} have no judgement yet; record them with `avala evaluation record {enrollment} --element E#### --competent|--not-yet-competent`",
-                missing.join(", "),
-                standard.code
-            )));
-        }
-        let not_yet: Vec<String> = standard
-            .elements
-            .iter()
-            .filter(|e| !judgements[&e.code])
-            .map(|e| e.code.clone())
-            .collect();
-        let competent = not_yet.is_empty();
-        let next = step(
-            judged,
-            if competent {
-                EnrollmentEvent::Competent
-            } else {
-                EnrollmentEvent::NotYetCompetent
-            },
-        )?;
-        set_enrollment_state(&mut tx, enrollment, version, next).await?;
-        let now = self.now();
-        let verdict = if competent { "competent" } else { "not_yet_competent" };
-        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET verdict = $1, verdict_at = $2 WHERE id = $3")
-            .bind(verdict).bind(now).bind(enrollment).execute(c).await?.rows_affected());
-        crate::audit::append(
+        let outcome = conclude(
             &mut tx,
-            &enrollment_stream(enrollment),
             &by,
-            now,
-            "enrollment.verdict",
-            json!({"verdict": verdict, "not_yet_competent": not_yet}),
+            enrollment,
+            version,
+            judged,
+            &standard,
+            Vec::new(),
+            self.now(),
         )
         .await?;
-        crate::notices::enqueue(&mut tx, crate::notices::Notice::Verdict(enrollment), now).await?;
         tx.commit()
             .await
             .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
-        Ok(VerdictOutcome {
-            enrollment,
-            competent,
-            not_yet_competent: not_yet,
-            state: next.as_str(),
-        })
+        Ok(outcome)
+    }
+
+    /// Records the judgement of every element given and the juicio at once, as the evaluator
+    /// hands in the whole instrument: one transaction, the same rules and audit events as
+    /// [`Engine::record_judgement`] for each element followed by [`Engine::record_verdict`].
+    /// Elements judged earlier and not given keep their judgement.
+    pub async fn record_evaluation(
+        &self,
+        actor: Option<&str>,
+        enrollment: i64,
+        judgements: &[Judgement],
+    ) -> Result<VerdictOutcome> {
+        let mut tx = self.db().write().await?;
+        let by = require(&mut tx, actor, Role::Evaluator, "record evaluations").await?;
+        let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
+        // The machine walks every judgement, then the verdict: a refusal names the state.
+        let mut judged = state;
+        for _ in judgements {
+            judged = step(judged, EnrollmentEvent::Evidence)?;
+        }
+        let judged = step(judged, EnrollmentEvent::Verdict)?;
+        let standard = assigned_standard(&mut tx, enrollment, &by).await?;
+        let mut given: Vec<Judgement> = Vec::with_capacity(judgements.len());
+        for j in judgements {
+            let element = element_of(&standard, &j.element)?;
+            if given.iter().any(|g| g.element == element) {
+                return Err(Error::Invalid(format!(
+                    "enrollment {enrollment}: element {element} is judged twice; give each element once"
+                )));
+            }
+            given.push(Judgement { element, ..j.clone() });
+        }
+        let now = self.now();
+        let events = store_judgements(&mut tx, enrollment, &by, now, &given).await?;
+        let events = events.into_iter().map(|e| (JUDGEMENT, e)).collect();
+        let outcome = conclude(&mut tx, &by, enrollment, version, judged, &standard, events, now).await?;
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, "enrollment", enrollment))?;
+        Ok(outcome)
     }
 
     /// Withdraws an in-progress enrollment.

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 
 pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
-pub use enrollments::{DiagnosticOutcome, NewCandidate, VerdictOutcome};
+pub use enrollments::{DiagnosticOutcome, Judgement, NewCandidate, VerdictOutcome};
 pub use import::ImportOutcome;
 pub(crate) use keys::register as register_key;
 pub use keys::{KeyRow, parse_public_key};
