@@ -526,8 +526,31 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
         ],
     )
     .await;
+    // An evaluation instrument, and one with a bad line.
+    let good = op.dir().join("instrument.csv");
+    let bad = op.dir().join("instrument-bad.csv");
+    let rows: Vec<String> = ELEMENTS
+        .iter()
+        .map(|e| format!("{e},sí,Guía de observación aplicada"))
+        .collect();
+    std::fs::write(&good, format!("element,competent,evidence\n{}\n", rows.join("\n"))).unwrap();
+    std::fs::write(&bad, "element,competent\nE0001,sí\nE0002,quizá\n").unwrap();
     let before = op.snapshot().await;
     let refusals: Vec<(Option<&str>, Vec<&str>, i32, &str)> = vec![
+        // An instrument from an evaluator the enrollment is not assigned to (rule 4).
+        (
+            Some("eva.solis"),
+            vec!["evaluation", "submit", &a, good.to_str().unwrap()],
+            1,
+            "rule 4",
+        ),
+        // An instrument with a line that is neither competent nor not.
+        (
+            Some("eva.rosales"),
+            vec!["evaluation", "submit", &a, bad.to_str().unwrap()],
+            1,
+            "line 3, competent",
+        ),
         // A verdict from an evaluator the enrollment is not assigned to (rule 4).
         (
             Some("eva.solis"),
@@ -635,14 +658,11 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
         ],
     )
     .await;
-    for element in ELEMENTS {
-        op.ok(
-            Some("dual"),
-            &["evaluation", "record", &b, "--element", element, "--competent"],
-        )
+    // The whole instrument at once, from the evaluator's spreadsheet.
+    let out = op
+        .ok(Some("dual"), &["evaluation", "submit", &b, good.to_str().unwrap()])
         .await;
-    }
-    op.ok(Some("dual"), &["verdict", "record", &b]).await;
+    assert!(out.stdout.contains("verdict competent"), "{}", out.stdout);
     let before = op.snapshot().await;
     let out = op
         .run(

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use avala::config::Config;
-use avala::engine::{Engine, NewCandidate, NewStaff, Role};
+use avala::engine::{Engine, Judgement, NewCandidate, NewStaff, Role};
 use avala::error::Error;
 use avala::identity::{Curp, Identity};
 use avala::machine::{EnrollmentState, Lifecycle, WindowEvent};
@@ -253,6 +253,7 @@ both!(
     concurrent_change_is_a_conflict,
     every_state_round_trips_through_storage,
     withdrawn_enrollments_take_no_further_steps,
+    a_whole_instrument_is_recorded_at_once_under_the_same_rules,
 );
 
 async fn whole_process_issues_one_certificate_per_competent_candidate(test: TestDb) {
@@ -511,6 +512,94 @@ async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb)
     assert_eq!(w.state(ids[1]).await, EnrollmentState::NotYetCompetent);
     let detail = w.engine.show_enrollment(ADMIN, ids[0]).await.unwrap();
     assert_eq!(detail.standard_version.as_deref(), Some("1"));
+}
+
+fn instrument(failing: Option<&str>) -> Vec<Judgement> {
+    ELEMENTS
+        .iter()
+        .map(|element| Judgement {
+            element: element.to_lowercase(),
+            competent: failing != Some(*element),
+            evidence: Some("Portafolio revisado".into()),
+            feedback: (failing == Some(*element)).then(|| "Reforzar la prueba de daño".into()),
+        })
+        .collect()
+}
+
+async fn a_whole_instrument_is_recorded_at_once_under_the_same_rules(test: TestDb) {
+    let w = world(test, None).await;
+    let ids = w.planned(3, "eva.a").await;
+    // Not the assigned evaluator, not an evaluator, an unknown element, an element twice, a
+    // missing element: each refused, nothing written.
+    refused!(
+        w,
+        w.engine.record_evaluation(Some("eva.b"), ids[0], &instrument(None)),
+        Error::NotAssigned { .. }
+    );
+    refused!(
+        w,
+        w.engine.record_evaluation(Some("ver.a"), ids[0], &instrument(None)),
+        Error::Forbidden { .. }
+    );
+    let mut unknown = instrument(None);
+    unknown[2].element = "E0009".into();
+    refused!(
+        w,
+        w.engine.record_evaluation(Some("eva.a"), ids[0], &unknown),
+        Error::UnknownElement { .. }
+    );
+    let mut twice = instrument(None);
+    twice[3].element = "E0001".into();
+    let e = refused!(
+        w,
+        w.engine.record_evaluation(Some("eva.a"), ids[0], &twice),
+        Error::Invalid(_)
+    );
+    assert!(e.to_string().contains("E0001"), "{e}");
+    let e = refused!(
+        w,
+        w.engine
+            .record_evaluation(Some("eva.a"), ids[0], &instrument(None)[..3]),
+        Error::Invalid(_)
+    );
+    assert!(e.to_string().contains("E0004"), "{e}");
+
+    // The same verdicts as element by element, and the same audit events.
+    let competent = w
+        .engine
+        .record_evaluation(Some("eva.a"), ids[0], &instrument(None))
+        .await
+        .unwrap();
+    assert!(competent.competent);
+    assert_eq!(w.state(ids[0]).await, EnrollmentState::SubmittedForDictamen);
+    let failed = w
+        .engine
+        .record_evaluation(Some("eva.a"), ids[1], &instrument(Some("E0003")))
+        .await
+        .unwrap();
+    assert_eq!(failed.not_yet_competent, ["E0003"]);
+    assert_eq!(w.state(ids[1]).await, EnrollmentState::NotYetCompetent);
+    w.judge_all(ids[2], "eva.a", Some("E0003")).await;
+    w.engine.record_verdict(Some("eva.a"), ids[2]).await.unwrap();
+    let kinds = |id: i64| {
+        let engine = w.engine.clone();
+        async move {
+            let mut tx = engine.db().read().await.unwrap();
+            let rows: Vec<(String, String)> = avala::on!(&mut tx, c => sqlx::query_as(
+                "SELECT kind, payload FROM audit_events WHERE stream = $1 AND kind IN ('enrollment.judgement', 'enrollment.verdict') ORDER BY seq"
+            ).bind(format!("enrollment:{id}")).fetch_all(c).await.unwrap());
+            tx.commit().await.unwrap();
+            rows
+        }
+    };
+    assert_eq!(kinds(ids[1]).await, kinds(ids[2]).await);
+    // Once the verdict is in, a second instrument is refused (rule 1).
+    refused!(
+        w,
+        w.engine.record_evaluation(Some("eva.a"), ids[0], &instrument(None)),
+        Error::Transition(_)
+    );
+    assert!(avala::audit::verify(w.engine.db()).await.unwrap().broken.is_none());
 }
 
 async fn rule6_not_yet_competent_may_enrol_again_with_history_kept(test: TestDb) {
