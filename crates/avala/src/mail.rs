@@ -51,6 +51,13 @@ impl Mailer {
 
     /// Sends (or writes) one message; `id` names the outbox file. Returns what the server
     /// answered (or where the file went), for the job's attempt record.
+    /// True when sending a message again under the same id replaces it rather than sending a
+    /// second one (the outbox folder: the same file is written again), so a sender may record
+    /// several sends at once: a crash before recording rewrites them, doubling none.
+    pub fn resends_in_place(&self) -> bool {
+        matches!(self, Mailer::Outbox(_))
+    }
+
     pub async fn send(&self, id: &str, message: Message) -> Result<String, SendError> {
         match self {
             Mailer::Outbox(dir) => {

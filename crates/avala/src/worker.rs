@@ -250,6 +250,20 @@ impl Worker {
                     unfinished.extend(&renders);
                 }
             }
+            // Notices to the outbox folder are composed in one read and recorded in one
+            // transaction (writing one again replaces it); anything else one by one.
+            let (notices, others): (Vec<&Job>, Vec<&Job>) = others
+                .into_iter()
+                .partition(|job| job.kind == jobs::NOTIFY && self.mailer.resends_in_place());
+            if !notices.is_empty() && outcome.is_ok() {
+                if !self.is_stopping() {
+                    outcome = self.notify_batch(&notices, &mut summary).await;
+                    progress(&summary);
+                }
+                if self.is_stopping() || outcome.is_err() {
+                    unfinished.extend(&notices);
+                }
+            }
             for (i, job) in others.iter().enumerate() {
                 if self.is_stopping() || outcome.is_err() {
                     unfinished.extend(&others[i..]);
@@ -595,24 +609,91 @@ impl Worker {
 }
 
 impl Worker {
-    /// Writes and sends a notice; false when it has nobody to go to.
+    /// Writes and sends a notice, and records it; false when it has nobody to go to.
     async fn notify(&self, job: &Job) -> Result<bool, Failure> {
-        let payload = job.payload()?;
         let now = self.engine.now();
-        let settings = &self.config.settings;
         let mut tx = self.engine.db().read().await?;
-        let composed = crate::notices::compose(&mut tx, &payload, self.lang, &settings.issuer, now).await;
+        let composed = self.compose(&mut tx, job, now).await;
         tx.commit().await?;
-        let composed = composed.map_err(|e| match e {
-            Error::NotFound { .. } | Error::Invalid(_) => Failure::permanent(e.to_string()),
-            other => Failure::from(other),
-        })?;
-        if composed.to.is_empty() {
-            let mut tx = self.engine.db().write().await?;
-            jobs::complete(&mut tx, job, &self.holder, now, "nobody to send it to").await?;
-            tx.commit().await?;
-            return Ok(false);
+        let (detail, sent) = self.send_notice(job, composed?).await?;
+        let mut tx = self.engine.db().write().await?;
+        jobs::complete(&mut tx, job, &self.holder, now, &detail).await?;
+        tx.commit().await?;
+        Ok(sent)
+    }
+
+    /// Notices whose sending replaces rather than repeats ([`Mailer::resends_in_place`]):
+    /// composed in one read, sent, and recorded in one transaction. A crash before the record
+    /// sends them again, to the same files. A job another runner took over meanwhile is left
+    /// to it.
+    async fn notify_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+        let now = self.engine.now();
+        let mut composed = Vec::with_capacity(batch.len());
+        let mut tx = self.engine.db().read().await?;
+        for job in batch {
+            composed.push(self.compose(&mut tx, job, now).await);
         }
+        tx.commit().await?;
+        let mut done = Vec::with_capacity(batch.len());
+        for (job, composed) in batch.iter().zip(composed) {
+            match async { self.send_notice(job, composed?).await }.await {
+                Ok((detail, sent)) => done.push((*job, detail, sent)),
+                Err(failure) => self.settle(job, failure, summary).await?,
+            }
+        }
+        let record = async {
+            let mut tx = self.engine.db().write().await?;
+            for (job, detail, _) in &done {
+                jobs::complete(&mut tx, job, &self.holder, now, detail).await?;
+            }
+            tx.commit().await
+        };
+        match record.await {
+            Ok(()) => {}
+            // One of them was taken over: record the others one by one.
+            Err(Error::Conflict { .. }) => {
+                let mut kept = Vec::with_capacity(done.len());
+                for (job, detail, sent) in done {
+                    let mut tx = self.engine.db().write().await?;
+                    match jobs::complete(&mut tx, job, &self.holder, now, &detail).await {
+                        Ok(()) => {
+                            tx.commit().await?;
+                            kept.push((job, detail, sent));
+                        }
+                        Err(Error::Conflict { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                done = kept;
+            }
+            Err(e) => return Err(e),
+        }
+        summary.notices += done.iter().filter(|(_, _, sent)| *sent).count() as u64;
+        Ok(())
+    }
+
+    /// What a notice says and to whom, read inside `tx`.
+    async fn compose(
+        &self,
+        tx: &mut crate::store::Tx,
+        job: &Job,
+        now: DateTime<Utc>,
+    ) -> Result<crate::notices::Composed, Failure> {
+        let payload = job.payload()?;
+        crate::notices::compose(tx, &payload, self.lang, &self.config.settings.issuer, now)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound { .. } | Error::Invalid(_) => Failure::permanent(e.to_string()),
+                other => Failure::from(other),
+            })
+    }
+
+    /// Sends a composed notice: what to record on its job, and whether it went to anyone.
+    async fn send_notice(&self, job: &Job, composed: crate::notices::Composed) -> Result<(String, bool), Failure> {
+        if composed.to.is_empty() {
+            return Ok(("nobody to send it to".into(), false));
+        }
+        let settings = &self.config.settings;
         let message = crate::notices::message(&composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
             .map_err(|e| Failure::permanent(e.to_string()))?;
         self.pace().await;
@@ -625,10 +706,7 @@ impl Worker {
                 permanent: e.permanent,
                 error: None,
             })?;
-        let mut tx = self.engine.db().write().await?;
-        jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok((answer, true))
     }
 }
 
