@@ -11,7 +11,7 @@ use avala::store::Db;
 use avala::{Clock, Error, FixedClock, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::output::{Listing, opt, print_done, print_listing, print_record};
+use crate::output::{Listing, Pages, opt, print_done, print_listing, print_record};
 use crate::*;
 
 type Result<T = ()> = std::result::Result<T, Error>;
@@ -479,38 +479,43 @@ pub async fn run(cli: Cli) -> Result<u8> {
                         .map(EnrollmentState::parse)
                         .transpose()
                         .map_err(|e| Error::Invalid(e.to_string()))?;
-                    let rows = engine.list_enrollments(*window, state).await?;
-                    print_listing(
+                    // Read and printed a page at a time: a listing of any length in little memory.
+                    let mut out = Pages::new(
                         format,
-                        Listing {
-                            headers: &[
-                                "id",
-                                "window",
-                                "state",
-                                "name",
-                                "institution",
-                                "evaluator",
-                                "diagnostic",
-                                "verdict",
-                            ],
-                            rows: rows
-                                .iter()
-                                .map(|r| {
-                                    vec![
-                                        r.id.to_string(),
-                                        r.window_id.to_string(),
-                                        r.state.clone(),
-                                        r.name.clone(),
-                                        r.institution.clone(),
-                                        opt(&r.evaluator_id),
-                                        opt(&r.diagnostic_score),
-                                        opt(&r.verdict),
-                                    ]
-                                })
-                                .collect(),
-                            records: &rows,
-                        },
+                        &[
+                            "id",
+                            "window",
+                            "state",
+                            "name",
+                            "institution",
+                            "evaluator",
+                            "diagnostic",
+                            "verdict",
+                        ],
                     );
+                    let mut after = 0;
+                    loop {
+                        let rows = engine.enrollments_page(*window, state, after, PAGE).await?;
+                        let Some(last) = rows.last() else { break };
+                        after = last.id;
+                        let cells: Vec<Vec<String>> = rows
+                            .iter()
+                            .map(|r| {
+                                vec![
+                                    r.id.to_string(),
+                                    r.window_id.to_string(),
+                                    r.state.clone(),
+                                    r.name.clone(),
+                                    r.institution.clone(),
+                                    opt(&r.evaluator_id),
+                                    opt(&r.diagnostic_score),
+                                    opt(&r.verdict),
+                                ]
+                            })
+                            .collect();
+                        out.page(&rows, &cells);
+                    }
+                    out.finish();
                 }
             }
         }
@@ -689,8 +694,16 @@ pub async fn run(cli: Cli) -> Result<u8> {
                     print_listing(format, certificate_listing(&rows));
                 }
                 CertificateCmd::List { window } => {
-                    let rows = engine.list_certificates(*window).await?;
-                    print_listing(format, certificate_listing(&rows));
+                    let mut out = Pages::new(format, CERTIFICATE_COLUMNS);
+                    let mut after = 0;
+                    loop {
+                        let rows = engine.certificates_page(*window, after, PAGE).await?;
+                        let Some(last) = rows.last() else { break };
+                        after = last.id;
+                        let listing = certificate_listing(&rows);
+                        out.page(&rows, &listing.rows);
+                    }
+                    out.finish();
                 }
                 CertificateCmd::Show { folio } => {
                     let c = engine.show_certificate(folio).await?;
@@ -803,9 +816,15 @@ pub async fn run(cli: Cli) -> Result<u8> {
     Ok(0)
 }
 
+/// The columns of a certificate listing.
+const CERTIFICATE_COLUMNS: &[&str] = &["folio", "state", "holder", "issued", "expires", "pdf"];
+
+/// Rows read at a time by a listing that may be long.
+const PAGE: i64 = 1000;
+
 fn certificate_listing(rows: &[avala::engine::CertificateRow]) -> Listing<'_, [avala::engine::CertificateRow]> {
     Listing {
-        headers: &["folio", "state", "holder", "issued", "expires", "pdf"],
+        headers: CERTIFICATE_COLUMNS,
         rows: rows
             .iter()
             .map(|r| {

@@ -33,54 +33,123 @@ pub struct Listing<'a, T: Serialize + ?Sized> {
     pub records: &'a T,
 }
 
-pub fn print_listing<T: Serialize + ?Sized>(format: Format, listing: Listing<'_, T>) {
-    let mut out = std::io::stdout().lock();
-    match format {
-        Format::Json | Format::Ob3 => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(listing.records).unwrap_or_default()
-            );
+pub fn print_listing<T: Serialize>(format: Format, listing: Listing<'_, [T]>) {
+    let mut out = Pages::new(format, listing.headers);
+    out.page(listing.records, &listing.rows);
+    out.finish();
+}
+
+/// A listing printed a page at a time as it is read, so it holds one page however long it is:
+/// a JSON array written element by element, CSV rows, or a table whose columns are as wide as
+/// the first page needs (a later page that needs more widens them from there on).
+pub struct Pages<'a> {
+    format: Format,
+    headers: &'a [&'a str],
+    widths: Option<Vec<usize>>,
+    printed: usize,
+    out: std::io::StdoutLock<'static>,
+    csv: Option<csv::Writer<std::io::Stdout>>,
+}
+
+impl<'a> Pages<'a> {
+    /// A listing with these column headers.
+    pub fn new(format: Format, headers: &'a [&'a str]) -> Self {
+        Pages {
+            format,
+            headers,
+            widths: None,
+            printed: 0,
+            out: std::io::stdout().lock(),
+            csv: None,
         }
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            let _ = w.write_record(listing.headers);
-            for row in &listing.rows {
-                let _ = w.write_record(row);
-            }
-            let _ = w.flush();
-        }
-        Format::Table => {
-            if listing.rows.is_empty() {
-                let _ = writeln!(out, "(none)");
-                return;
-            }
-            let mut widths: Vec<usize> = listing.headers.iter().map(|h| h.chars().count()).collect();
-            for row in &listing.rows {
-                for (i, cell) in row.iter().enumerate() {
-                    widths[i] = widths[i].max(cell.chars().count());
+    }
+
+    /// Prints one page: the records (for JSON) and their cells (for CSV and tables).
+    pub fn page<T: Serialize>(&mut self, records: &[T], rows: &[Vec<String>]) {
+        match self.format {
+            Format::Json | Format::Ob3 => {
+                for record in records {
+                    let text = serde_json::to_string_pretty(record).unwrap_or_default();
+                    let sep = if self.printed == 0 { "[\n" } else { ",\n" };
+                    let _ = write!(self.out, "{sep}  {}", text.replace('\n', "\n  "));
+                    self.printed += 1;
                 }
             }
-            let line = |cells: &[String]| {
-                let mut s = String::new();
-                for (i, cell) in cells.iter().enumerate() {
-                    if i + 1 == cells.len() {
-                        s.push_str(cell);
-                    } else {
-                        s.push_str(cell);
-                        s.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            Format::Csv => {
+                if self.csv.is_none() {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    let _ = w.write_record(self.headers);
+                    self.csv = Some(w);
+                }
+                if let Some(w) = &mut self.csv {
+                    for row in rows {
+                        let _ = w.write_record(row);
+                    }
+                    let _ = w.flush();
+                }
+                self.printed += rows.len();
+            }
+            Format::Table => {
+                if rows.is_empty() {
+                    return;
+                }
+                // Columns as wide as the first page needs; a later page that needs more widens
+                // them from there on.
+                let first = self.widths.is_none();
+                let widths = self
+                    .widths
+                    .get_or_insert_with(|| self.headers.iter().map(|h| h.chars().count()).collect());
+                for row in rows {
+                    for (i, cell) in row.iter().enumerate() {
+                        widths[i] = widths[i].max(cell.chars().count());
                     }
                 }
-                s
-            };
-            let headers: Vec<String> = listing.headers.iter().map(|h| h.to_uppercase()).collect();
-            let _ = writeln!(out, "{}", line(&headers));
-            for row in &listing.rows {
-                let _ = writeln!(out, "{}", line(row));
+                if first {
+                    let headers: Vec<String> = self.headers.iter().map(|h| h.to_uppercase()).collect();
+                    let _ = writeln!(self.out, "{}", line(widths, &headers));
+                }
+                for row in rows {
+                    let _ = writeln!(self.out, "{}", line(widths, row));
+                }
+                self.printed += rows.len();
             }
         }
     }
+
+    /// Ends the listing.
+    pub fn finish(mut self) {
+        match self.format {
+            Format::Json | Format::Ob3 => {
+                let _ = writeln!(self.out, "{}", if self.printed == 0 { "[]" } else { "\n]" });
+            }
+            Format::Csv => {
+                if self.csv.is_none() {
+                    let mut w = csv::Writer::from_writer(std::io::stdout());
+                    let _ = w.write_record(self.headers);
+                    let _ = w.flush();
+                }
+            }
+            Format::Table => {
+                if self.printed == 0 {
+                    let _ = writeln!(self.out, "(none)");
+                }
+            }
+        }
+        let _ = self.out.flush();
+    }
+}
+
+/// One table line: each cell padded to its column's width, two spaces between columns.
+fn line(widths: &[usize], cells: &[String]) -> String {
+    let mut s = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        s.push_str(cell);
+        if i + 1 < cells.len() {
+            let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+            s.push_str(&" ".repeat(pad));
+        }
+    }
+    s
 }
 
 /// Prints one record: JSON as is, or "key: value" lines for people.

@@ -163,6 +163,10 @@ pub struct EnrollmentDetail {
 /// A certificate in a listing.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct CertificateRow {
+    /// Row id (the order of issue), for reading a listing in pages.
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub id: i64,
     /// Folio.
     pub folio: String,
     /// Holder.
@@ -400,12 +404,18 @@ impl Engine {
 
     /// Certificates, optionally of one window.
     pub async fn list_certificates(&self, window: Option<i64>) -> Result<Vec<CertificateRow>> {
-        let mut tx = self.db().read().await?;
+        self.certificates_page(window, 0, i64::MAX).await
+    }
+
+    /// Up to `limit` certificates issued after the one with row id `after`, in order of issue,
+    /// optionally of one window: a listing reads these pages one after another.
+    pub async fn certificates_page(&self, window: Option<i64>, after: i64, limit: i64) -> Result<Vec<CertificateRow>> {
+        let mut tx = self.db().single().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
-            "SELECT c.folio, c.holder_name, c.state, c.enrollment_id, c.issued_at, c.expires_at, c.verification_code, \
+            "SELECT c.id, c.folio, c.holder_name, c.state, c.enrollment_id, c.issued_at, c.expires_at, c.verification_code, \
              (c.pdf_sha256 IS NOT NULL) AS rendered FROM certificates c JOIN enrollments e ON e.id = c.enrollment_id \
-             WHERE ($1 IS NULL OR e.window_id = $1) ORDER BY c.id"
-        ).bind(window).fetch_all(c).await?);
+             WHERE ($1 IS NULL OR e.window_id = $1) AND c.id > $2 ORDER BY c.id LIMIT $3"
+        ).bind(window).bind(after).bind(limit).fetch_all(c).await?);
         tx.commit().await?;
         Ok(rows)
     }
