@@ -356,7 +356,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 }
                 EvaluationCmd::Submit { enrollment, file } => {
                     let judgements = avala::import::judgements(&read_file(file)?)
-                        .map_err(|problems| Error::ImportRejected { problems })?;
+                        .map_err(|problems| Error::InstrumentRejected { problems })?;
                     let out = engine.record_evaluation(actor, *enrollment, &judgements).await?;
                     print_verdict(format, &out);
                 }

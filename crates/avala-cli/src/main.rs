@@ -435,7 +435,9 @@ fn main() -> ExitCode {
         Err(e) => {
             if format.is_json() {
                 let problems = match &e {
-                    avala::Error::ImportRejected { problems } => serde_json::to_value(problems).ok(),
+                    avala::Error::ImportRejected { problems } | avala::Error::InstrumentRejected { problems } => {
+                        serde_json::to_value(problems).ok()
+                    }
                     _ => None,
                 };
                 println!(

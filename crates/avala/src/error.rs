@@ -38,6 +38,9 @@ pub enum Error {
     /// The CSV file has problems; nothing was imported.
     #[error("{} problem(s) in the file; nothing was imported:\n{}", problems.len(), render_problems(problems))]
     ImportRejected { problems: Vec<ImportProblem> },
+    /// The evaluation instrument (CSV) has problems; nothing was recorded.
+    #[error("{} problem(s) in the instrument; nothing was recorded:\n{}", problems.len(), render_problems(problems))]
+    InstrumentRejected { problems: Vec<ImportProblem> },
     /// The named record does not exist.
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
@@ -128,6 +131,7 @@ impl Error {
             Error::Identity(_) => "identity_invalid",
             Error::Import { .. } => "import_unreadable",
             Error::ImportRejected { .. } => "import_rejected",
+            Error::InstrumentRejected { .. } => "instrument_rejected",
             Error::NotFound { .. } => "not_found",
             Error::Conflict { .. } => "conflict",
             Error::NoActor => "no_actor",

@@ -128,6 +128,34 @@ struct DeliverData {
     standard_title: String,
 }
 
+/// An e-mail of a batch, read and ready to send.
+enum Ready {
+    Notice(crate::notices::Composed),
+    Certificate(Box<DeliverData>),
+}
+
+/// An e-mail of a batch sent (or found needless), to be recorded.
+enum Sent<'j> {
+    Notice {
+        job: &'j Job,
+        detail: String,
+        to_anyone: bool,
+    },
+    Certificate {
+        job: &'j Job,
+        data: Box<DeliverData>,
+        answer: Option<String>,
+    },
+}
+
+impl Sent<'_> {
+    fn job(&self) -> &Job {
+        match self {
+            Sent::Notice { job, .. } | Sent::Certificate { job, .. } => job,
+        }
+    }
+}
+
 impl Worker {
     /// A worker identified as `holder` in job leases.
     pub fn new(engine: Engine, config: Config, mailer: Mailer, holder: String, lang: Lang) -> Self {
@@ -250,18 +278,18 @@ impl Worker {
                     unfinished.extend(&renders);
                 }
             }
-            // Notices to the outbox folder are composed in one read and recorded in one
-            // transaction (writing one again replaces it); anything else one by one.
-            let (notices, others): (Vec<&Job>, Vec<&Job>) = others
-                .into_iter()
-                .partition(|job| job.kind == jobs::NOTIFY && self.mailer.resends_in_place());
-            if !notices.is_empty() && outcome.is_ok() {
+            // E-mails to the outbox folder are read in one transaction and recorded in one
+            // (writing one again replaces it); over SMTP one by one.
+            let (mails, others): (Vec<&Job>, Vec<&Job>) = others.into_iter().partition(|job| {
+                matches!(job.kind.as_str(), jobs::NOTIFY | jobs::DELIVER_CERTIFICATE) && self.mailer.resends_in_place()
+            });
+            if !mails.is_empty() && outcome.is_ok() {
                 if !self.is_stopping() {
-                    outcome = self.notify_batch(&notices, &mut summary).await;
+                    outcome = self.send_batch(&mails, &mut summary).await;
                     progress(&summary);
                 }
                 if self.is_stopping() || outcome.is_err() {
-                    unfinished.extend(&notices);
+                    unfinished.extend(&mails);
                 }
             }
             for (i, job) in others.iter().enumerate() {
@@ -500,11 +528,26 @@ impl Worker {
         Ok(Render::Running(Box::new(Started { data, signed, task })))
     }
 
-    /// Sends the certificate; false when there was nothing to send (delivered already, or revoked).
+    /// Sends the certificate and records it; false when there was nothing to send (delivered
+    /// already, or revoked).
     async fn deliver(&self, job: &Job) -> Result<bool, Failure> {
-        let folio = folio_of(job)?;
         let mut tx = self.engine.db().single().await?;
-        let data: Option<DeliverData> = on!(&mut tx, c => sqlx::query_as(
+        let data = self.delivery_data(&mut tx, job).await;
+        tx.commit().await?;
+        let data = data?;
+        let answer = self.send_certificate(&data).await?;
+        // Both rows are written guarded by the versions read before sending: a change in
+        // between (a revocation, say) is a conflict and the job is tried again.
+        let mut tx = self.engine.db().write().await?;
+        let sent = self.record_delivery(&mut tx, job, &data, answer.as_deref()).await?;
+        tx.commit().await?;
+        Ok(sent)
+    }
+
+    /// What a certificate e-mail needs, read inside `tx`.
+    async fn delivery_data(&self, tx: &mut crate::store::Tx, job: &Job) -> Result<DeliverData, Failure> {
+        let folio = folio_of(job)?;
+        let data: Option<DeliverData> = on!(tx, c => sqlx::query_as(
             "SELECT c.folio, c.verification_code, c.holder_name, ca.email, f.pdf, c.state, c.version, c.enrollment_id, \
              e.state AS enrollment_state, e.version AS enrollment_version, \
              s.code AS standard_code, s.title AS standard_title FROM certificates c \
@@ -512,27 +555,20 @@ impl Worker {
              JOIN standards s ON s.id = e.standard_id LEFT JOIN certificate_files f ON f.folio = c.folio \
              WHERE c.folio = $1"
         ).bind(&folio).fetch_optional(c).await?);
-        tx.commit().await?;
-        let data = data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))?;
-        let now = self.engine.now();
+        data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))
+    }
+
+    /// Sends the certificate e-mail: what the mail server answered, or none when there is
+    /// nothing to send (delivered already by an earlier run, or revoked meanwhile).
+    async fn send_certificate(&self, data: &DeliverData) -> Result<Option<String>, Failure> {
         let state = CertificateState::parse(&data.state).map_err(|e| Error::Database(e.to_string()))?;
         if state != CertificateState::Issued {
-            // Delivered already (a rerun), or revoked meanwhile: nothing to send.
-            let mut tx = self.engine.db().write().await?;
-            jobs::complete(
-                &mut tx,
-                job,
-                &self.holder,
-                now,
-                &format!("nothing to send: the certificate is {}", state.as_str()),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(false);
+            return Ok(None);
         }
         let pdf = data
             .pdf
-            .ok_or_else(|| Failure::transient(format!("certificate {folio} has no PDF yet")))?;
+            .clone()
+            .ok_or_else(|| Failure::transient(format!("certificate {} has no PDF yet", data.folio)))?;
         let standard = format!("{} «{}»", data.standard_code, data.standard_title);
         let message = CertificateMail {
             lang: self.lang,
@@ -557,19 +593,40 @@ impl Worker {
                 permanent: e.permanent,
                 error: None,
             })?;
+        Ok(Some(answer))
+    }
 
-        // Both rows are written guarded by the versions read before sending: a change in
-        // between (a revocation, say) is a conflict and the job is tried again.
-        let mut tx = self.engine.db().write().await?;
-        let next = state.apply(CertificateEvent::Deliver).map_err(Error::from)?;
-        let changed = on!(&mut tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
+    /// Records a certificate e-mail inside `tx`: the certificate and enrollment delivered
+    /// (guarded by the versions read before sending), their audit events, the job completed.
+    /// With no answer (nothing was sent) only the job is completed. True when one was sent.
+    async fn record_delivery(
+        &self,
+        tx: &mut crate::store::Tx,
+        job: &Job,
+        data: &DeliverData,
+        answer: Option<&str>,
+    ) -> Result<bool> {
+        let now = self.engine.now();
+        let Some(answer) = answer else {
+            jobs::complete(
+                tx,
+                job,
+                &self.holder,
+                now,
+                &format!("nothing to send: the certificate is {}", data.state),
+            )
+            .await?;
+            return Ok(false);
+        };
+        let state = CertificateState::parse(&data.state).map_err(|e| Error::Database(e.to_string()))?;
+        let next = state.apply(CertificateEvent::Deliver)?;
+        let changed = on!(tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
             .bind(next.as_str()).bind(&data.folio).bind(data.version).execute(c).await?.rows_affected());
         if changed != 1 {
             return Err(Error::Conflict {
                 what: "certificate",
                 id: data.folio.clone(),
-            }
-            .into());
+            });
         }
         let enrollment_stream = crate::engine::enrollment_stream(data.enrollment_id);
         let certificate_stream = crate::engine::certificate_stream(&data.folio);
@@ -577,8 +634,8 @@ impl Worker {
         let enrollment_state =
             EnrollmentState::parse(&data.enrollment_state).map_err(|e| Error::Database(e.to_string()))?;
         if enrollment_state == EnrollmentState::CertificateIssued {
-            let delivered = enrollment_state.apply(EnrollmentEvent::Email).map_err(Error::from)?;
-            let changed = on!(&mut tx, c => sqlx::query(
+            let delivered = enrollment_state.apply(EnrollmentEvent::Email)?;
+            let changed = on!(tx, c => sqlx::query(
                 "UPDATE enrollments SET state = $1, version = version + 1, delivered_at = $2, delivery_error = NULL \
                  WHERE id = $3 AND version = $4"
             ).bind(delivered.as_str()).bind(now).bind(data.enrollment_id).bind(data.enrollment_version)
@@ -587,8 +644,7 @@ impl Worker {
                 return Err(Error::Conflict {
                     what: "enrollment",
                     id: data.enrollment_id.to_string(),
-                }
-                .into());
+                });
             }
             events.push((
                 enrollment_stream.as_str(),
@@ -601,9 +657,8 @@ impl Worker {
             "certificate.delivered",
             json!({"to": "holder", "via": self.mailer.describe()}),
         ));
-        crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
-        jobs::complete(&mut tx, job, &self.holder, now, &answer).await?;
-        tx.commit().await?;
+        crate::audit::append_all(tx, &self.holder, now, &events).await?;
+        jobs::complete(tx, job, &self.holder, now, answer).await?;
         Ok(true)
     }
 }
@@ -622,54 +677,91 @@ impl Worker {
         Ok(sent)
     }
 
-    /// Notices whose sending replaces rather than repeats ([`Mailer::resends_in_place`]):
-    /// composed in one read, sent, and recorded in one transaction. A crash before the record
-    /// sends them again, to the same files. A job another runner took over meanwhile is left
-    /// to it.
-    async fn notify_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+    /// E-mails (notices and certificates) whose sending replaces rather than repeats
+    /// ([`Mailer::resends_in_place`]): read in one transaction, sent, and recorded in one. A
+    /// crash before the record sends them again, to the same files. When one of them cannot be
+    /// recorded (another runner took its job over, or its certificate changed meanwhile), the
+    /// others are recorded one by one and that one is tried again later.
+    async fn send_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
         let now = self.engine.now();
-        let mut composed = Vec::with_capacity(batch.len());
+        let mut read = Vec::with_capacity(batch.len());
         let mut tx = self.engine.db().read().await?;
         for job in batch {
-            composed.push(self.compose(&mut tx, job, now).await);
+            read.push(match job.kind.as_str() {
+                jobs::NOTIFY => self.compose(&mut tx, job, now).await.map(Ready::Notice),
+                _ => self
+                    .delivery_data(&mut tx, job)
+                    .await
+                    .map(|d| Ready::Certificate(Box::new(d))),
+            });
         }
         tx.commit().await?;
-        let mut done = Vec::with_capacity(batch.len());
-        for (job, composed) in batch.iter().zip(composed) {
-            match async { self.send_notice(job, composed?).await }.await {
-                Ok((detail, sent)) => done.push((*job, detail, sent)),
+        let mut sent = Vec::with_capacity(batch.len());
+        for (job, ready) in batch.iter().zip(read) {
+            let outcome = async {
+                Ok::<_, Failure>(match ready? {
+                    Ready::Notice(composed) => {
+                        let (detail, to_anyone) = self.send_notice(job, composed).await?;
+                        Sent::Notice { job, detail, to_anyone }
+                    }
+                    Ready::Certificate(data) => {
+                        let answer = self.send_certificate(&data).await?;
+                        Sent::Certificate { job, data, answer }
+                    }
+                })
+            }
+            .await;
+            match outcome {
+                Ok(s) => sent.push(s),
                 Err(failure) => self.settle(job, failure, summary).await?,
             }
         }
-        let record = async {
+        let all = async {
             let mut tx = self.engine.db().write().await?;
-            for (job, detail, _) in &done {
-                jobs::complete(&mut tx, job, &self.holder, now, detail).await?;
+            for s in &sent {
+                self.record_sent(&mut tx, s, now).await?;
             }
             tx.commit().await
         };
-        match record.await {
+        match all.await {
             Ok(()) => {}
-            // One of them was taken over: record the others one by one.
             Err(Error::Conflict { .. }) => {
-                let mut kept = Vec::with_capacity(done.len());
-                for (job, detail, sent) in done {
+                let mut kept = Vec::with_capacity(sent.len());
+                for s in sent {
                     let mut tx = self.engine.db().write().await?;
-                    match jobs::complete(&mut tx, job, &self.holder, now, &detail).await {
+                    match self.record_sent(&mut tx, &s, now).await {
                         Ok(()) => {
                             tx.commit().await?;
-                            kept.push((job, detail, sent));
+                            kept.push(s);
                         }
-                        Err(Error::Conflict { .. }) => {}
+                        Err(e @ Error::Conflict { .. }) => {
+                            drop(tx);
+                            self.settle(s.job(), Failure::transient(e.to_string()), summary).await?;
+                        }
                         Err(e) => return Err(e),
                     }
                 }
-                done = kept;
+                sent = kept;
             }
             Err(e) => return Err(e),
         }
-        summary.notices += done.iter().filter(|(_, _, sent)| *sent).count() as u64;
+        for s in &sent {
+            match s {
+                Sent::Notice { to_anyone, .. } => summary.notices += u64::from(*to_anyone),
+                Sent::Certificate { answer, .. } => summary.delivered += u64::from(answer.is_some()),
+            }
+        }
         Ok(())
+    }
+
+    /// Records one e-mail of a batch inside `tx`.
+    async fn record_sent(&self, tx: &mut crate::store::Tx, sent: &Sent<'_>, now: DateTime<Utc>) -> Result<()> {
+        match sent {
+            Sent::Notice { job, detail, .. } => jobs::complete(tx, job, &self.holder, now, detail).await,
+            Sent::Certificate { job, data, answer } => {
+                self.record_delivery(tx, job, data, answer.as_deref()).await.map(|_| ())
+            }
+        }
     }
 
     /// What a notice says and to whom, read inside `tx`.
