@@ -10,12 +10,13 @@ use avala_tests::{TestDb, both};
 use chrono::Utc;
 
 use crate::Operator;
-use crate::runner::{approved, check_mail, count, runner};
+use crate::runner::{approved, check_mail, count, each_effect_once, runner};
 
 both!(
     two_admins_closing_the_same_window_at_once,
     an_import_interrupted_by_ctrl_c_leaves_all_or_nothing,
-    a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing
+    a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing,
+    a_runner_writing_the_outbox_killed_at_random_points_loses_and_doubles_nothing
 );
 
 /// `avala audit verify` answers that every chain is intact.
@@ -151,23 +152,23 @@ async fn an_import_interrupted_by_ctrl_c_leaves_all_or_nothing(test: TestDb) {
     audit_intact(&test).await;
 }
 
-async fn a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing(test: TestDb) {
-    let n = 300;
-    let emails = approved(&test, n).await;
-    let smtp = SmtpSink::start().await;
-    // A fixed sequence of pseudo-random kill points, so a failure can be run again.
+/// Starts `avala-runner` (with `mail` arguments) over and over, each time killing it with
+/// SIGKILL at a pseudo-random point (a fixed sequence, so a failure can be run again), until
+/// `done` or eight rounds; then a last runner finishes the work. Returns the rounds.
+async fn killed_over_rounds(test: &TestDb, mail: &[&str], done: impl Fn() -> bool) -> u64 {
     let mut seed: u64 = 0x5eed_1057;
     let mut rounds = 0;
-    while smtp.certificates().len() < n && rounds < 8 {
+    while !done() && rounds < 8 {
         rounds += 1;
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let after = Duration::from_millis(300 + seed % 1500);
         // Each round starts after the previous runner's leases ran out.
-        let now = (Utc::now() + chrono::Duration::minutes(6 * rounds)).to_rfc3339();
+        let now = (Utc::now() + chrono::Duration::minutes(6 * rounds as i64)).to_rfc3339();
         let mut child = tokio::process::Command::new(bin::path("avala-runner"))
-            .args(["--db", &test.url, "--smtp-url", &smtp.url(), "--poll-interval", "0.2"])
+            .args(["--db", &test.url, "--poll-interval", "0.2"])
+            .args(mail)
             .env("AVALA_NOW", &now)
             .current_dir(test.scratch.path())
             .stdout(std::process::Stdio::null())
@@ -178,31 +179,53 @@ async fn a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing(
         child.start_kill().unwrap(); // SIGKILL, wherever it is
         child.wait().await.unwrap();
     }
-    let later = (Utc::now() + chrono::Duration::minutes(6 * (rounds + 1))).to_rfc3339();
-    runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
-        .await
-        .ok();
-    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
-    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificates").await, n as i64);
-    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificate_files").await, n as i64);
-    assert_eq!(
-        count(
-            &test,
-            "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
-        )
-        .await,
-        n as i64
-    );
-    assert_eq!(
-        count(&test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
-        n as i64
-    );
+    let later = (Utc::now() + chrono::Duration::minutes(6 * (rounds as i64 + 1))).to_rfc3339();
+    let mut args = vec!["--once"];
+    args.extend(mail);
+    runner(test, &args, &[("AVALA_NOW", &later)]).await.ok();
+    rounds
+}
+
+async fn a_runner_killed_at_random_points_over_rounds_loses_and_doubles_nothing(test: TestDb) {
+    let n = 300;
+    let emails = approved(&test, n).await;
+    let smtp = SmtpSink::start().await;
+    let rounds = killed_over_rounds(&test, &["--smtp-url", &smtp.url()], || smtp.certificates().len() >= n).await;
+    each_effect_once(&test, n).await;
     // At most the message in flight at each kill is sent twice, with the same Message-ID.
     let duplicates = check_mail(&smtp.messages(), &emails);
     assert!(
         duplicates <= rounds as usize,
         "{duplicates} duplicates over {rounds} kills"
     );
+    audit_intact(&test).await;
+}
+
+/// The outbox folder: a batch's e-mails are recorded together after they are written, so a
+/// kill can leave several written and unrecorded; written again, each lands on its own file.
+async fn a_runner_writing_the_outbox_killed_at_random_points_loses_and_doubles_nothing(test: TestDb) {
+    let n = 200;
+    approved(&test, n).await;
+    let outbox = test.scratch.path().join("outbox");
+    let files = |suffix: &str| {
+        std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(suffix))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    killed_over_rounds(&test, &[], || files(".certificate.eml") >= n).await;
+    each_effect_once(&test, n).await;
+    assert_eq!(files(".certificate.eml"), n);
+    // One file per e-mail job that wrote one, however many times it was written.
+    let written = count(
+        &test,
+        "SELECT COUNT(*) FROM jobs j WHERE EXISTS \
+         (SELECT 1 FROM job_attempts a WHERE a.job_id = j.id AND a.detail LIKE 'written to %')",
+    )
+    .await;
+    assert_eq!(files(".eml") as i64, written);
     audit_intact(&test).await;
 }
 

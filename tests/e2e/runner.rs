@@ -105,6 +105,27 @@ pub(crate) async fn runner(test: &TestDb, args: &[&str], env: &[(&str, &str)]) -
     bin::run(&bin::path("avala-runner"), &all, env, &test.scratch.path()).await
 }
 
+/// After a run of `n` approved candidates, however it was interrupted: every job done, and
+/// each certificate issued, stored, rendered (one audit event) and delivered exactly once.
+pub(crate) async fn each_effect_once(test: &TestDb, n: usize) {
+    let n = n as i64;
+    assert_eq!(count(test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM certificates").await, n);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM certificate_files").await, n);
+    assert_eq!(
+        count(
+            test,
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
+        )
+        .await,
+        n
+    );
+    assert_eq!(
+        count(test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
+        n
+    );
+}
+
 /// Scalar from SQL on the test database.
 pub(crate) async fn count(test: &TestDb, sql: &'static str) -> i64 {
     let db = Db::connect(&test.url, false).await.unwrap();
@@ -351,20 +372,7 @@ async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestD
     runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
         .await
         .ok();
-    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
-    assert_eq!(count(&test, "SELECT COUNT(*) FROM certificates").await, n as i64);
-    assert_eq!(
-        count(
-            &test,
-            "SELECT COUNT(*) FROM audit_events WHERE kind = 'certificate.rendered'"
-        )
-        .await,
-        n as i64
-    );
-    assert_eq!(
-        count(&test, "SELECT COUNT(*) FROM enrollments WHERE state = 'delivered'").await,
-        n as i64
-    );
+    each_effect_once(&test, n).await;
     let duplicates = check_mail(&smtp.messages(), &emails);
     assert!(
         duplicates <= 1,
