@@ -217,19 +217,19 @@ async fn run(n: usize, runners: usize) {
         .sum();
 
     println!("\npipeline: {n} candidates on {backend}, {runners} runner(s)\n");
-    println!("{:<34} {:>10} {:>12} {:>14}", "phase", "items", "seconds", "items/s");
+    println!("{:<40} {:>10} {:>12} {:>14}", "phase", "items", "seconds", "items/s");
     let mut total = 0.0;
     for p in &phases {
         total += p.seconds;
         println!(
-            "{:<34} {:>10} {:>12.2} {:>14.0}",
+            "{:<40} {:>10} {:>12.2} {:>14.0}",
             p.name,
             p.items,
             p.seconds,
             p.items as f64 / p.seconds
         );
     }
-    println!("{:<34} {:>10} {:>12.2}", "total", n, total);
+    println!("{:<40} {:>10} {:>12.2}", "total", n, total);
     println!(
         "\nafter the dictamen: {mails} e-mails written ({} certificates, {} dictamen notices); {:.1} KiB per certificate; peak RSS {:.0} MiB",
         last.delivered,
