@@ -810,7 +810,9 @@ pub async fn run(cli: Cli) -> Result<u8> {
             }
         }
         Command::Cohort(CohortCmd::Generate { count, seed }) => {
-            print!("{}", avala::cohort::to_csv(&avala::cohort::generate(*count, *seed)));
+            let out = std::io::stdout().lock();
+            avala::cohort::write_csv(*count, *seed, std::io::BufWriter::new(out))
+                .map_err(|e| Error::io(std::path::Path::new("standard output"), e))?;
         }
     }
     Ok(0)

@@ -435,13 +435,54 @@ fn ascii_slug(s: &str) -> String {
 /// Generates `n` candidates with distinct, valid CURPs and e-mails; the first 334 each come
 /// from a different obligated subject.
 pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
+    let mut out = Vec::with_capacity(n);
+    each(n, seed, |c| out.push(c));
+    out
+}
+
+/// Writes `n` generated candidates (as [`generate`] makes them) as an import CSV, one row at a
+/// time: only their CURPs and e-mails are held, to keep them distinct.
+pub fn write_csv(n: usize, seed: u64, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HEADER)?;
+    let mut failed = None;
+    each(n, seed, |c| {
+        if failed.is_none()
+            && let Err(e) = w.write_record(record(&c))
+        {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    w.flush()
+}
+
+/// The import CSV's header.
+const HEADER: [&str; 6] = ["curp", "name", "email", "institution", "position", "public_registry"];
+
+/// A candidate as an import CSV row.
+fn record(c: &GeneratedCandidate) -> [&str; 6] {
+    [
+        c.curp.as_str(),
+        &c.name,
+        &c.email,
+        &c.institution,
+        &c.position,
+        if c.public_registry { "sí" } else { "no" },
+    ]
+}
+
+/// Generates `n` candidates one after another, handing each to `f`.
+fn each(n: usize, seed: u64, mut f: impl FnMut(GeneratedCandidate)) {
     let mut rng = StdRng::seed_from_u64(seed);
     let institutions = institutions();
     let mut curps = HashSet::with_capacity(n);
     let mut emails = HashSet::with_capacity(n);
-    let mut out = Vec::with_capacity(n);
+    let mut made = 0usize;
     let mut i = 0usize;
-    while out.len() < n {
+    while made < n {
         let woman = rng.gen_bool(0.55);
         let given = if woman {
             WOMEN[rng.gen_range(0..WOMEN.len())]
@@ -485,7 +526,7 @@ pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
             k += 1;
             email = format!("{local}{k}@transparencia.edomex.example");
         }
-        out.push(GeneratedCandidate {
+        f(GeneratedCandidate {
             curp,
             name: format!("{given} {paternal} {maternal}"),
             email,
@@ -493,24 +534,17 @@ pub fn generate(n: usize, seed: u64) -> Vec<GeneratedCandidate> {
             position: POSITIONS[rng.gen_range(0..POSITIONS.len())].to_string(),
             public_registry: rng.gen_bool(0.4),
         });
+        made += 1;
         i += 1;
     }
-    out
 }
 
 /// The candidates as an import CSV (with header).
 pub fn to_csv(candidates: &[GeneratedCandidate]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["curp", "name", "email", "institution", "position", "public_registry"]);
+    let _ = w.write_record(HEADER);
     for c in candidates {
-        let _ = w.write_record([
-            c.curp.as_str(),
-            &c.name,
-            &c.email,
-            &c.institution,
-            &c.position,
-            if c.public_registry { "sí" } else { "no" },
-        ]);
+        let _ = w.write_record(record(c));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -524,6 +558,13 @@ mod tests {
         let all = institutions();
         assert_eq!(all.len(), 334);
         assert_eq!(all.iter().collect::<HashSet<_>>().len(), 334);
+    }
+
+    #[test]
+    fn written_cohort_is_the_generated_one() {
+        let mut written = Vec::new();
+        write_csv(500, 9, &mut written).unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), to_csv(&generate(500, 9)));
     }
 
     #[test]

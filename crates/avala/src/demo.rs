@@ -149,7 +149,13 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     // The cohort file is left in the folder to look at, and imported from it as the command
     // imports a file: read a round of rows at a time.
     let cohort = dir.join("cohort.csv");
-    crate::config::write_atomic(&cohort, &cohort_csv(n), false)?;
+    if n <= 334 {
+        crate::config::write_atomic(&cohort, &cohort_csv(n), false)?;
+    } else {
+        // Generated a row at a time: a cohort of any size is not held in memory.
+        let file = std::fs::File::create(&cohort).map_err(|e| Error::io(&cohort, e))?;
+        crate::cohort::write_csv(n, 1057, std::io::BufWriter::new(file)).map_err(|e| Error::io(&cohort, e))?;
+    }
     let file = std::fs::File::open(&cohort).map_err(|e| Error::io(&cohort, e))?;
     let imported = engine.import_candidates_from(admin, window, file, false).await?;
     progress.finish();
