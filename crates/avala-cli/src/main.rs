@@ -417,6 +417,7 @@ pub enum CohortCmd {
 }
 
 fn main() -> ExitCode {
+    avala::limit_malloc_arenas();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -201,6 +201,7 @@ fn signal_term() -> tokio::sync::mpsc::Receiver<()> {
 }
 
 fn main() -> ExitCode {
+    avala::limit_malloc_arenas();
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
