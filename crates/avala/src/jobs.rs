@@ -154,37 +154,56 @@ pub async fn extend_leases(db: &Db, holder: &str, until: DateTime<Utc>) -> Resul
     Ok(n)
 }
 
-/// Records one attempt at a job.
-async fn record_attempt(
-    tx: &mut Tx,
-    job: &Job,
-    holder: &str,
-    now: DateTime<Utc>,
-    outcome: &str,
-    detail: &str,
-) -> Result<()> {
-    on!(tx, c => sqlx::query(
-        "INSERT INTO job_attempts (job_id, attempt, holder, started_at, finished_at, outcome, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ).bind(job.id).bind(job.attempts).bind(holder).bind(job.claimed_at).bind(now).bind(outcome).bind(detail)
-        .execute(c).await?.rows_affected());
+/// Records one attempt at each job, `(job, outcome, detail)`, in one statement.
+async fn record_attempts(tx: &mut Tx, holder: &str, now: DateTime<Utc>, attempts: &[(&Job, &str, &str)]) -> Result<()> {
+    let values = crate::store::values(tx.backend(), attempts.len(), 7);
+    let sql = format!(
+        "INSERT INTO job_attempts (job_id, attempt, holder, started_at, finished_at, outcome, detail) VALUES {values}"
+    );
+    on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (job, outcome, detail) in attempts {
+            q = q.bind(job.id).bind(job.attempts).bind(holder).bind(job.claimed_at).bind(now).bind(*outcome).bind(*detail);
+        }
+        q.execute(c).await?.rows_affected()
+    });
     Ok(())
 }
 
 /// Marks a job done in the caller's transaction (together with its effect). Refuses when the
 /// job's lease was lost to another runner, so the effect is rolled back rather than doubled.
 pub async fn complete(tx: &mut Tx, job: &Job, holder: &str, now: DateTime<Utc>, detail: &str) -> Result<()> {
-    let done = on!(tx, c => sqlx::query(
+    complete_all(tx, holder, now, &[(job, detail)]).await
+}
+
+/// Marks several jobs `(job, detail)` done in the caller's transaction, two statements for them
+/// all. Refuses, as [`complete`] does, when the lease of any of them was lost: the caller rolls
+/// back and records them one by one to find which.
+pub async fn complete_all(tx: &mut Tx, holder: &str, now: DateTime<Utc>, jobs: &[(&Job, &str)]) -> Result<()> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let ids = crate::store::list_after(2, jobs.len());
+    let sql = format!(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_holder = NULL, lease_expires_at = NULL, last_error = NULL \
-         WHERE id = $2 AND state = 'running' AND lease_holder = $3"
-    ).bind(now).bind(job.id).bind(holder).execute(c).await?.rows_affected());
-    if done != 1 {
+         WHERE state = 'running' AND lease_holder = $2 AND id IN ({ids})"
+    );
+    let done = on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(now).bind(holder);
+        for (job, _) in jobs {
+            q = q.bind(job.id);
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    if done != jobs.len() as u64 {
+        let ids: Vec<String> = jobs.iter().map(|(job, _)| job.id.to_string()).collect();
         return Err(Error::Conflict {
             what: "job",
-            id: job.id.to_string(),
+            id: ids.join(", "),
         });
     }
-    record_attempt(tx, job, holder, now, "done", detail).await
+    let attempts: Vec<(&Job, &str, &str)> = jobs.iter().map(|(job, detail)| (*job, "done", *detail)).collect();
+    record_attempts(tx, holder, now, &attempts).await
 }
 
 /// Records a failed attempt: retried after a backoff, or dead when `permanent` or out of
@@ -198,7 +217,13 @@ pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, permanent: bool
          finished_at = $4 WHERE id = $5 AND lease_holder = $6"
     ).bind(if dead { "dead" } else { "queued" }).bind(error).bind(retry_at).bind(if dead { Some(now) } else { None })
     .bind(job.id).bind(holder).execute(c).await?.rows_affected());
-    record_attempt(&mut tx, job, holder, now, if dead { "dead" } else { "retry" }, error).await?;
+    record_attempts(
+        &mut tx,
+        holder,
+        now,
+        &[(job, if dead { "dead" } else { "retry" }, error)],
+    )
+    .await?;
     tx.commit().await?;
     Ok(dead)
 }

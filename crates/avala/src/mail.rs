@@ -58,23 +58,15 @@ impl Mailer {
         matches!(self, Mailer::Outbox(_))
     }
 
+    /// Sends one message: what the mail server answered, or where its file was written.
     pub async fn send(&self, id: &str, message: Message) -> Result<String, SendError> {
         match self {
             Mailer::Outbox(dir) => {
                 // Formatting (base64 of the attachment) and creating the file are blocking work:
                 // off the runtime's threads, so other jobs' database work goes on meanwhile.
-                let path = dir.join(format!("{id}.eml"));
-                tokio::task::spawn_blocking(move || {
-                    crate::config::write_atomic(&path, &message.formatted(), false)
-                        .map(|_| format!("written to {}", path.display()))
-                })
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|written| written.map_err(|e| e.to_string()))
-                .map_err(|message| SendError {
-                    message,
-                    permanent: false,
-                })
+                let mut sent = self.send_all(vec![(id.to_string(), message)]).await;
+                sent.pop()
+                    .unwrap_or_else(|| Err(transient(format!("nothing was written to {}", dir.display()))))
             }
             Mailer::Smtp(transport) => match transport.send(message).await {
                 Ok(response) => {
@@ -89,6 +81,34 @@ impl Mailer {
                     },
                 }),
             },
+        }
+    }
+
+    /// Sends several messages `(id, message)`, each answered on its own, in order. To the
+    /// outbox folder they are formatted and written on the blocking pool, one run per CPU;
+    /// over SMTP one after another.
+    pub async fn send_all(&self, messages: Vec<(String, Message)>) -> Vec<Result<String, SendError>> {
+        match self {
+            Mailer::Outbox(dir) => {
+                let dir = dir.clone();
+                crate::process::spread(messages, move |(id, message): (String, Message)| {
+                    let path = dir.join(format!("{id}.eml"));
+                    crate::config::write_atomic(&path, &message.formatted(), false)
+                        .map(|_| format!("written to {}", path.display()))
+                        .map_err(|e| transient(e.to_string()))
+                })
+                .await
+                .into_iter()
+                .map(|written| written.map_err(transient).and_then(|w| w))
+                .collect()
+            }
+            Mailer::Smtp(_) => {
+                let mut answers = Vec::with_capacity(messages.len());
+                for (id, message) in messages {
+                    answers.push(Box::pin(self.send(&id, message)).await);
+                }
+                answers
+            }
         }
     }
 
@@ -196,6 +216,14 @@ impl CertificateMail<'_> {
 
     fn standard_code(&self) -> &str {
         self.standard.split_whitespace().next().unwrap_or(self.standard)
+    }
+}
+
+/// A failure worth trying again.
+fn transient(message: String) -> SendError {
+    SendError {
+        message,
+        permanent: false,
     }
 }
 

@@ -57,8 +57,25 @@ impl RunSummary {
     }
 }
 
-/// How many jobs a runner claims at once.
-const CLAIM_BATCH: i64 = 16;
+/// How the jobs of a claimed batch are run.
+enum Group {
+    /// Certificates, rendered side by side ([`Worker::render_batch`]).
+    Renders,
+    /// E-mails to the outbox folder, written side by side ([`Worker::send_batch`]).
+    Mails,
+    /// Any other job, on its own ([`Worker::run`]).
+    One,
+}
+
+/// An e-mail ready to send: its id (the outbox file's name) and the message.
+type Outgoing = (String, lettre::Message);
+
+/// What a notice's job records when the notice has nobody to go to.
+const NOBODY: &str = "nobody to send it to";
+
+/// How many jobs a runner claims at once: a batch shares its claim, its reads and its record
+/// among 64 jobs, and holds at most 64 PDFs (about 35 KiB each) in memory.
+const CLAIM_BATCH: i64 = 64;
 
 /// Runs jobs for one engine.
 pub struct Worker {
@@ -96,20 +113,20 @@ struct RenderData {
 /// A certificate rendered: what it shows, its signature, the PDF and its SHA-256.
 type Rendered = (RenderData, crate::certificate::signed::Signed, Vec<u8>, String);
 
-/// A certificate's rendering, once started.
+/// A certificate to render, once its data is read and signed.
 enum Render {
     /// An earlier run of the job stored it already.
     Already,
-    /// Rendering (and writing the file) on a blocking thread.
-    Running(Box<Started>),
+    /// To render (and write to its file).
+    Ready(Box<ToRender>),
 }
 
-/// A rendering under way: what the certificate shows, its signature, and the task that gives
-/// the PDF and its SHA-256.
-struct Started {
+/// What a certificate shows, its signature, the document to render and where its file goes.
+struct ToRender {
     data: RenderData,
     signed: crate::certificate::signed::Signed,
-    task: tokio::task::JoinHandle<Result<(Vec<u8>, String)>>,
+    doc: CertificateDoc,
+    path: std::path::PathBuf,
 }
 
 #[derive(sqlx::FromRow)]
@@ -230,8 +247,8 @@ impl Worker {
             ..Default::default()
         };
         while !self.is_stopping() {
-            // A few jobs per claim: one statement instead of one per job. Each is still completed
-            // in its own transaction together with its effect.
+            // Jobs are claimed a batch at one statement; each job is completed in the same
+            // transaction as its effect.
             let batch = jobs::claim_batch(
                 self.engine.db(),
                 &self.holder,
@@ -262,42 +279,35 @@ impl Worker {
                 })
             };
             // The batch's certificates are rendered side by side and recorded in one transaction
-            // (their effects are all in the database, so a crash loses or doubles none); each
-            // e-mail is recorded on its own right after it is sent, so a crash can resend at
-            // most the message in flight.
+            // (their effects are all in the database, so a crash loses or doubles none). E-mails
+            // to the outbox folder are read in one transaction, written side by side and
+            // recorded in one (writing one again replaces it, so a crash doubles none); over
+            // SMTP each is recorded right after it is sent, so a crash can resend at most the
+            // message in flight.
             let (renders, others): (Vec<&Job>, Vec<&Job>) =
                 batch.iter().partition(|job| job.kind == jobs::RENDER_CERTIFICATE);
-            let mut outcome = Ok(());
-            let mut unfinished: Vec<&Job> = Vec::new();
-            if !renders.is_empty() {
-                if !self.is_stopping() {
-                    outcome = self.render_batch(&renders, &mut summary).await;
-                    progress(&summary);
-                }
-                if self.is_stopping() || outcome.is_err() {
-                    unfinished.extend(&renders);
-                }
-            }
-            // E-mails to the outbox folder are read in one transaction and recorded in one
-            // (writing one again replaces it); over SMTP one by one.
             let (mails, others): (Vec<&Job>, Vec<&Job>) = others.into_iter().partition(|job| {
                 matches!(job.kind.as_str(), jobs::NOTIFY | jobs::DELIVER_CERTIFICATE) && self.mailer.resends_in_place()
             });
-            if !mails.is_empty() && outcome.is_ok() {
-                if !self.is_stopping() {
-                    outcome = self.send_batch(&mails, &mut summary).await;
-                    progress(&summary);
-                }
+            let mut groups = vec![(Group::Renders, renders), (Group::Mails, mails)];
+            groups.extend(others.into_iter().map(|job| (Group::One, vec![job])));
+            groups.retain(|(_, jobs)| !jobs.is_empty());
+            let mut outcome = Ok(());
+            let mut unfinished: Vec<&Job> = Vec::new();
+            for (i, (group, jobs)) in groups.iter().enumerate() {
                 if self.is_stopping() || outcome.is_err() {
-                    unfinished.extend(&mails);
-                }
-            }
-            for (i, job) in others.iter().enumerate() {
-                if self.is_stopping() || outcome.is_err() {
-                    unfinished.extend(&others[i..]);
+                    unfinished.extend(groups[i..].iter().flat_map(|(_, jobs)| jobs.iter().copied()));
                     break;
                 }
-                outcome = self.run(job, &mut summary).await;
+                outcome = match group {
+                    Group::Renders => self.render_batch(jobs, &mut summary).await,
+                    Group::Mails => self.send_batch(jobs, &mut summary).await,
+                    Group::One => self.run(jobs[0], &mut summary).await,
+                };
+                if outcome.is_err() {
+                    // The database failed: what the group still holds is given back too.
+                    unfinished.extend(jobs);
+                }
                 progress(&summary);
             }
             // Stopping (or the database failed): give back what was not done, for another
@@ -362,26 +372,33 @@ impl Worker {
     /// them all, enqueues their deliveries and completes their jobs in one transaction. A job
     /// whose certificate was stored by an earlier run only completes.
     async fn render_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
-        let mut started = Vec::with_capacity(batch.len());
+        let mut ready = Vec::with_capacity(batch.len());
+        let mut to_render = Vec::with_capacity(batch.len());
         for job in batch {
             match self.start_render(job).await {
-                Ok(render) => started.push((*job, render)),
+                Ok(Render::Already) => ready.push((*job, None)),
+                Ok(Render::Ready(render)) => to_render.push((*job, render)),
                 Err(failure) => self.settle(job, failure, summary).await?,
             }
         }
-        let mut ready = Vec::with_capacity(started.len());
-        for (job, render) in started {
-            let finished = match render {
-                Render::Already => Ok(None),
-                Render::Running(started) => match started.task.await {
-                    Ok(Ok((pdf, sha))) => Ok(Some((started.data, started.signed, pdf, sha))),
-                    Ok(Err(e)) => Err(Failure::from(e)),
-                    Err(e) => Err(Failure::transient(format!("rendering panicked: {e}"))),
-                },
-            };
+        // Rendering and writing the files are blocking work, off the runtime's thread: the
+        // batch is split into one run per CPU.
+        let (jobs, renders): (Vec<&Job>, Vec<Box<ToRender>>) = to_render.into_iter().unzip();
+        let rendered = crate::process::spread(renders, |one: Box<ToRender>| {
+            let pdf = render(&one.doc)?;
+            let sha = hex::encode(Sha256::digest(&pdf));
+            crate::config::write_atomic(&one.path, &pdf, false)?;
+            Ok::<_, Error>((one.data, one.signed, pdf, sha))
+        })
+        .await;
+        for (job, finished) in jobs.into_iter().zip(rendered) {
             match finished {
-                Ok(done) => ready.push((job, done)),
-                Err(failure) => self.settle(job, failure, summary).await?,
+                Ok(Ok(done)) => ready.push((job, Some(done))),
+                Ok(Err(e)) => self.settle(job, Failure::from(e), summary).await?,
+                Err(e) => {
+                    self.settle(job, Failure::transient(format!("rendering failed: {e}")), summary)
+                        .await?
+                }
             }
         }
         if ready.is_empty() {
@@ -415,9 +432,10 @@ impl Worker {
             crate::engine::register_key(&mut tx, &key.verifying_key(), now).await?;
         }
         let mut events = Vec::with_capacity(ready.len());
-        for (job, done) in ready {
-            let Some((data, signed, pdf, sha)) = done else {
-                jobs::complete(&mut tx, job, &self.holder, now, "already rendered by an earlier run").await?;
+        let (mut deliveries, mut done) = (Vec::with_capacity(ready.len()), Vec::with_capacity(ready.len()));
+        for (job, rendered) in ready {
+            let Some((data, signed, pdf, sha)) = rendered else {
+                done.push((*job, "already rendered by an earlier run".to_string()));
                 continue;
             };
             on!(&mut tx, c => sqlx::query(
@@ -428,22 +446,12 @@ impl Worker {
                  WHERE folio = $5 AND pdf_sha256 IS NULL"
             ).bind(sha).bind(&signed.canonical).bind(signed.signature_text()).bind(&signed.payload.key_id)
                 .bind(&data.folio).execute(c).await?.rows_affected());
-            jobs::enqueue(
-                &mut tx,
+            deliveries.push((
                 jobs::DELIVER_CERTIFICATE,
-                &format!("deliver:{}", data.folio),
-                &json!({"folio": data.folio}),
-                now,
-            )
-            .await?;
-            jobs::complete(
-                &mut tx,
-                job,
-                &self.holder,
-                now,
-                &format!("rendered {} bytes, SHA-256 {sha}", pdf.len()),
-            )
-            .await?;
+                format!("deliver:{}", data.folio),
+                json!({"folio": data.folio}),
+            ));
+            done.push((*job, format!("rendered {} bytes, SHA-256 {sha}", pdf.len())));
             events.push((
                 crate::engine::certificate_stream(&data.folio),
                 json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
@@ -454,13 +462,15 @@ impl Worker {
             .map(|(stream, payload)| (stream.as_str(), "certificate.rendered", payload.clone()))
             .collect();
         crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
+        jobs::enqueue_all(&mut tx, &deliveries, now).await?;
+        let done: Vec<(&Job, &str)> = done.iter().map(|(job, detail)| (*job, detail.as_str())).collect();
+        jobs::complete_all(&mut tx, &self.holder, now, &done).await?;
         tx.commit().await?;
         self.key_registered.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(events.len() as u64)
     }
 
-    /// Reads what a certificate shows, signs it, and starts rendering it (and writing its file)
-    /// on a blocking thread.
+    /// Reads what a certificate shows and signs it, ready to render.
     async fn start_render(&self, job: &Job) -> Result<Render, Failure> {
         let folio = folio_of(job)?;
         let mut tx = self.engine.db().single().await?;
@@ -517,15 +527,13 @@ impl Worker {
         .sign(&key);
         let mut doc = doc;
         doc.qr = signed.token();
-        // Rendering and writing the file are blocking work, off the runtime's threads.
         let path = self.config.certificates_dir().join(format!("{}.pdf", data.folio));
-        let task = tokio::task::spawn_blocking(move || {
-            let pdf = render(&doc)?;
-            let sha = hex::encode(Sha256::digest(&pdf));
-            crate::config::write_atomic(&path, &pdf, false)?;
-            Ok::<_, Error>((pdf, sha))
-        });
-        Ok(Render::Running(Box::new(Started { data, signed, task })))
+        Ok(Render::Ready(Box::new(ToRender {
+            data,
+            signed,
+            doc,
+            path,
+        })))
     }
 
     /// Sends the certificate and records it; false when there was nothing to send (delivered
@@ -535,11 +543,21 @@ impl Worker {
         let data = self.delivery_data(&mut tx, job).await;
         tx.commit().await?;
         let data = data?;
-        let answer = self.send_certificate(&data).await?;
+        let answer = match self.certificate_message(&data)? {
+            Some(message) => Some(self.send(message).await?),
+            None => None,
+        };
+        let sent = answer.is_some();
         // Both rows are written guarded by the versions read before sending: a change in
         // between (a revocation, say) is a conflict and the job is tried again.
         let mut tx = self.engine.db().write().await?;
-        let sent = self.record_delivery(&mut tx, job, &data, answer.as_deref()).await?;
+        let record = Sent::Certificate {
+            job,
+            data: Box::new(data),
+            answer,
+        };
+        self.record_sent(&mut tx, std::slice::from_ref(&record), self.engine.now())
+            .await?;
         tx.commit().await?;
         Ok(sent)
     }
@@ -558,9 +576,9 @@ impl Worker {
         data.ok_or_else(|| Failure::permanent(format!("certificate {folio} does not exist")))
     }
 
-    /// Sends the certificate e-mail: what the mail server answered, or none when there is
-    /// nothing to send (delivered already by an earlier run, or revoked meanwhile).
-    async fn send_certificate(&self, data: &DeliverData) -> Result<Option<String>, Failure> {
+    /// The certificate e-mail, or none when there is nothing to send (delivered already by an
+    /// earlier run, or revoked meanwhile).
+    fn certificate_message(&self, data: &DeliverData) -> Result<Option<Outgoing>, Failure> {
         let state = CertificateState::parse(&data.state).map_err(|e| Error::Database(e.to_string()))?;
         if state != CertificateState::Issued {
             return Ok(None);
@@ -583,41 +601,66 @@ impl Worker {
         }
         .build()
         .map_err(|e| Failure::permanent(e.to_string()))?;
-        self.pace().await;
-        let answer = self
-            .mailer
-            .send(&format!("{}.certificate", data.folio), message)
-            .await
-            .map_err(|e| Failure {
-                message: e.message,
-                permanent: e.permanent,
-                error: None,
-            })?;
-        Ok(Some(answer))
+        Ok(Some((format!("{}.certificate", data.folio), message)))
     }
 
-    /// Records a certificate e-mail inside `tx`: the certificate and enrollment delivered
-    /// (guarded by the versions read before sending), their audit events, the job completed.
-    /// With no answer (nothing was sent) only the job is completed. True when one was sent.
-    async fn record_delivery(
+    /// A notice's e-mail, or none when it has nobody to go to.
+    fn notice_message(&self, job: &Job, composed: crate::notices::Composed) -> Result<Option<Outgoing>, Failure> {
+        if composed.to.is_empty() {
+            return Ok(None);
+        }
+        let settings = &self.config.settings;
+        let message = crate::notices::message(&composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
+            .map_err(|e| Failure::permanent(e.to_string()))?;
+        Ok(Some((job.idempotency_key.replace(':', "."), message)))
+    }
+
+    /// Sends one message, at the rate limit: what the mail server answered.
+    async fn send(&self, (id, message): Outgoing) -> Result<String, Failure> {
+        self.pace().await;
+        self.mailer.send(&id, message).await.map_err(Failure::from)
+    }
+
+    /// Records e-mails sent (or found needless) inside `tx`: each certificate and its
+    /// enrollment delivered (guarded by the versions read before sending), the audit events of
+    /// them all in one go, every job completed. A certificate with no answer (nothing was sent)
+    /// only completes its job.
+    async fn record_sent(&self, tx: &mut crate::store::Tx, sent: &[Sent<'_>], now: DateTime<Utc>) -> Result<()> {
+        let mut events: Vec<(String, &str, serde_json::Value)> = Vec::new();
+        let mut done: Vec<(&Job, String)> = Vec::with_capacity(sent.len());
+        for s in sent {
+            match s {
+                Sent::Notice { job, detail, .. } => done.push((job, detail.clone())),
+                Sent::Certificate { job, data, answer } => {
+                    let detail = match answer {
+                        Some(answer) => {
+                            self.delivered(tx, data, now, &mut events).await?;
+                            answer.clone()
+                        }
+                        None => format!("nothing to send: the certificate is {}", data.state),
+                    };
+                    done.push((job, detail));
+                }
+            }
+        }
+        let events: Vec<(&str, &str, serde_json::Value)> = events
+            .iter()
+            .map(|(stream, kind, payload)| (stream.as_str(), *kind, payload.clone()))
+            .collect();
+        crate::audit::append_all(tx, &self.holder, now, &events).await?;
+        let done: Vec<(&Job, &str)> = done.iter().map(|(job, detail)| (*job, detail.as_str())).collect();
+        jobs::complete_all(tx, &self.holder, now, &done).await
+    }
+
+    /// Marks a certificate and its enrollment delivered inside `tx`, guarded by the versions
+    /// read before sending, and adds their audit events to `events`.
+    async fn delivered(
         &self,
         tx: &mut crate::store::Tx,
-        job: &Job,
         data: &DeliverData,
-        answer: Option<&str>,
-    ) -> Result<bool> {
-        let now = self.engine.now();
-        let Some(answer) = answer else {
-            jobs::complete(
-                tx,
-                job,
-                &self.holder,
-                now,
-                &format!("nothing to send: the certificate is {}", data.state),
-            )
-            .await?;
-            return Ok(false);
-        };
+        now: DateTime<Utc>,
+        events: &mut Vec<(String, &str, serde_json::Value)>,
+    ) -> Result<()> {
         let state = CertificateState::parse(&data.state).map_err(|e| Error::Database(e.to_string()))?;
         let next = state.apply(CertificateEvent::Deliver)?;
         let changed = on!(tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE folio = $2 AND version = $3")
@@ -628,9 +671,6 @@ impl Worker {
                 id: data.folio.clone(),
             });
         }
-        let enrollment_stream = crate::engine::enrollment_stream(data.enrollment_id);
-        let certificate_stream = crate::engine::certificate_stream(&data.folio);
-        let mut events = Vec::with_capacity(2);
         let enrollment_state =
             EnrollmentState::parse(&data.enrollment_state).map_err(|e| Error::Database(e.to_string()))?;
         if enrollment_state == EnrollmentState::CertificateIssued {
@@ -647,19 +687,17 @@ impl Worker {
                 });
             }
             events.push((
-                enrollment_stream.as_str(),
+                crate::engine::enrollment_stream(data.enrollment_id),
                 "enrollment.delivered",
                 json!({"folio": data.folio}),
             ));
         }
         events.push((
-            certificate_stream.as_str(),
+            crate::engine::certificate_stream(&data.folio),
             "certificate.delivered",
             json!({"to": "holder", "via": self.mailer.describe()}),
         ));
-        crate::audit::append_all(tx, &self.holder, now, &events).await?;
-        jobs::complete(tx, job, &self.holder, now, answer).await?;
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -670,18 +708,22 @@ impl Worker {
         let mut tx = self.engine.db().read().await?;
         let composed = self.compose(&mut tx, job, now).await;
         tx.commit().await?;
-        let (detail, sent) = self.send_notice(job, composed?).await?;
+        let (detail, to_anyone) = match self.notice_message(job, composed?)? {
+            Some(message) => (self.send(message).await?, true),
+            None => (NOBODY.to_string(), false),
+        };
         let mut tx = self.engine.db().write().await?;
-        jobs::complete(&mut tx, job, &self.holder, now, &detail).await?;
+        let record = Sent::Notice { job, detail, to_anyone };
+        self.record_sent(&mut tx, std::slice::from_ref(&record), now).await?;
         tx.commit().await?;
-        Ok(sent)
+        Ok(to_anyone)
     }
 
     /// E-mails (notices and certificates) whose sending replaces rather than repeats
-    /// ([`Mailer::resends_in_place`]): read in one transaction, sent, and recorded in one. A
-    /// crash before the record sends them again, to the same files. When one of them cannot be
-    /// recorded (another runner took its job over, or its certificate changed meanwhile), the
-    /// others are recorded one by one and that one is tried again later.
+    /// ([`Mailer::resends_in_place`]): read in one transaction, written side by side, and
+    /// recorded in one. A crash before the record sends them again, to the same files. When
+    /// one of them cannot be recorded (another runner took its job over, or its certificate
+    /// changed meanwhile), the others are recorded one by one and that one is tried again later.
     async fn send_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
         let now = self.engine.now();
         let mut read = Vec::with_capacity(batch.len());
@@ -696,31 +738,56 @@ impl Worker {
             });
         }
         tx.commit().await?;
-        let mut sent = Vec::with_capacity(batch.len());
+        // Each e-mail written; a job whose e-mail could not be made or written is settled on
+        // its own and left out of the record.
+        let mut prepared = Vec::with_capacity(batch.len());
+        let mut outgoing = Vec::with_capacity(batch.len());
         for (job, ready) in batch.iter().zip(read) {
-            let outcome = async {
-                Ok::<_, Failure>(match ready? {
-                    Ready::Notice(composed) => {
-                        let (detail, to_anyone) = self.send_notice(job, composed).await?;
-                        Sent::Notice { job, detail, to_anyone }
-                    }
-                    Ready::Certificate(data) => {
-                        let answer = self.send_certificate(&data).await?;
-                        Sent::Certificate { job, data, answer }
-                    }
-                })
-            }
-            .await;
-            match outcome {
-                Ok(s) => sent.push(s),
+            let message = ready.and_then(|ready| match ready {
+                Ready::Notice(composed) => self.notice_message(job, composed).map(|m| (None, m)),
+                Ready::Certificate(data) => self.certificate_message(&data).map(|m| (Some(data), m)),
+            });
+            match message {
+                Ok((data, message)) => {
+                    prepared.push((*job, data, message.is_some()));
+                    outgoing.extend(message);
+                }
                 Err(failure) => self.settle(job, failure, summary).await?,
             }
         }
+        let mut answers = if self.pace.is_some() {
+            let mut answers = Vec::with_capacity(outgoing.len());
+            for message in outgoing {
+                answers.push(self.send(message).await);
+            }
+            answers
+        } else {
+            let answers = self.mailer.send_all(outgoing).await;
+            answers.into_iter().map(|a| a.map_err(Failure::from)).collect()
+        }
+        .into_iter();
+        let mut sent = Vec::with_capacity(prepared.len());
+        for (job, data, has_message) in prepared {
+            let answer = match has_message.then(|| answers.next()).flatten() {
+                Some(Ok(answer)) => Some(answer),
+                Some(Err(failure)) => {
+                    self.settle(job, failure, summary).await?;
+                    continue;
+                }
+                None => None,
+            };
+            sent.push(match data {
+                None => Sent::Notice {
+                    job,
+                    to_anyone: answer.is_some(),
+                    detail: answer.unwrap_or_else(|| NOBODY.to_string()),
+                },
+                Some(data) => Sent::Certificate { job, data, answer },
+            });
+        }
         let all = async {
             let mut tx = self.engine.db().write().await?;
-            for s in &sent {
-                self.record_sent(&mut tx, s, now).await?;
-            }
+            self.record_sent(&mut tx, &sent, now).await?;
             tx.commit().await
         };
         match all.await {
@@ -729,7 +796,7 @@ impl Worker {
                 let mut kept = Vec::with_capacity(sent.len());
                 for s in sent {
                     let mut tx = self.engine.db().write().await?;
-                    match self.record_sent(&mut tx, &s, now).await {
+                    match self.record_sent(&mut tx, std::slice::from_ref(&s), now).await {
                         Ok(()) => {
                             tx.commit().await?;
                             kept.push(s);
@@ -754,16 +821,6 @@ impl Worker {
         Ok(())
     }
 
-    /// Records one e-mail of a batch inside `tx`.
-    async fn record_sent(&self, tx: &mut crate::store::Tx, sent: &Sent<'_>, now: DateTime<Utc>) -> Result<()> {
-        match sent {
-            Sent::Notice { job, detail, .. } => jobs::complete(tx, job, &self.holder, now, detail).await,
-            Sent::Certificate { job, data, answer } => {
-                self.record_delivery(tx, job, data, answer.as_deref()).await.map(|_| ())
-            }
-        }
-    }
-
     /// What a notice says and to whom, read inside `tx`.
     async fn compose(
         &self,
@@ -778,27 +835,6 @@ impl Worker {
                 Error::NotFound { .. } | Error::Invalid(_) => Failure::permanent(e.to_string()),
                 other => Failure::from(other),
             })
-    }
-
-    /// Sends a composed notice: what to record on its job, and whether it went to anyone.
-    async fn send_notice(&self, job: &Job, composed: crate::notices::Composed) -> Result<(String, bool), Failure> {
-        if composed.to.is_empty() {
-            return Ok(("nobody to send it to".into(), false));
-        }
-        let settings = &self.config.settings;
-        let message = crate::notices::message(&composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
-            .map_err(|e| Failure::permanent(e.to_string()))?;
-        self.pace().await;
-        let answer = self
-            .mailer
-            .send(&job.idempotency_key.replace(':', "."), message)
-            .await
-            .map_err(|e| Failure {
-                message: e.message,
-                permanent: e.permanent,
-                error: None,
-            })?;
-        Ok((answer, true))
     }
 }
 
@@ -815,6 +851,16 @@ struct Failure {
     message: String,
     permanent: bool,
     error: Option<Error>,
+}
+
+impl From<crate::mail::SendError> for Failure {
+    fn from(e: crate::mail::SendError) -> Self {
+        Failure {
+            message: e.message,
+            permanent: e.permanent,
+            error: None,
+        }
+    }
 }
 
 impl Failure {

@@ -296,6 +296,16 @@ pub fn list(backend: Backend, n: usize) -> String {
     list_from(backend, 0, n)
 }
 
+/// Placeholders for a short list of `n` values that follows `before` numbered ones (`$1`…) in
+/// the statement: numbered too, on both backends (on SQLite sqlx would bind a plain `?` to the
+/// first value, and SQLite looks each `$N` up among those before it, so the list must be short).
+pub fn list_after(before: usize, n: usize) -> String {
+    (before + 1..=before + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn list_from(backend: Backend, before: usize, n: usize) -> String {
     let mut out = String::with_capacity(n * 6);
     for i in 0..n {
