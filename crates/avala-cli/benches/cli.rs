@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 
 use avala::SystemClock;
 use avala::config::Config;
-use avala::engine::{Engine, NewStaff, Role};
-use avala::machine::WindowEvent;
+use avala::engine::Engine;
 use avala::store::Db;
 
 const AVALA: &str = env!("CARGO_BIN_EXE_avala");
@@ -60,41 +59,14 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("avala.db").to_string_lossy().into_owned();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (engine, window) = runtime.block_on(async {
+    let (engine, window, evaluator, elements) = runtime.block_on(async {
         let db = Db::open(&db_path).await.unwrap();
         Config::init(dir.path(), None).unwrap();
         let engine = Engine::new(db, Arc::new(SystemClock));
-        for (id, role) in [("admin", Role::Admin), ("eva", Role::Evaluator)] {
-            let new = NewStaff {
-                id: id.into(),
-                name: format!("Persona {id}"),
-                email: format!("{id}@bench.example"),
-                roles: vec![role],
-            };
-            let by = if id == "admin" { None } else { Some("admin") };
-            engine.add_staff(by, new).await.unwrap();
-        }
-        engine
-            .load_standard(Some("admin"), "EC1057.toml", avala::demo::EC1057_TOML)
-            .await
-            .unwrap();
-        let now = engine.now();
-        let window = engine
-            .create_window(
-                Some("admin"),
-                "EC1057",
-                now - chrono::Duration::hours(1),
-                now + chrono::Duration::days(30),
-                None,
-                None,
-            )
-            .await
-            .unwrap();
-        engine
-            .transition_window(Some("admin"), window, WindowEvent::Open)
-            .await
-            .unwrap();
-        (engine, window)
+        // The demo's staff, EC1057 and an open window.
+        let stage = avala::demo::stage(&engine, None).await.unwrap();
+        let (window, evaluator) = (stage.window, stage.evaluators[0]);
+        (engine, window, evaluator, stage.elements)
     });
     let csv = dir.path().join("cohort.csv");
     std::fs::write(&csv, avala::demo::cohort_csv(rows)).unwrap();
@@ -108,7 +80,7 @@ fn main() {
         "--window",
         &window_arg,
         "--as",
-        "admin",
+        avala::demo::ADMIN,
         &csv_arg,
     ]);
 
@@ -116,14 +88,14 @@ fn main() {
         let list = engine.list_enrollments(Some(window), None).await.unwrap();
         let mut ids = Vec::new();
         for e in list.iter().take(verdicts) {
-            engine.record_diagnostic(Some("eva"), e.id, 90).await.unwrap();
+            engine.record_diagnostic(Some(evaluator), e.id, 90).await.unwrap();
             engine
-                .plan_evaluation(Some("admin"), e.id, "eva", engine.now())
+                .plan_evaluation(Some(avala::demo::ADMIN), e.id, evaluator, engine.now())
                 .await
                 .unwrap();
-            for element in ["E0001", "E0002", "E0003", "E0004"] {
+            for element in &elements {
                 engine
-                    .record_judgement(Some("eva"), e.id, element, true, None, None)
+                    .record_judgement(Some(evaluator), e.id, element, true, None, None)
                     .await
                     .unwrap();
             }
@@ -133,7 +105,18 @@ fn main() {
     });
     let mut times: Vec<Duration> = ids
         .iter()
-        .map(|id| run(&["--db", &db_path, "verdict", "record", &id.to_string(), "--as", "eva"]).0)
+        .map(|id| {
+            run(&[
+                "--db",
+                &db_path,
+                "verdict",
+                "record",
+                &id.to_string(),
+                "--as",
+                evaluator,
+            ])
+            .0
+        })
         .collect();
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use avala::config::Config;
-use avala::engine::{Engine, NewCandidate, NewStaff, ReportBy, Role};
+use avala::engine::{Cursor, Engine, NewCandidate, NewStaff, PAGE, ReportBy, Role};
 use avala::identity::{Curp, Identity};
 use avala::machine::{EnrollmentState, Lifecycle, WindowEvent};
 use avala::store::Db;
@@ -493,11 +493,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
                             "verdict",
                         ],
                     );
-                    let mut after = 0;
-                    loop {
-                        let rows = engine.enrollments_page(*window, state, after, PAGE).await?;
-                        let Some(last) = rows.last() else { break };
-                        after = last.id;
+                    let mut cursor = Cursor::default();
+                    while let Some(rows) =
+                        cursor.next(engine.enrollments_page(*window, state, cursor.after(), PAGE).await?)
+                    {
                         let cells: Vec<Vec<String>> = rows
                             .iter()
                             .map(|r| {
@@ -695,11 +694,8 @@ pub async fn run(cli: Cli) -> Result<u8> {
                 }
                 CertificateCmd::List { window } => {
                     let mut out = Pages::new(format, CERTIFICATE_COLUMNS);
-                    let mut after = 0;
-                    loop {
-                        let rows = engine.certificates_page(*window, after, PAGE).await?;
-                        let Some(last) = rows.last() else { break };
-                        after = last.id;
+                    let mut cursor = Cursor::default();
+                    while let Some(rows) = cursor.next(engine.certificates_page(*window, cursor.after(), PAGE).await?) {
                         let listing = certificate_listing(&rows);
                         out.page(&rows, &listing.rows);
                     }
@@ -820,9 +816,6 @@ pub async fn run(cli: Cli) -> Result<u8> {
 
 /// The columns of a certificate listing.
 const CERTIFICATE_COLUMNS: &[&str] = &["folio", "state", "holder", "issued", "expires", "pdf"];
-
-/// Rows read at a time by a listing that may be long.
-const PAGE: i64 = 1000;
 
 fn certificate_listing(rows: &[avala::engine::CertificateRow]) -> Listing<'_, [avala::engine::CertificateRow]> {
     Listing {

@@ -13,16 +13,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use avala::config::Config;
-use avala::engine::{Engine, Judgement, NewStaff, Role};
-use avala::machine::{EnrollmentState, WindowEvent};
+use avala::engine::{Engine, Judgement};
+use avala::machine::EnrollmentState;
 use avala::mail::Mailer;
 use avala::store::Db;
 use avala::worker::Worker;
 use avala::{Lang, SystemClock};
-use chrono::Duration;
 use sqlx::{Connection, Executor};
-
-const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -63,11 +60,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let runners: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    // The runtime the binaries run on.
+    let runtime = avala::runtime().unwrap();
     runtime.block_on(run(n, runners));
 }
 
@@ -92,43 +86,11 @@ async fn run(n: usize, runners: usize) {
     let (config, _) = Config::init(dir.path(), None).unwrap();
     let engine = Engine::new(db.clone(), Arc::new(SystemClock));
     engine.register_issuer_key(&config).await.unwrap();
-    let admin = Some("admin");
-    for (id, role) in [
-        ("admin", Role::Admin),
-        ("eva", Role::Evaluator),
-        ("ver", Role::Verifier),
-    ] {
-        let new = NewStaff {
-            id: id.into(),
-            name: format!("Persona {id}"),
-            email: format!("{id}@bench.example"),
-            roles: vec![role],
-        };
-        engine
-            .add_staff(if id == "admin" { None } else { admin }, new)
-            .await
-            .unwrap();
-    }
-    engine
-        .load_standard(admin, "EC1057.toml", avala::demo::EC1057_TOML)
-        .await
-        .unwrap();
+    let admin = Some(avala::demo::ADMIN);
+    // The demo's staff, EC1057 and an open window.
+    let stage = avala::demo::stage(&engine, None).await.unwrap();
+    let (window, evaluator, verifier) = (stage.window, stage.evaluators[0], stage.verifiers[0]);
     let now = engine.now();
-    let window = engine
-        .create_window(
-            admin,
-            "EC1057",
-            now - Duration::hours(1),
-            now + Duration::days(30),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    engine
-        .transition_window(admin, window, WindowEvent::Open)
-        .await
-        .unwrap();
     let csv = avala::demo::cohort_csv(n);
     let mut phases = Vec::new();
 
@@ -158,19 +120,23 @@ async fn run(n: usize, runners: usize) {
         .collect();
     let t = Instant::now();
     for &id in &ids {
-        engine.record_diagnostic(Some("eva"), id, 90).await.unwrap();
-        engine.plan_evaluation(admin, id, "eva", now).await.unwrap();
+        engine.record_diagnostic(Some(evaluator), id, 90).await.unwrap();
+        engine.plan_evaluation(admin, id, evaluator, now).await.unwrap();
         // The whole instrument at once, as `avala evaluation submit` hands it in.
-        let instrument: Vec<Judgement> = ELEMENTS
+        let instrument: Vec<Judgement> = stage
+            .elements
             .iter()
             .map(|element| Judgement {
-                element: element.to_string(),
+                element: element.clone(),
                 competent: true,
                 evidence: None,
                 feedback: None,
             })
             .collect();
-        engine.record_evaluation(Some("eva"), id, &instrument).await.unwrap();
+        engine
+            .record_evaluation(Some(evaluator), id, &instrument)
+            .await
+            .unwrap();
     }
     phases.push(Phase {
         name: "evaluate (diagnostic, plan, instrument)",
@@ -187,7 +153,7 @@ async fn run(n: usize, runners: usize) {
 
     let t = Instant::now();
     for lote in ids.chunks(100) {
-        engine.issue_dictamen(Some("ver"), window, lote, true).await.unwrap();
+        engine.issue_dictamen(Some(verifier), window, lote, true).await.unwrap();
     }
     phases.push(Phase {
         name: "dictamen (lotes of 100)",

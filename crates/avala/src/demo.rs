@@ -9,16 +9,13 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::Config;
-use crate::engine::{Engine, Judgement, NewStaff, Role};
+use crate::engine::{Cursor, Engine, Judgement, NewStaff, PAGE, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, WindowEvent};
 use crate::mail::Mailer;
 use crate::store::Db;
 use crate::worker::{RunSummary, Worker};
 use crate::{Clock, Lang};
-
-/// Enrollments read at a time.
-const PAGE: i64 = 1000;
 
 /// The EC1057 standard, as shipped in `standards/`.
 pub const EC1057_TOML: &str = include_str!("../../../standards/EC1057.toml");
@@ -67,7 +64,7 @@ pub struct DemoSummary {
 
 /// The demo's staff: (id, name, roles).
 const STAFF: [(&str, &str, Role); 8] = [
-    ("admin", "Lic. Adriana Velázquez Ortiz", Role::Admin),
+    (ADMIN, "Lic. Adriana Velázquez Ortiz", Role::Admin),
     ("eva.rosales", "Mtra. Beatriz Rosales Núñez", Role::Evaluator),
     ("eva.ibanez", "Lic. Julián Ibáñez Cortés", Role::Evaluator),
     ("eva.quinones", "Mtro. Raúl Quiñones Ávila", Role::Evaluator),
@@ -91,6 +88,61 @@ pub fn cohort_csv(n: usize) -> Vec<u8> {
     crate::cohort::to_csv(&crate::cohort::generate(n, 1057)).into_bytes()
 }
 
+/// The administrator who runs the demo.
+pub const ADMIN: &str = "admin";
+
+/// What a cohort is taken through: see [`stage`].
+pub struct Stage {
+    /// The open window.
+    pub window: i64,
+    /// The codes of the standard's elements, in order.
+    pub elements: Vec<String>,
+    /// The evaluators' ids.
+    pub evaluators: Vec<&'static str>,
+    /// The verifiers' ids.
+    pub verifiers: Vec<&'static str>,
+}
+
+/// Sets the stage on a fresh database: the demo's staff (an administrator, five evaluators and
+/// two verifiers), the EC1057 standard, and a window open from an hour ago for 30 days with
+/// room for `capacity` candidates (no limit when none).
+pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
+    let admin = Some(ADMIN);
+    for (id, name, role) in STAFF {
+        let email = format!("{}@transparencia.edomex.example", id);
+        let new = NewStaff {
+            id: id.into(),
+            name: name.into(),
+            email,
+            roles: vec![role],
+        };
+        engine.add_staff(admin, new).await?;
+    }
+    let standard = engine
+        .load_standard(admin, "standards/EC1057.toml", EC1057_TOML)
+        .await?;
+    let elements = engine.show_standard(&standard.code).await?.elements;
+    let now = engine.now();
+    let window = engine
+        .create_window(
+            admin,
+            &standard.code,
+            now - Duration::hours(1),
+            now + Duration::days(30),
+            None,
+            capacity,
+        )
+        .await?;
+    engine.transition_window(admin, window, WindowEvent::Open).await?;
+    let with = |role: Role| STAFF.iter().filter(|s| s.2 == role).map(|s| s.0).collect();
+    Ok(Stage {
+        window,
+        elements: elements.into_iter().map(|e| e.code).collect(),
+        evaluators: with(Role::Evaluator),
+        verifiers: with(Role::Verifier),
+    })
+}
+
 /// Runs the demo in `dir` (which must not hold a database yet) with `n` candidates.
 pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Progress) -> Result<DemoSummary> {
     if n == 0 {
@@ -108,42 +160,14 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let (config, _) = Config::init(dir, None)?;
     let engine = Engine::new(db, clock);
     engine.register_issuer_key(&config).await?;
-    let admin = Some("admin");
+    let admin = Some(ADMIN);
     let mut rng = StdRng::seed_from_u64(1057);
-
-    for (id, name, role) in STAFF {
-        let email = format!("{}@transparencia.edomex.example", id);
-        engine
-            .add_staff(
-                admin,
-                NewStaff {
-                    id: id.into(),
-                    name: name.into(),
-                    email,
-                    roles: vec![role],
-                },
-            )
-            .await?;
-    }
-    let evaluators: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Evaluator).map(|s| s.0).collect();
-    let verifiers: Vec<&str> = STAFF.iter().filter(|s| s.2 == Role::Verifier).map(|s| s.0).collect();
-
-    let standard = engine
-        .load_standard(admin, "standards/EC1057.toml", EC1057_TOML)
-        .await?;
-    let elements = engine.show_standard(&standard.code).await?.elements;
-    let now = engine.now();
-    let window = engine
-        .create_window(
-            admin,
-            &standard.code,
-            now - Duration::hours(1),
-            now + Duration::days(30),
-            None,
-            Some(n as i64 + 50),
-        )
-        .await?;
-    engine.transition_window(admin, window, WindowEvent::Open).await?;
+    let Stage {
+        window,
+        elements,
+        evaluators,
+        verifiers,
+    } = stage(&engine, Some(n as i64 + 50)).await?;
 
     progress.start("importing the cohort", 1);
     // The cohort file is left in the folder to look at, and imported from it as the command
@@ -163,11 +187,8 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     // The cohort is walked a page at a time, so memory does not grow with it.
     let page = |after: i64, state: Option<EnrollmentState>| engine.enrollments_page(Some(window), state, after, PAGE);
     progress.start("diagnostics", imported.registered as u64);
-    let mut after = 0;
-    loop {
-        let enrollments = page(after, None).await?;
-        let Some(last) = enrollments.last() else { break };
-        after = last.id;
+    let mut cursor = Cursor::default();
+    while let Some(enrollments) = cursor.next(page(cursor.after(), None).await?) {
         for e in &enrollments {
             engine
                 .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
@@ -180,11 +201,8 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     // A few candidates withdraw (about 2 %), the rest are planned and evaluated.
     progress.start("evaluations", imported.registered as u64);
     let at = engine.now() + Duration::days(1);
-    let (mut after, mut i) = (0, 0);
-    loop {
-        let enrollments = page(after, None).await?;
-        let Some(last) = enrollments.last() else { break };
-        after = last.id;
+    let (mut cursor, mut i) = (Cursor::default(), 0);
+    while let Some(enrollments) = cursor.next(page(cursor.after(), None).await?) {
         for e in &enrollments {
             i += 1;
             if rng.gen_bool(0.02) {
@@ -204,7 +222,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                 .map(|(k, element)| {
                     let competent = failing != Some(k);
                     Judgement {
-                        element: element.code.clone(),
+                        element: element.clone(),
                         competent,
                         evidence: Some(if competent {
                             "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia."
@@ -230,12 +248,9 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         .count_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen))
         .await?;
     progress.start("dictámenes", waiting as u64);
-    let (mut batches, mut after, mut rejected, mut approved) = (0, 0, Vec::new(), 0);
-    loop {
-        let page = page(after, Some(EnrollmentState::SubmittedForDictamen)).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        let (no, yes): (Vec<i64>, Vec<i64>) = page.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
+    let (mut batches, mut cursor, mut rejected, mut approved) = (0, Cursor::default(), Vec::new(), 0);
+    while let Some(submitted) = cursor.next(page(cursor.after(), Some(EnrollmentState::SubmittedForDictamen)).await?) {
+        let (no, yes): (Vec<i64>, Vec<i64>) = submitted.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
         rejected.extend(no);
         for lote in yes.chunks(100) {
             engine

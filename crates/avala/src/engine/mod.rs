@@ -29,8 +29,8 @@ pub use outbox::{AttemptRow, JobRow};
 pub use queries::deadlines;
 pub(crate) use queries::overdue_in;
 pub use queries::{
-    CertificateRow, EnrollmentDetail, EnrollmentRow, JudgementRow, OverdueRow, ReportBy, ReportRow, StaffRow,
-    StandardRow, WindowRow,
+    CertificateRow, Cursor, EnrollmentDetail, EnrollmentRow, JudgementRow, Keyed, OverdueRow, PAGE, ReportBy,
+    ReportRow, StaffRow, StandardRow, WindowRow,
 };
 pub use staff::{NewStaff, Role};
 pub use standards::LoadOutcome;

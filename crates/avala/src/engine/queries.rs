@@ -530,3 +530,46 @@ pub(crate) async fn overdue_in(tx: &mut Tx, window: Option<i64>, now: DateTime<U
         Ok(overdue)
     }
 }
+
+/// Rows read at a time by a listing that may be long (see [`Cursor`]).
+pub const PAGE: i64 = 1000;
+
+/// A row of a listing read page by page, in order of its row id.
+pub trait Keyed {
+    /// The row id pages are ordered by.
+    fn key(&self) -> i64;
+}
+
+impl Keyed for EnrollmentRow {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Keyed for CertificateRow {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Where a walk over a long listing stands, a page at a time so that memory does not grow
+/// with it: `while let Some(rows) = cursor.next(engine.enrollments_page(w, s, cursor.after(),
+/// PAGE).await?) { … }`.
+#[derive(Debug, Default)]
+pub struct Cursor {
+    after: i64,
+}
+
+impl Cursor {
+    /// The row id the next page starts after.
+    pub fn after(&self) -> i64 {
+        self.after
+    }
+
+    /// The page just read, or none at the end of the listing (an empty page); the next page
+    /// starts after its last row.
+    pub fn next<T: Keyed>(&mut self, page: Vec<T>) -> Option<Vec<T>> {
+        self.after = page.last()?.key();
+        Some(page)
+    }
+}
