@@ -89,16 +89,17 @@ impl Engine {
             let list = crate::store::list(tx.backend(), rows.len());
             let sql = format!(
                 "SELECT ca.identity_kind, ca.identity, e.id FROM candidates ca \
-                 JOIN enrollments e ON e.candidate_id = ca.id AND e.window_id = {window} \
-                 WHERE ca.identity_kind IN ({}) AND ca.identity IN ({list})",
-                crate::identity::Identity::KINDS_SQL
+                 JOIN enrollments e ON e.candidate_id = ca.id \
+                 WHERE ca.identity_kind IN ({}) AND ca.identity IN ({list}) AND e.window_id = ${}",
+                crate::identity::Identity::KINDS_SQL,
+                rows.len() + 1
             );
             let enrolled: Vec<(String, String, i64)> = on!(&mut tx, c => {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
                 for row in &rows {
                     q = q.bind(row.identity.value());
                 }
-                q.fetch_all(c).await?
+                q.bind(window).fetch_all(c).await?
             });
             let enrolled: HashMap<(String, String), i64> =
                 enrolled.into_iter().map(|(k, v, id)| ((k, v), id)).collect();
