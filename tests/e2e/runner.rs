@@ -260,11 +260,6 @@ async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {
     avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET state = 'done' WHERE kind = 'notify'")
         .execute(c).await.unwrap().rows_affected());
     tx.commit().await.unwrap();
-    // Leave only the certificate's render job in the queue.
-    let mut tx = db.write().await.unwrap();
-    avala::on!(&mut tx, c => sqlx::query("UPDATE jobs SET state = 'done' WHERE kind = 'notify'")
-        .execute(c).await.unwrap().rows_affected());
-    tx.commit().await.unwrap();
     let first = avala::jobs::claim(&db, "runner-a", now, lease)
         .await
         .unwrap()
