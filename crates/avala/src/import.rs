@@ -137,9 +137,9 @@ pub struct CohortReader<R: std::io::Read> {
     reader: csv::Reader<std::io::BufReader<R>>,
     width: usize,
     index: HashMap<String, usize>,
-    /// Each identity's first line: a second row with it is refused (kept for the whole file,
-    /// about 60 bytes a row).
-    seen: HashMap<Identity, u64>,
+    /// Each identity's first line, by the identity's [`digest`]: a second row with it is
+    /// refused (kept for the whole file, about 30 bytes a row).
+    seen: HashMap<[u8; 16], u64>,
     encoding: Encoding,
     record: csv::ByteRecord,
     done: bool,
@@ -212,27 +212,9 @@ impl<R: std::io::Read> CohortReader<R> {
             ));
             return this;
         }
-        for (i, h) in headers.iter().enumerate() {
-            if !KNOWN.contains(&h.as_str()) {
-                problems.push(ImportProblem::new(
-                    1,
-                    Some(h),
-                    format!("unknown column; the columns are {}", header_hint()),
-                ));
-            } else if this.index.insert(h.clone(), i).is_some() {
-                problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
-            }
-        }
-        for r in REQUIRED {
-            if !this.index.contains_key(r) {
-                problems.push(ImportProblem::new(
-                    1,
-                    Some(r),
-                    format!("missing column; the header must name {}", header_hint()),
-                ));
-            }
-        }
-        if !this.index.contains_key("curp") && !this.index.contains_key("passport") {
+        this.index = columns(&headers, &KNOWN, &REQUIRED, &header_hint(), problems);
+        // (No column known at all is one problem already: the first line is not a header.)
+        if !this.index.is_empty() && !this.index.contains_key("curp") && !this.index.contains_key("passport") {
             problems.push(ImportProblem::new(
                 1,
                 Some("curp"),
@@ -369,14 +351,15 @@ impl<R: std::io::Read> CohortReader<R> {
             false
         });
         if let Some(identity) = &identity {
-            if let Some(first) = self.seen.get(identity) {
+            let key = digest(identity);
+            if let Some(first) = self.seen.get(&key) {
                 problems.push(ImportProblem::new(
                     line,
                     Some(identity.kind()),
                     format!("{identity} appears twice in the file (first on line {first})"),
                 ));
             } else {
-                self.seen.insert(identity.clone(), line);
+                self.seen.insert(key, line);
             }
         }
         match (identity, email) {
@@ -392,6 +375,64 @@ impl<R: std::io::Read> CohortReader<R> {
             _ => None,
         }
     }
+}
+
+/// An identity as 128 bits of its SHA-256: what the import keeps of each row to find
+/// duplicates, a quarter of the identity itself. Two different identities share a digest with
+/// a probability of about 10⁻²⁹ in a file of 100,000 rows.
+fn digest(identity: &Identity) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new()
+        .chain_update(identity.kind())
+        .chain_update([0])
+        .chain_update(identity.value())
+        .finalize();
+    let mut key = [0; 16];
+    key.copy_from_slice(&hash[..16]);
+    key
+}
+
+/// Checks a header (names trimmed and lowercased) against the columns a file may have and
+/// those it must have, adding a problem on line 1 for each unknown, repeated or missing
+/// column; gives where each known column is.
+fn columns(
+    headers: &[String],
+    known: &[&str],
+    required: &[&str],
+    hint: &str,
+    problems: &mut Vec<ImportProblem>,
+) -> HashMap<String, usize> {
+    let mut index = HashMap::new();
+    if !headers.iter().any(|h| known.contains(&h.as_str())) {
+        // A file without its header (the first line is a row): one problem, not one per cell.
+        problems.push(ImportProblem::new(
+            1,
+            None,
+            format!("line 1 is not a header; the first line must name the columns: {hint}"),
+        ));
+        return index;
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if !known.contains(&h.as_str()) {
+            problems.push(ImportProblem::new(
+                1,
+                Some(h),
+                format!("unknown column; the columns are {hint}"),
+            ));
+        } else if index.insert(h.clone(), i).is_some() {
+            problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
+        }
+    }
+    for r in required {
+        if !index.contains_key(*r) {
+            problems.push(ImportProblem::new(
+                1,
+                Some(r),
+                format!("missing column; the header must name {hint}"),
+            ));
+        }
+    }
+    index
 }
 
 /// Reads an evaluation instrument: one row per element, columns `element, competent`, and
@@ -416,28 +457,11 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
     };
     const COLUMNS: [&str; 4] = ["element", "competent", "evidence", "feedback"];
     let hint = "element, competent, evidence, feedback (any order; evidence and feedback optional)";
-    for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) {
-            problems.push(ImportProblem::new(
-                1,
-                Some(h),
-                format!("unknown column; the columns are {hint}"),
-            ));
-        }
-    }
-    for required in ["element", "competent"] {
-        if !headers.iter().any(|h| h == required) {
-            problems.push(ImportProblem::new(
-                1,
-                Some(required),
-                format!("missing column; the columns are {hint}"),
-            ));
-        }
-    }
+    let index = columns(&headers, &COLUMNS, &["element", "competent"], hint, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let column = |name: &str| headers.iter().position(|h| h == name);
+    let column = |name: &str| index.get(name).copied();
     let mut out = Vec::new();
     for record in reader.records() {
         let record = match record {
@@ -524,6 +548,35 @@ mod tests {
         assert_eq!(parsed.problems[0].line, 3);
         assert_eq!(parsed.problems[0].column.as_deref(), Some("curp"));
         assert_eq!(parsed.encoding, Encoding::Utf8);
+    }
+
+    #[test]
+    fn a_file_without_its_header_is_one_problem() {
+        let csv = "HEGG560427MVZRRL04,Gloria,g@example.mx,Inst,Titular,no\n";
+        let parsed = parse(csv.as_bytes());
+        assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
+        assert_eq!(parsed.problems[0].line, 1);
+        assert!(
+            parsed.problems[0].message.contains("not a header"),
+            "{}",
+            parsed.problems[0]
+        );
+        let problems = judgements(b"E0001,competente\n").unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("not a header"), "{}", problems[0]);
+        // A header with a known column but not all: each missing one is named.
+        let problems = judgements(b"element,evidence,element\nE0001,x,E0001\n").unwrap_err();
+        let named: Vec<_> = problems
+            .iter()
+            .map(|p| (p.column.as_deref(), p.message.as_str()))
+            .collect();
+        assert!(named.contains(&(Some("element"), "column appears twice")), "{named:?}");
+        assert!(
+            named
+                .iter()
+                .any(|(c, m)| *c == Some("competent") && m.starts_with("missing column")),
+            "{named:?}"
+        );
     }
 
     #[test]
