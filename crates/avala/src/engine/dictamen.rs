@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Months, Utc};
 use serde_json::json;
 
 use super::staff::{Role, require};
-use super::{Engine, certificate_stream, enrollment_stream, lock_enrollment, set_enrollment_state};
+use super::{Engine, Field, certificate_stream, enrollment_stream, lock_enrollment, set_enrollment_state_with};
 use crate::error::{Error, Result};
 use crate::machine::{CertificateState, EnrollmentEvent, EnrollmentState, Lifecycle};
 use crate::on;
@@ -150,9 +150,8 @@ impl Engine {
                     verifier: by,
                 });
             }
-            set_enrollment_state(&mut tx, id, version, next).await?;
-            on!(&mut tx, c => sqlx::query("UPDATE enrollments SET dictamen_batch_id = $1, dictamen_at = $2 WHERE id = $3")
-                .bind(batch).bind(now).bind(id).execute(c).await?.rows_affected());
+            let fields = [Field::Int("dictamen_batch_id", batch), Field::Time("dictamen_at", now)];
+            set_enrollment_state_with(&mut tx, id, version, next, &fields).await?;
             crate::audit::append(
                 &mut tx,
                 &enrollment_stream(id),

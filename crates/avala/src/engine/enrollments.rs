@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::staff::{Role, require, require_any};
-use super::{Engine, enrollment_stream, lock_enrollment, set_enrollment_state};
+use super::{Engine, Field, enrollment_stream, lock_enrollment, set_enrollment_state, set_enrollment_state_with};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
 use crate::machine::{EnrollmentEvent, EnrollmentState, Lifecycle};
@@ -357,10 +357,9 @@ async fn conclude(
             EnrollmentEvent::NotYetCompetent
         },
     )?;
-    set_enrollment_state(tx, enrollment, version, next).await?;
     let verdict = if competent { "competent" } else { "not_yet_competent" };
-    on!(tx, c => sqlx::query("UPDATE enrollments SET verdict = $1, verdict_at = $2 WHERE id = $3")
-        .bind(verdict).bind(now).bind(enrollment).execute(c).await?.rows_affected());
+    let fields = [Field::Text("verdict", verdict), Field::Time("verdict_at", now)];
+    set_enrollment_state_with(tx, enrollment, version, next, &fields).await?;
     events.push((
         "enrollment.verdict",
         json!({"verdict": verdict, "not_yet_competent": not_yet}),
@@ -462,13 +461,9 @@ impl Engine {
         let by = require_any(&mut tx, actor, &[Role::Evaluator, Role::Admin], "record diagnostics").await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Diagnostic)?;
-        let code: String = on!(&mut tx, c => sqlx::query_scalar(
-            "SELECT w.standard_code FROM enrollments e JOIN windows w ON w.id = e.window_id WHERE e.id = $1"
-        ).bind(enrollment).fetch_one(c).await?);
-        let (_, standard) = super::standards::latest(&mut tx, &code).await?;
-        set_enrollment_state(&mut tx, enrollment, version, next).await?;
-        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET diagnostic_score = $1 WHERE id = $2")
-            .bind(score as i64).bind(enrollment).execute(c).await?.rows_affected());
+        let (_, standard) = super::standards::latest_of_enrollment(&mut tx, enrollment).await?;
+        let score_field = Field::Int("diagnostic_score", i64::from(score));
+        set_enrollment_state_with(&mut tx, enrollment, version, next, &[score_field]).await?;
         let outcome = DiagnosticOutcome {
             score,
             threshold: standard.diagnostic_threshold,
@@ -505,15 +500,14 @@ impl Engine {
         require(&mut tx, Some(evaluator), Role::Evaluator, "evaluate candidates").await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Plan)?;
-        let code: String = on!(&mut tx, c => sqlx::query_scalar(
-            "SELECT w.standard_code FROM enrollments e JOIN windows w ON w.id = e.window_id WHERE e.id = $1"
-        ).bind(enrollment).fetch_one(c).await?);
-        let (standard_id, standard) = super::standards::latest(&mut tx, &code).await?;
-        set_enrollment_state(&mut tx, enrollment, version, next).await?;
+        let (standard_id, standard) = super::standards::latest_of_enrollment(&mut tx, enrollment).await?;
         let at = crate::audit::truncate_micros(at);
-        on!(&mut tx, c => sqlx::query(
-            "UPDATE enrollments SET evaluator_id = $1, evaluation_at = $2, standard_id = $3 WHERE id = $4"
-        ).bind(evaluator).bind(at).bind(standard_id).bind(enrollment).execute(c).await?.rows_affected());
+        let fields = [
+            Field::Text("evaluator_id", evaluator),
+            Field::Time("evaluation_at", at),
+            Field::Int("standard_id", standard_id),
+        ];
+        set_enrollment_state_with(&mut tx, enrollment, version, next, &fields).await?;
         crate::audit::append(
             &mut tx,
             &enrollment_stream(enrollment),
@@ -641,9 +635,8 @@ impl Engine {
         let by = require(&mut tx, actor, Role::Admin, "withdraw enrollments").await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Withdraw)?;
-        set_enrollment_state(&mut tx, enrollment, version, next).await?;
-        on!(&mut tx, c => sqlx::query("UPDATE enrollments SET withdrawn_reason = $1 WHERE id = $2")
-            .bind(reason).bind(enrollment).execute(c).await?.rows_affected());
+        let reason_field = Field::Text("withdrawn_reason", reason);
+        set_enrollment_state_with(&mut tx, enrollment, version, next, &[reason_field]).await?;
         crate::audit::append(
             &mut tx,
             &enrollment_stream(enrollment),

@@ -109,9 +109,44 @@ pub(crate) async fn set_enrollment_state(
     version: i64,
     state: crate::machine::EnrollmentState,
 ) -> Result<()> {
-    let done = on!(tx, c => sqlx::query(
-        "UPDATE enrollments SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
-    ).bind(state.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
+    set_enrollment_state_with(tx, id, version, state, &[]).await
+}
+
+/// A column an enrollment's step writes together with its new state.
+pub(crate) enum Field<'a> {
+    /// An integer column.
+    Int(&'static str, i64),
+    /// A text column.
+    Text(&'static str, &'a str),
+    /// An instant.
+    Time(&'static str, chrono::DateTime<chrono::Utc>),
+}
+
+/// [`set_enrollment_state`], writing `fields` in the same statement.
+pub(crate) async fn set_enrollment_state_with(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    state: crate::machine::EnrollmentState,
+    fields: &[Field<'_>],
+) -> Result<()> {
+    let mut sql = String::from("UPDATE enrollments SET state = $1, version = version + 1");
+    for (i, field) in fields.iter().enumerate() {
+        let (Field::Int(column, _) | Field::Text(column, _) | Field::Time(column, _)) = field;
+        sql.push_str(&format!(", {column} = ${}", i + 4));
+    }
+    sql.push_str(" WHERE id = $2 AND version = $3");
+    let done = on!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(state.as_str()).bind(id).bind(version);
+        for field in fields {
+            q = match field {
+                Field::Int(_, v) => q.bind(*v),
+                Field::Text(_, v) => q.bind(*v),
+                Field::Time(_, v) => q.bind(*v),
+            };
+        }
+        q.execute(c).await?.rows_affected()
+    });
     if done != 1 {
         return Err(Error::Conflict {
             what: "enrollment",

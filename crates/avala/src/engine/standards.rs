@@ -93,6 +93,20 @@ pub(crate) async fn latest(tx: &mut Tx, code: &str) -> Result<(i64, Standard)> {
     ))
 }
 
+/// The latest version of the standard of an enrollment's window (the version a process is
+/// pinned to when its evaluation is planned), in one statement.
+pub(crate) async fn latest_of_enrollment(tx: &mut Tx, enrollment: i64) -> Result<(i64, Standard)> {
+    let row: Option<(i64, String)> = on!(tx, c => sqlx::query_as(
+        "SELECT s.id, s.body FROM enrollments e JOIN windows w ON w.id = e.window_id \
+         JOIN standards s ON s.code = w.standard_code WHERE e.id = $1 ORDER BY s.id DESC LIMIT 1"
+    ).bind(enrollment).fetch_optional(c).await?);
+    let (id, body) = row.ok_or_else(|| Error::not_found("standard of enrollment", enrollment))?;
+    Ok((
+        id,
+        serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))?,
+    ))
+}
+
 /// A stored standard version by id.
 pub(crate) async fn by_id(tx: &mut Tx, id: i64) -> Result<Standard> {
     let body: String =
