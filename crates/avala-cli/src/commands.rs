@@ -992,9 +992,9 @@ impl avala::demo::Progress for Bars {
         bar.set_message(step.to_string());
         *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
     }
-    fn advance(&self) {
+    fn advance(&self, n: u64) {
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
-            bar.inc(1);
+            bar.inc(n);
         }
     }
     fn finish(&self) {

@@ -26,10 +26,19 @@ pub const COHORT_CSV: &[u8] = include_bytes!("../../../fixtures/ec1057-cohort.cs
 pub trait Progress {
     /// A step with `total` units begins.
     fn start(&self, step: &str, total: u64);
-    /// One unit done.
-    fn advance(&self);
+    /// `n` units done.
+    fn advance(&self, n: u64);
     /// The step ended.
     fn finish(&self);
+}
+
+/// Advances `progress` by the jobs a worker finished since it last reported.
+fn jobs_done(progress: &dyn Progress) -> impl FnMut(&RunSummary) + '_ {
+    let mut reported = 0;
+    move |summary| {
+        progress.advance(summary.jobs - reported);
+        reported = summary.jobs;
+    }
 }
 
 /// Progress that reports nothing.
@@ -37,7 +46,7 @@ pub struct Quiet;
 
 impl Progress for Quiet {
     fn start(&self, _: &str, _: u64) {}
-    fn advance(&self) {}
+    fn advance(&self, _: u64) {}
     fn finish(&self) {}
 }
 
@@ -193,7 +202,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
             engine
                 .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
                 .await?;
-            progress.advance();
+            progress.advance(1);
         }
     }
     progress.finish();
@@ -209,7 +218,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                 engine
                     .withdraw(admin, e.id, "Baja voluntaria: cambio de adscripción")
                     .await?;
-                progress.advance();
+                progress.advance(1);
                 continue;
             }
             let evaluator = evaluators[i % evaluators.len()];
@@ -237,7 +246,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                 })
                 .collect();
             engine.record_evaluation(Some(evaluator), e.id, &judgements).await?;
-            progress.advance();
+            progress.advance(1);
         }
     }
     progress.finish();
@@ -258,13 +267,13 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                 .await?;
             batches += 1;
             approved += lote.len();
-            lote.iter().for_each(|_| progress.advance());
+            progress.advance(lote.len() as u64);
         }
     }
     for lote in rejected.chunks(100) {
         engine.issue_dictamen(Some(verifiers[1]), window, lote, false).await?;
         batches += 1;
-        lote.iter().for_each(|_| progress.advance());
+        progress.advance(lote.len() as u64);
     }
     progress.finish();
     engine.transition_window(admin, window, WindowEvent::Close).await?;
@@ -288,10 +297,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         .map(|(_, n)| n)
         .sum();
     progress.start("certificates and e-mails", jobs as u64 + approved as u64);
-    let (a, b) = tokio::join!(
-        first.drain(|_| progress.advance()),
-        second.drain(|_| progress.advance())
-    );
+    let (a, b) = tokio::join!(first.drain(jobs_done(progress)), second.drain(jobs_done(progress)));
     let mut runner = a?;
     runner.add(&b?);
     progress.finish();

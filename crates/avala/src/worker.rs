@@ -41,6 +41,8 @@ pub struct RunSummary {
     pub notices: u64,
     /// Jobs that failed for good.
     pub dead: u64,
+    /// Jobs run, whatever came of them.
+    pub jobs: u64,
 }
 
 impl RunSummary {
@@ -54,6 +56,7 @@ impl RunSummary {
         self.windows_closed += other.windows_closed;
         self.notices += other.notices;
         self.dead += other.dead;
+        self.jobs += other.jobs;
     }
 }
 
@@ -236,7 +239,7 @@ impl Worker {
         &self.mailer
     }
 
-    /// Runs jobs until none is due; `progress` is called after each job.
+    /// Runs jobs until none is due; `progress` is called after each job or batch of jobs.
     pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
         let (windows_opened, windows_closed) = self.engine.run_window_schedule(&self.holder).await?;
         self.engine.schedule_notices(self.config.settings.reminder_days).await?;
@@ -307,6 +310,8 @@ impl Worker {
                 if outcome.is_err() {
                     // The database failed: what the group still holds is given back too.
                     unfinished.extend(jobs);
+                } else {
+                    summary.jobs += jobs.len() as u64;
                 }
                 progress(&summary);
             }
