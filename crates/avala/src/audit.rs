@@ -66,12 +66,17 @@ pub async fn append(
 /// Appends several events, each `(stream, kind, payload)`, in order, inside the caller's
 /// transaction: one statement finds where the streams end and one inserts them all, where
 /// one event at a time takes two per event.
-pub async fn append_all(tx: &mut Tx, actor: &str, at: DateTime<Utc>, events: &[(&str, &str, Value)]) -> Result<()> {
+pub async fn append_all<S: AsRef<str>>(
+    tx: &mut Tx,
+    actor: &str,
+    at: DateTime<Utc>,
+    events: &[(S, &str, Value)],
+) -> Result<()> {
     if events.is_empty() {
         return Ok(());
     }
     let at = truncate_micros(at);
-    let mut streams: Vec<&str> = events.iter().map(|(stream, _, _)| *stream).collect();
+    let mut streams: Vec<&str> = events.iter().map(|(stream, _, _)| stream.as_ref()).collect();
     streams.sort_unstable();
     streams.dedup();
     let list = crate::store::list(tx.backend(), streams.len());
@@ -95,12 +100,13 @@ pub async fn append_all(tx: &mut Tx, actor: &str, at: DateTime<Utc>, events: &[(
     }
     let mut rows = Vec::with_capacity(events.len());
     for (stream, kind, payload) in events {
+        let stream = stream.as_ref();
         let payload = payload.to_string();
         let end = last.get_mut(stream).expect("every stream was looked up");
         let seq = end.0 + 1;
         let hash = event_hash(&end.1, stream, seq, actor, at, kind, &payload);
         rows.push((
-            *stream,
+            stream,
             seq,
             *kind,
             payload,

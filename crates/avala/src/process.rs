@@ -21,7 +21,7 @@ pub fn limit_malloc_arenas() {
 /// between that thread and the task's. Between two CPUs each hand-off wakes the other CPU (on
 /// a virtual machine, an exit to the hypervisor); on one it is a plain switch. On the 2-core
 /// CI machine a 10,000 candidate demo took 54 s with the threads free to move (and 53 s on a
-/// one-thread runtime alone) and 31 s with them kept together; ARCHITECTURE.md has the figures.
+/// one-thread runtime alone) and about 32 s with them kept together (see ARCHITECTURE.md).
 /// Blocking threads undo the pinning as they start. Where the CPU cannot be read or set (not
 /// Linux, or a single CPU), the runtime is the same and nothing is pinned.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {

@@ -459,13 +459,10 @@ impl Worker {
             done.push((*job, format!("rendered {} bytes, SHA-256 {sha}", pdf.len())));
             events.push((
                 crate::engine::certificate_stream(&data.folio),
+                "certificate.rendered",
                 json!({"pdf_sha256": sha, "bytes": pdf.len(), "enrollment": data.enrollment_id}),
             ));
         }
-        let events: Vec<(&str, &str, serde_json::Value)> = events
-            .iter()
-            .map(|(stream, payload)| (stream.as_str(), "certificate.rendered", payload.clone()))
-            .collect();
         crate::audit::append_all(&mut tx, &self.holder, now, &events).await?;
         jobs::enqueue_all(&mut tx, &deliveries, now).await?;
         let done: Vec<(&Job, &str)> = done.iter().map(|(job, detail)| (*job, detail.as_str())).collect();
@@ -632,28 +629,24 @@ impl Worker {
     /// only completes its job.
     async fn record_sent(&self, tx: &mut crate::store::Tx, sent: &[Sent<'_>], now: DateTime<Utc>) -> Result<()> {
         let mut events: Vec<(String, &str, serde_json::Value)> = Vec::new();
-        let mut done: Vec<(&Job, String)> = Vec::with_capacity(sent.len());
+        let mut done: Vec<(&Job, std::borrow::Cow<str>)> = Vec::with_capacity(sent.len());
         for s in sent {
             match s {
-                Sent::Notice { job, detail, .. } => done.push((job, detail.clone())),
+                Sent::Notice { job, detail, .. } => done.push((job, detail.into())),
                 Sent::Certificate { job, data, answer } => {
                     let detail = match answer {
                         Some(answer) => {
                             self.delivered(tx, data, now, &mut events).await?;
-                            answer.clone()
+                            answer.into()
                         }
-                        None => format!("nothing to send: the certificate is {}", data.state),
+                        None => format!("nothing to send: the certificate is {}", data.state).into(),
                     };
                     done.push((job, detail));
                 }
             }
         }
-        let events: Vec<(&str, &str, serde_json::Value)> = events
-            .iter()
-            .map(|(stream, kind, payload)| (stream.as_str(), *kind, payload.clone()))
-            .collect();
         crate::audit::append_all(tx, &self.holder, now, &events).await?;
-        let done: Vec<(&Job, &str)> = done.iter().map(|(job, detail)| (*job, detail.as_str())).collect();
+        let done: Vec<(&Job, &str)> = done.iter().map(|(job, detail)| (*job, detail.as_ref())).collect();
         jobs::complete_all(tx, &self.holder, now, &done).await
     }
 
