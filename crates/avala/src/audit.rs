@@ -75,7 +75,6 @@ pub async fn append_all<S: AsRef<str>>(
     if events.is_empty() {
         return Ok(());
     }
-    let at = truncate_micros(at);
     let mut streams: Vec<&str> = events.iter().map(|(stream, _, _)| stream.as_ref()).collect();
     streams.sort_unstable();
     streams.dedup();
@@ -91,18 +90,46 @@ pub async fn append_all<S: AsRef<str>>(
         }
         q.fetch_all(c).await?
     });
-    let mut last: std::collections::HashMap<&str, (i64, String)> =
-        streams.iter().map(|s| (*s, (0, GENESIS.to_string()))).collect();
-    for (stream, seq, hash) in ends {
-        if let Some(end) = last.get_mut(stream.as_str()) {
-            *end = (seq, hash);
-        }
+    let last = ends
+        .into_iter()
+        .filter_map(|(stream, seq, hash)| {
+            let i = streams.binary_search(&stream.as_str()).ok()?;
+            Some((streams[i], (seq, hash)))
+        })
+        .collect();
+    insert(tx, actor, at, events, last).await
+}
+
+/// Appends the events of streams that begin here (those of enrollments just created), as
+/// [`append_all`] does, without looking up where they end: each starts at sequence 1. Were
+/// one not new, the `(stream, seq)` key would refuse the insert, and the transaction with it.
+pub async fn begin_all<S: AsRef<str>>(
+    tx: &mut Tx,
+    actor: &str,
+    at: DateTime<Utc>,
+    events: &[(S, &str, Value)],
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
     }
+    insert(tx, actor, at, events, std::collections::HashMap::new()).await
+}
+
+/// Inserts `events` in one statement, chaining each to its stream's end in `last` (sequence
+/// and hash; a stream not in it is empty so far).
+async fn insert<'e, S: AsRef<str>>(
+    tx: &mut Tx,
+    actor: &str,
+    at: DateTime<Utc>,
+    events: &'e [(S, &str, Value)],
+    mut last: std::collections::HashMap<&'e str, (i64, String)>,
+) -> Result<()> {
+    let at = truncate_micros(at);
     let mut rows = Vec::with_capacity(events.len());
     for (stream, kind, payload) in events {
         let stream = stream.as_ref();
         let payload = payload.to_string();
-        let end = last.get_mut(stream).expect("every stream was looked up");
+        let end = last.entry(stream).or_insert_with(|| (0, GENESIS.to_string()));
         let seq = end.0 + 1;
         let hash = event_hash(&end.1, stream, seq, actor, at, kind, &payload);
         rows.push((

@@ -100,6 +100,54 @@ impl Institutions {
     }
 }
 
+/// A candidate's key as stored: identity kind and value.
+type IdentityKey = (String, String);
+
+fn identity_key(identity: &Identity) -> IdentityKey {
+    (identity.kind().to_string(), identity.value().to_string())
+}
+
+/// What the database already holds about some identities: each known candidate's id and, if
+/// they are enrolled in the window looked at, that enrollment (rule 2: once per window).
+pub(crate) struct Known(HashMap<IdentityKey, (i64, Option<i64>)>);
+
+impl Known {
+    /// Looks `identities` up in one statement, with their enrollments in `window`.
+    pub(crate) async fn find(tx: &mut Tx, window: i64, identities: &[&Identity]) -> Result<Known> {
+        if identities.is_empty() {
+            return Ok(Known(HashMap::new()));
+        }
+        let list = crate::store::list(tx.backend(), identities.len());
+        let sql = format!(
+            "SELECT ca.identity_kind, ca.identity, ca.id, e.id FROM candidates ca \
+             LEFT JOIN enrollments e ON e.candidate_id = ca.id AND e.window_id = ${} \
+             WHERE ca.identity_kind IN ({}) AND ca.identity IN ({list})",
+            identities.len() + 1,
+            Identity::KINDS_SQL
+        );
+        let found: Vec<(String, String, i64, Option<i64>)> = on!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for identity in identities {
+                q = q.bind(identity.value());
+            }
+            q.bind(window).fetch_all(c).await?
+        });
+        Ok(Known(
+            found
+                .into_iter()
+                .map(|(kind, value, candidate, enrollment)| ((kind, value), (candidate, enrollment)))
+                .collect(),
+        ))
+    }
+
+    /// The enrollment `identity` holds in the window looked at, if any.
+    pub(crate) fn enrollment(&self, identity: &Identity) -> Option<i64> {
+        self.0
+            .get(&identity_key(identity))
+            .and_then(|(_, enrollment)| *enrollment)
+    }
+}
+
 /// Registers one candidate in a window inside the caller's transaction; the window's rules
 /// (open, capacity) are checked by the caller. Returns the enrollment id.
 pub(crate) async fn register_in(
@@ -110,19 +158,16 @@ pub(crate) async fn register_in(
     c: &NewCandidate,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let known = Known::find(tx, window, &[&c.identity]).await?;
     // Rule 2: once per window; the refusal names the enrollment there already.
-    let enrolled: Option<i64> = on!(tx, conn => sqlx::query_scalar(
-        "SELECT e.id FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id \
-         WHERE e.window_id = $1 AND ca.identity_kind = $2 AND ca.identity = $3"
-    ).bind(window).bind(c.identity.kind()).bind(c.identity.value()).fetch_optional(conn).await?);
-    if let Some(enrollment) = enrolled {
+    if let Some(enrollment) = known.enrollment(&c.identity) {
         return Err(Error::AlreadyEnrolled {
             identity: c.identity.to_string(),
             window,
             enrollment,
         });
     }
-    let ids = register_many(tx, institutions, by, window, std::slice::from_ref(c), now).await?;
+    let ids = register_many(tx, institutions, by, window, std::slice::from_ref(c), known, now).await?;
     ids.first()
         .copied()
         .ok_or_else(|| Error::Database(format!("{} was not enrolled", c.identity)))
@@ -130,16 +175,17 @@ pub(crate) async fn register_in(
 
 /// Registers many candidates in a window inside the caller's transaction, as [`register_in`]
 /// does one, in a handful of statements per call instead of six per candidate (a bulk import
-/// calls it with a few hundred at a time). Returns the enrollment ids in order.
+/// calls it with a thousand at a time). `known` is what [`Known::find`] found for them in this
+/// window; none may be enrolled there already. Returns the enrollment ids in order.
 pub(crate) async fn register_many(
     tx: &mut Tx,
     institutions: &mut Institutions,
     by: &str,
     window: i64,
     candidates: &[NewCandidate],
+    known: Known,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
-    use std::collections::HashMap;
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
@@ -147,22 +193,10 @@ pub(crate) async fn register_many(
     for c in candidates {
         institution.push(institutions.id(tx, c.institution.trim()).await?);
     }
-    let key = |c: &NewCandidate| (c.identity.kind().to_string(), c.identity.value().to_string());
-    // Returning candidates (rule 6) keep their record, with the contact details refreshed.
-    let list = crate::store::list(tx.backend(), candidates.len());
-    let sql = format!(
-        "SELECT identity_kind, identity, id FROM candidates WHERE identity_kind IN ({}) AND identity IN ({list})",
-        Identity::KINDS_SQL
-    );
-    let found: Vec<(String, String, i64)> = on!(tx, conn => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-        for c in candidates {
-            q = q.bind(c.identity.value());
-        }
-        q.fetch_all(conn).await?
-    });
-    let mut ids: HashMap<(String, String), i64> = found.into_iter().map(|(k, v, id)| ((k, v), id)).collect();
+    let key = |c: &NewCandidate| identity_key(&c.identity);
+    let mut ids: HashMap<IdentityKey, i64> = known.0.into_iter().map(|(k, (id, _))| (k, id)).collect();
     let mut new = Vec::new();
+    // Returning candidates (rule 6) keep their record, with the contact details refreshed.
     for (c, institution) in candidates.iter().zip(&institution) {
         match ids.get(&key(c)) {
             Some(&id) => {
@@ -232,7 +266,8 @@ pub(crate) async fn register_many(
             )
         })
         .collect();
-    crate::audit::append_all(tx, by, now, &events).await?;
+    // The enrollments are new, and so are their streams.
+    crate::audit::begin_all(tx, by, now, &events).await?;
     let notices: Vec<crate::notices::Notice> = enrollment_ids
         .iter()
         .map(|id| crate::notices::Notice::Registration(*id))

@@ -1,10 +1,8 @@
 //! Bulk registration from a cohort CSV, read and registered a round of rows at a time, all in
 //! one transaction: every row or none.
 
-use std::collections::HashMap;
-
 use super::Engine;
-use super::enrollments::{Institutions, NewCandidate, register_many};
+use super::enrollments::{Institutions, Known, NewCandidate, register_many};
 use super::staff::{Role, require};
 use crate::error::{Error, Result};
 use crate::import::{Encoding, ImportProblem};
@@ -85,27 +83,11 @@ impl Engine {
                 problems.push(ImportProblem::new(rows[free - registered].line, None, String::new()));
             }
             registered += rows.len();
-            // Already enrolled in this window (rule 2), looked up a round at a time.
-            let list = crate::store::list(tx.backend(), rows.len());
-            let sql = format!(
-                "SELECT ca.identity_kind, ca.identity, e.id FROM candidates ca \
-                 JOIN enrollments e ON e.candidate_id = ca.id \
-                 WHERE ca.identity_kind IN ({}) AND ca.identity IN ({list}) AND e.window_id = ${}",
-                crate::identity::Identity::KINDS_SQL,
-                rows.len() + 1
-            );
-            let enrolled: Vec<(String, String, i64)> = on!(&mut tx, c => {
-                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-                for row in &rows {
-                    q = q.bind(row.identity.value());
-                }
-                q.bind(window).fetch_all(c).await?
-            });
-            let enrolled: HashMap<(String, String), i64> =
-                enrolled.into_iter().map(|(k, v, id)| ((k, v), id)).collect();
+            // Who is known already, and who is enrolled in this window (rule 2), a round at a time.
+            let identities: Vec<&crate::identity::Identity> = rows.iter().map(|row| &row.identity).collect();
+            let known = Known::find(&mut tx, window, &identities).await?;
             for row in &rows {
-                let key = (row.identity.kind().to_string(), row.identity.value().to_string());
-                if let Some(id) = enrolled.get(&key) {
+                if let Some(id) = known.enrollment(&row.identity) {
                     problems.push(ImportProblem::new(
                         row.line,
                         Some(row.identity.kind()),
@@ -119,7 +101,7 @@ impl Engine {
             // Nothing will be committed once there is a problem: the rest is only checked.
             if problems.is_empty() {
                 let chunk: Vec<NewCandidate> = rows.into_iter().map(NewCandidate::from).collect();
-                register_many(&mut tx, &mut institutions, &by, window, &chunk, now).await?;
+                register_many(&mut tx, &mut institutions, &by, window, &chunk, known, now).await?;
             }
         }
         if let (Some(at), Some((capacity, free))) = (over_capacity, free) {
