@@ -250,6 +250,7 @@ both!(
     import_is_all_or_nothing,
     a_large_import_registers_everyone_once_and_returning_candidates_keep_their_record,
     audit_tampering_is_detected,
+    a_stream_is_begun_once,
     concurrent_change_is_a_conflict,
     every_state_round_trips_through_storage,
     withdrawn_enrollments_take_no_further_steps,
@@ -848,6 +849,27 @@ async fn a_large_import_registers_everyone_once_and_returning_candidates_keep_th
         1
     );
     assert!(avala::audit::verify(w.engine.db()).await.unwrap().broken.is_none());
+}
+
+async fn a_stream_is_begun_once(test: TestDb) {
+    // A new enrollment's events are written from sequence 1 without looking up the stream's
+    // end; beginning a stream that has events already is refused, and nothing is written.
+    let w = world(test, None).await;
+    let id = w.planned(1, "eva.a").await[0];
+    let events = |stream: String| vec![(stream, "enrollment.registered", serde_json::json!({"test": true}))];
+    let mut tx = w.engine.db().write().await.unwrap();
+    avala::audit::begin_all(&mut tx, "admin", w.engine.now(), &events("enrollment:new".into()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let before = w.snapshot().await;
+    let mut tx = w.engine.db().write().await.unwrap();
+    let again = avala::audit::begin_all(&mut tx, "admin", w.engine.now(), &events(format!("enrollment:{id}"))).await;
+    assert!(again.is_err(), "a stream with events cannot be begun again: {again:?}");
+    drop(tx);
+    assert_eq!(w.snapshot().await, before);
+    let report = avala::audit::verify(w.engine.db()).await.unwrap();
+    assert!(report.broken.is_none(), "{report:?}");
 }
 
 async fn audit_tampering_is_detected(test: TestDb) {
