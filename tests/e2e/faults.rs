@@ -24,7 +24,7 @@ async fn audit_intact(test: &TestDb) {
     let out = bin::avala(
         &test.url,
         &["--format", "json", "audit", "verify"],
-        &[],
+        &[("AVALA_ACTOR", "admin")],
         &test.scratch.path(),
     )
     .await;
@@ -85,7 +85,7 @@ async fn two_admins_closing_the_same_window_at_once(test: TestDb) {
             "{}",
             loser.stderr
         );
-        let shown = op.json(None, &["window", "show", &window]).await;
+        let shown = op.json(Some("admin"), &["window", "show", &window]).await;
         assert_eq!(shown["state"], "closed", "{shown}");
     }
     let closings = count(&test, "SELECT COUNT(*) FROM audit_events WHERE kind = 'window.closed'").await;
@@ -394,7 +394,8 @@ async fn as_reader(test: &TestDb, binary: &str, args: &[&str]) -> std::process::
         .env_remove("AVALA_ACTOR")
         .env_remove("AVALA_DATABASE_URL")
         .env_remove("AVALA_SMTP_URL")
-        .env_remove("AVALA_NOW");
+        .env_remove("AVALA_NOW")
+        .env("AVALA_LANG", "en");
     if unsafe { libc::geteuid() } == 0 {
         // SAFETY: between fork and exec only async-signal-safe calls (setgroups, setgid, setuid).
         unsafe {

@@ -51,9 +51,9 @@ impl Operator<'_> {
     /// Everything a refused command must leave as it was: every enrollment, certificate and the
     /// number of audit events.
     async fn snapshot(&self) -> String {
-        let enrollments = self.json(None, &["enrollment", "list"]).await;
-        let certificates = self.json(None, &["certificate", "list"]).await;
-        let audit = self.json(None, &["audit", "verify"]).await;
+        let enrollments = self.json(Some("admin"), &["enrollment", "list"]).await;
+        let certificates = self.json(Some("admin"), &["certificate", "list"]).await;
+        let audit = self.json(Some("admin"), &["audit", "verify"]).await;
         format!("{enrollments}\n{certificates}\n{}", audit["events"])
     }
 
@@ -126,7 +126,7 @@ impl Operator<'_> {
 
     async fn enrollment_ids(&self, window: i64) -> Vec<i64> {
         let list = self
-            .json(None, &["enrollment", "list", "--window", &window.to_string()])
+            .json(Some("admin"), &["enrollment", "list", "--window", &window.to_string()])
             .await;
         list.as_array()
             .unwrap()
@@ -246,7 +246,7 @@ async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
     run.ok();
     assert!(
         run.stdout
-            .contains("6 certificate(s) rendered, 6 certificate e-mail(s) and"),
+            .contains("6 certificado(s) generados, 6 correo(s) con certificado y"),
         "{}",
         run.stdout
     );
@@ -265,10 +265,10 @@ async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
     // The notices of every step: registration (8), diagnostic (7), verdict (7), dictamen (6).
     let notices = smtp.messages().len() - messages.len();
     assert_eq!(notices, 8 + 7 + 7 + 6, "one notice per step");
-    let certificates = op.json(None, &["certificate", "list"]).await;
+    let certificates = op.json(Some("admin"), &["certificate", "list"]).await;
     let certificates = certificates.as_array().unwrap();
     assert_eq!(certificates.len(), 6);
-    let enrollments = op.json(None, &["enrollment", "list"]).await;
+    let enrollments = op.json(Some("admin"), &["enrollment", "list"]).await;
     for c in certificates {
         let folio = c["folio"].as_str().unwrap();
         let enrollment = enrollments
@@ -310,14 +310,14 @@ async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
         );
     }
     let report = op.ok(Some("admin"), &["report", "--window", &window.to_string()]).await;
-    for line in ["delivered          6", "not_yet_competent  1", "withdrawn          1"] {
+    for line in ["delivered          6", "not yet competent  1", "withdrawn          1"] {
         assert!(
             report.stdout.contains(line),
             "report lacks {line:?}:\n{}",
             report.stdout
         );
     }
-    op.ok(None, &["audit", "verify"]).await;
+    op.ok(Some("admin"), &["audit", "verify"]).await;
 }
 
 async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
@@ -481,7 +481,7 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
         "{}",
         out.stdout
     );
-    let listed = op.json(None, &["enrollment", "list"]).await;
+    let listed = op.json(Some("admin"), &["enrollment", "list"]).await;
     let names: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -608,11 +608,15 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
             "9999",
         ),
         (
-            None,
+            Some("admin"),
             vec!["certificate", "show", "EC1057-2026-999999"],
             4,
             "EC1057-2026-999999",
         ),
+        // The public may not list, show or verify by folio (folios are sequential).
+        (None, vec!["certificate", "list"], 1, "--as"),
+        (None, vec!["enrollment", "list"], 1, "--as"),
+        (None, vec!["certificate", "verify", "EC1057-2026-000001"], 1, "folio"),
     ];
     for (actor, args, code, expect) in refusals {
         let out = op.run(actor, &args).await;
@@ -710,7 +714,9 @@ async fn demo_delivers_pdfs_and_emails_in_a_fresh_folder() {
     )
     .await;
     out.ok();
-    assert!(out.stdout.contains("delivered"), "{}", out.stdout);
+    // Spanish, as the binaries speak by default.
+    assert!(out.stdout.contains("entregada"), "{}", out.stdout);
+    assert!(out.stdout.contains("cohorte EC1057 de 40 candidatos"), "{}", out.stdout);
     let pdfs: Vec<PathBuf> = std::fs::read_dir(dir.join("certificates"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -730,7 +736,7 @@ async fn demo_delivers_pdfs_and_emails_in_a_fresh_folder() {
     let delivered: usize = out
         .stdout
         .lines()
-        .find(|l| l.trim_start().starts_with("delivered"))
+        .find(|l| l.trim_start().starts_with("entregada"))
         .and_then(|l| l.split_whitespace().last())
         .and_then(|n| n.parse().ok())
         .unwrap();
@@ -749,5 +755,9 @@ async fn demo_delivers_pdfs_and_emails_in_a_fresh_folder() {
     )
     .await;
     assert_eq!(again.code, 1, "{}", again.stderr);
-    assert!(again.stderr.contains("already"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("ya contiene una demostración"),
+        "{}",
+        again.stderr
+    );
 }

@@ -33,7 +33,6 @@ pub(crate) async fn approved(test: &TestDb, n: usize) -> Vec<String> {
     let (config, _) = Config::init(&test.scratch.path(), None).unwrap();
     let engine = Engine::new(db.clone(), Arc::new(SystemClock));
     engine.register_issuer_key(&config).await.unwrap();
-    let admin = Some("admin");
     let staff = [
         ("admin", Role::Admin),
         ("eva", Role::Evaluator),
@@ -46,11 +45,12 @@ pub(crate) async fn approved(test: &TestDb, n: usize) -> Vec<String> {
             email: format!("{id}@itaip.example"),
             roles: vec![role],
         };
-        engine
-            .add_staff(if id == "admin" { None } else { admin }, new)
-            .await
-            .unwrap();
+        let by = engine.actor((id != "admin").then_some("admin")).await.unwrap();
+        engine.add_staff(&by, new).await.unwrap();
     }
+    let admin = &engine.actor(Some("admin")).await.unwrap();
+    let eva = &engine.actor(Some("eva")).await.unwrap();
+    let ver = &engine.actor(Some("ver")).await.unwrap();
     engine
         .load_standard(admin, "EC1057.toml", avala::demo::EC1057_TOML)
         .await
@@ -75,21 +75,21 @@ pub(crate) async fn approved(test: &TestDb, n: usize) -> Vec<String> {
         .import_candidates(admin, window, &avala::demo::cohort_csv(n), false)
         .await
         .unwrap();
-    let enrollments = engine.list_enrollments(Some(window), None).await.unwrap();
+    let enrollments = engine.list_enrollments(admin, Some(window), None).await.unwrap();
     for e in &enrollments {
-        engine.record_diagnostic(Some("eva"), e.id, 90).await.unwrap();
+        engine.record_diagnostic(eva, e.id, 90).await.unwrap();
         engine.plan_evaluation(admin, e.id, "eva", now).await.unwrap();
         for element in ELEMENTS {
             engine
-                .record_judgement(Some("eva"), e.id, element, true, None, None)
+                .record_judgement(eva, e.id, element, true, None, None)
                 .await
                 .unwrap();
         }
-        engine.record_verdict(Some("eva"), e.id).await.unwrap();
+        engine.record_verdict(eva, e.id).await.unwrap();
     }
     let ids: Vec<i64> = enrollments.iter().map(|e| e.id).collect();
     for lote in ids.chunks(200) {
-        engine.issue_dictamen(Some("ver"), window, lote, true).await.unwrap();
+        engine.issue_dictamen(ver, window, lote, true).await.unwrap();
     }
     let mut emails = Vec::new();
     for e in &enrollments {
@@ -171,8 +171,8 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     // 6 certificates and 24 notices (registration, diagnostic, verdict, dictamen for each of 6).
     assert!(
         out.stdout
-            .contains("6 certificate(s) rendered, 0 certificate e-mail(s) and 0 notice(s)")
-            && out.stdout.contains("30 retried later"),
+            .contains("6 certificado(s) generados, 0 correo(s) con certificado y 0 aviso(s)")
+            && out.stdout.contains("30 por reintentar"),
         "{}",
         out.stdout
     );
@@ -192,7 +192,8 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     out.ok();
     // The refused address's certificate and four notices are dead; everything else went.
     assert!(
-        out.stdout.contains("5 certificate e-mail(s) and 20 notice(s)") && out.stdout.contains("5 failed for good"),
+        out.stdout.contains("5 correo(s) con certificado y 20 aviso(s)")
+            && out.stdout.contains("5 fallidos definitivamente"),
         "{}",
         out.stdout
     );
@@ -200,7 +201,7 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     assert_eq!(check_mail(&smtp.messages(), &[&emails[..2], &emails[3..]].concat()), 0);
     // The dead job says why, attempt by attempt; the report counts the refusal.
     let op = Operator { test: &test };
-    let dead = op.json(None, &["jobs", "list", "--state", "dead"]).await;
+    let dead = op.json(Some("admin"), &["jobs", "list", "--state", "dead"]).await;
     assert_eq!(dead.as_array().unwrap().len(), 5);
     let dead: Vec<&serde_json::Value> = dead
         .as_array()
@@ -209,20 +210,24 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
         .filter(|j| j["kind"] == "deliver_certificate")
         .collect();
     assert_eq!(dead.len(), 1);
-    let shown = op.json(None, &["jobs", "show", &dead[0]["id"].to_string()]).await;
+    let shown = op
+        .json(Some("admin"), &["jobs", "show", &dead[0]["id"].to_string()])
+        .await;
     let attempts = shown["attempts"].as_array().unwrap();
     assert_eq!(attempts.len(), 2, "{shown}");
     assert_eq!(attempts[0]["outcome"], "retry");
     assert_eq!(attempts[1]["outcome"], "dead");
     assert!(attempts[1]["detail"].as_str().unwrap().contains("550"), "{shown}");
-    let delivered = op.json(None, &["jobs", "list", "--state", "done"]).await;
+    let delivered = op.json(Some("admin"), &["jobs", "list", "--state", "done"]).await;
     let a_delivery = delivered
         .as_array()
         .unwrap()
         .iter()
         .find(|j| j["kind"] == "deliver_certificate")
         .unwrap();
-    let shown = op.json(None, &["jobs", "show", &a_delivery["id"].to_string()]).await;
+    let shown = op
+        .json(Some("admin"), &["jobs", "show", &a_delivery["id"].to_string()])
+        .await;
     assert!(
         shown["attempts"].as_array().unwrap().last().unwrap()["detail"]
             .as_str()
@@ -230,7 +235,7 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
             .starts_with("250"),
         "{shown}"
     );
-    let report = op.ok(None, &["report"]).await;
+    let report = op.ok(Some("admin"), &["report"]).await;
     assert!(
         report.stdout.contains("e-mail refused  1") || report.stdout.contains("e-mail refused"),
         "{}",
@@ -245,9 +250,9 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     assert!(smtp_ok.messages()[0].is_certificate());
     assert!(smtp_ok.messages()[0].is_certificate());
     assert_eq!(smtp_ok.messages()[0].to, [emails[2].clone()]);
-    let report = op.ok(None, &["report"]).await;
+    let report = op.ok(Some("admin"), &["report"]).await;
     assert!(!report.stdout.contains("e-mail refused"), "{}", report.stdout);
-    op.ok(None, &["audit", "verify"]).await;
+    op.ok(Some("admin"), &["audit", "verify"]).await;
 }
 
 async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {
@@ -373,7 +378,7 @@ async fn a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing(test: TestD
         duplicates <= 1,
         "only the message in flight may be sent twice, with the same Message-ID ({duplicates})"
     );
-    Operator { test: &test }.ok(None, &["audit", "verify"]).await;
+    Operator { test: &test }.ok(Some("admin"), &["audit", "verify"]).await;
 }
 
 async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(test: TestDb) {
@@ -403,7 +408,7 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
             let out = bin::avala(
                 &op.test.url,
                 &["--format", "json", "window", "show", &w2],
-                &[("AVALA_NOW", at)],
+                &[("AVALA_NOW", at), ("AVALA_ACTOR", "admin")],
                 &op.dir(),
             )
             .await;
@@ -420,7 +425,7 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
         "09:00 in Mexico City is 15:00 UTC"
     );
     let out = runner(&test, &["--once"], &[("AVALA_NOW", "2030-03-02T15:00:00Z")]).await;
-    assert!(out.stdout.contains("1 window(s) opened"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 convocatoria(s) abiertas"), "{}", out.stdout);
     assert_eq!(show("2030-03-02T15:00:00Z").await, "open");
     runner(&test, &["--once"], &[("AVALA_NOW", "2030-03-21T01:00:00Z")])
         .await
@@ -442,7 +447,13 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
     let id = op.enrollment_ids(window).await[0];
     op.evaluate(id, "eva.rosales", None).await;
     let later = (Utc::now() + chrono::Duration::days(31)).to_rfc3339();
-    let report = bin::avala(&test.url, &["report"], &[("AVALA_NOW", &later)], &op.dir()).await;
+    let report = bin::avala(
+        &test.url,
+        &["report"],
+        &[("AVALA_NOW", &later), ("AVALA_ACTOR", "admin")],
+        &op.dir(),
+    )
+    .await;
     report.ok();
     assert!(
         report.stdout.contains("past a CONOCER deadline") && report.stdout.contains("dictamen"),
@@ -452,7 +463,7 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
     let overdue = bin::avala(
         &test.url,
         &["--format", "json", "report", "--by", "overdue"],
-        &[("AVALA_NOW", &later)],
+        &[("AVALA_NOW", &later), ("AVALA_ACTOR", "admin")],
         &op.dir(),
     )
     .await;

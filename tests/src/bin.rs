@@ -60,7 +60,13 @@ pub fn path(name: &str) -> PathBuf {
 pub async fn avala<S: AsRef<OsStr>>(db: &str, args: &[S], env: &[(&str, &str)], cwd: &Path) -> Output {
     let mut all: Vec<&OsStr> = vec![OsStr::new("--db"), OsStr::new(db)];
     all.extend(args.iter().map(|a| a.as_ref()));
-    run(&path("avala"), &all, env, cwd).await
+    // The tests read the command line's messages in English unless they ask for Spanish
+    // (`AVALA_LANG=es` in `env`); the binaries' own default is Spanish.
+    let mut env = env.to_vec();
+    if !env.iter().any(|(k, _)| *k == "AVALA_LANG") {
+        env.insert(0, ("AVALA_LANG", "en"));
+    }
+    run(&path("avala"), &all, &env, cwd).await
 }
 
 /// Runs a binary to completion.
@@ -71,7 +77,9 @@ pub async fn run<S: AsRef<OsStr>>(bin: &Path, args: &[S], env: &[(&str, &str)], 
         .stdin(Stdio::null())
         .env_remove("AVALA_ACTOR")
         .env_remove("AVALA_DATABASE_URL");
-    cmd.env_remove("AVALA_SMTP_URL").env_remove("AVALA_NOW");
+    cmd.env_remove("AVALA_SMTP_URL")
+        .env_remove("AVALA_NOW")
+        .env_remove("AVALA_LANG");
     for (k, v) in env {
         cmd.env(k, v);
     }

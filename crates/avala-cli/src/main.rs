@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod say;
 
 use std::process::ExitCode;
 
@@ -27,8 +28,8 @@ pub struct Cli {
     /// Output format of listings and results.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Language of text meant for candidates (certificates, e-mails).
-    #[arg(long, global = true, default_value = "es", value_parser = ["es", "en"])]
+    /// Language of everything a person reads: es (Spanish, the default) or en.
+    #[arg(long, global = true, env = "AVALA_LANG", default_value = "es", value_parser = ["es", "en"])]
     pub lang: String,
     #[command(subcommand)]
     pub command: Command,
@@ -202,6 +203,8 @@ pub enum CandidateCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Give the candidate of an enrollment a personal link (a token, shown once; kept hashed).
+    Link { enrollment: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -419,32 +422,39 @@ pub enum CohortCmd {
 fn main() -> ExitCode {
     avala::limit_malloc_arenas();
     let cli = Cli::parse();
+    let out = output::Out {
+        format: cli.format,
+        lang: cli.lang.parse().unwrap_or_default(),
+    };
     let runtime = match avala::runtime() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("error: {e}");
             return ExitCode::from(5);
         }
     };
-    let format = cli.format;
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(commands::run(&cli, out)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if format.is_json() {
-                let problems = match &e {
-                    avala::Error::ImportRejected { problems } | avala::Error::InstrumentRejected { problems } => {
-                        serde_json::to_value(problems).ok()
+            let message = e.message(out.lang);
+            let hint = e.hint();
+            if out.format.is_json() {
+                // The error as data (its code and fields), with its text in the reader's language.
+                let mut error = serde_json::to_value(&e).unwrap_or_default();
+                if let Some(map) = error.as_object_mut() {
+                    map.insert("message".into(), message.clone().into());
+                    if let Some(h) = &hint {
+                        map.insert("hint".into(), serde_json::to_value(h).unwrap_or_default());
                     }
-                    _ => None,
-                };
-                println!(
-                    "{}",
-                    serde_json::json!({"error": {"code": e.code(), "message": e.to_string(), "problems": problems}})
-                );
+                }
+                println!("{}", serde_json::json!({ "error": error }));
             }
-            eprintln!("error: {e}");
+            eprintln!("error: {message}");
+            if let Some(h) = &hint {
+                eprintln!("  {}", say::hint(h, out.lang));
+            }
             ExitCode::from(match e.class() {
-                avala::error::ErrorClass::Refused => 1,
+                avala::error::ErrorClass::Refused | avala::error::ErrorClass::Forbidden => 1,
                 avala::error::ErrorClass::Conflict => 3,
                 avala::error::ErrorClass::NotFound => 4,
                 avala::error::ErrorClass::Internal => 5,

@@ -1,9 +1,15 @@
-//! Printing: tidy tables for people, stable JSON and CSV for scripts.
+//! Printing: tidy tables for people, stable JSON and CSV for scripts, all three derived from
+//! the same serialised row, so they cannot drift: JSON is the row, CSV its fields as they are,
+//! a table some of its fields, labelled and worded in the reader's language.
 
 use std::io::Write;
 
+use avala::Lang;
 use clap::ValueEnum;
 use serde::Serialize;
+use serde_json::Value;
+
+use crate::say::Say;
 
 /// How listings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -13,7 +19,7 @@ pub enum Format {
     Table,
     /// JSON (stable field names).
     Json,
-    /// CSV with a header.
+    /// CSV with a header (the JSON field names).
     Csv,
     /// Open Badges 3.0 JSON (`certificate export`); other commands print JSON.
     Ob3,
@@ -26,90 +32,164 @@ impl Format {
     }
 }
 
-/// A listing: column headers, rows of cells, and the records for JSON.
-pub struct Listing<'a, T: Serialize + ?Sized> {
-    pub headers: &'a [&'a str],
-    pub rows: Vec<Vec<String>>,
-    pub records: &'a T,
+/// Where output goes: the format and the reader's language.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// The format.
+    pub format: Format,
+    /// The language.
+    pub lang: Lang,
 }
 
-pub fn print_listing<T: Serialize>(format: Format, listing: Listing<'_, [T]>) {
-    let mut out = Pages::new(format, listing.headers);
-    out.page(listing.records, &listing.rows);
-    out.finish();
+/// How a field is shown in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// As it is.
+    Text,
+    /// An instant, in the row's `tz` (UTC when it has none).
+    Time,
+    /// The date of an instant.
+    Date,
+    /// The state of a machine (`window`, `enrollment`, `certificate`), worded.
+    State(&'static str),
+    /// Whether a PDF is rendered.
+    Rendered,
+    /// The first 12 characters (hashes).
+    Short,
+}
+
+/// A table column: the JSON field it shows, and how.
+pub type Col = (&'static str, Cell);
+
+/// The text of a field of `row` for a table.
+fn cell(out: Out, row: &serde_json::Map<String, Value>, (name, how): Col) -> String {
+    let c = avala::messages::of(out.lang);
+    let value = row
+        .get(name)
+        .unwrap_or_else(|| panic!("listing column {name} is not a field of the row"));
+    let text = match value {
+        Value::Null => return "—".into(),
+        Value::Bool(b) => return c.yes_no(*b).into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    };
+    let instant = || chrono::DateTime::parse_from_rfc3339(&text).ok().map(|at| at.to_utc());
+    match how {
+        Cell::Text => text,
+        Cell::Short => text.chars().take(12).collect(),
+        Cell::State(machine) => c.state(machine, &text),
+        Cell::Rendered => match value {
+            Value::Bool(true) => Say::RenderedPdf.text(out.lang),
+            _ => Say::Pending.text(out.lang),
+        },
+        Cell::Date => instant().map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or(text),
+        Cell::Time => match (instant(), row.get("tz").and_then(Value::as_str)) {
+            (Some(at), Some(tz)) => avala::clock::local_text(at, tz),
+            (Some(at), None) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            _ => text,
+        },
+    }
+}
+
+/// A JSON value as plain text (CSV cells, list items).
+fn plain(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn fields<T: Serialize>(record: &T) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
 }
 
 /// A listing printed a page at a time as it is read, so it holds one page however long it is:
 /// a JSON array written element by element, CSV rows, or a table whose columns are as wide as
 /// the first page needs (a later page that needs more widens them from there on).
 pub struct Pages<'a> {
-    format: Format,
-    headers: &'a [&'a str],
+    out: Out,
+    columns: &'a [Col],
     widths: Option<Vec<usize>>,
     printed: usize,
-    out: std::io::StdoutLock<'static>,
+    stdout: std::io::StdoutLock<'static>,
     csv: Option<csv::Writer<std::io::Stdout>>,
 }
 
 impl<'a> Pages<'a> {
-    /// A listing with these column headers.
-    pub fn new(format: Format, headers: &'a [&'a str]) -> Self {
+    /// A listing showing `columns` in tables.
+    pub fn new(out: Out, columns: &'a [Col]) -> Self {
         Pages {
-            format,
-            headers,
+            out,
+            columns,
             widths: None,
             printed: 0,
-            out: std::io::stdout().lock(),
+            stdout: std::io::stdout().lock(),
             csv: None,
         }
     }
 
-    /// Prints one page: the records (for JSON) and their cells (for CSV and tables).
-    pub fn page<T: Serialize>(&mut self, records: &[T], rows: &[Vec<String>]) {
-        match self.format {
+    /// Prints one page of records.
+    pub fn page<T: Serialize>(&mut self, records: &[T]) {
+        match self.out.format {
             Format::Json | Format::Ob3 => {
                 for record in records {
                     let text = serde_json::to_string_pretty(record).unwrap_or_default();
                     let sep = if self.printed == 0 { "[\n" } else { ",\n" };
-                    let _ = write!(self.out, "{sep}  {}", text.replace('\n', "\n  "));
+                    let _ = write!(self.stdout, "{sep}  {}", text.replace('\n', "\n  "));
                     self.printed += 1;
                 }
             }
             Format::Csv => {
-                if self.csv.is_none() {
-                    let mut w = csv::Writer::from_writer(std::io::stdout());
-                    let _ = w.write_record(self.headers);
-                    self.csv = Some(w);
+                for record in records {
+                    let map = fields(record);
+                    let w = self.csv.get_or_insert_with(|| {
+                        let mut w = csv::Writer::from_writer(std::io::stdout());
+                        let _ = w.write_record(map.keys());
+                        w
+                    });
+                    let _ = w.write_record(map.values().map(plain));
+                    self.printed += 1;
                 }
                 if let Some(w) = &mut self.csv {
-                    for row in rows {
-                        let _ = w.write_record(row);
-                    }
                     let _ = w.flush();
                 }
-                self.printed += rows.len();
             }
             Format::Table => {
-                if rows.is_empty() {
+                if records.is_empty() {
                     return;
                 }
-                // Columns as wide as the first page needs; a later page that needs more widens
-                // them from there on.
+                let rows: Vec<Vec<String>> = records
+                    .iter()
+                    .map(|r| {
+                        let map = fields(r);
+                        self.columns.iter().map(|col| cell(self.out, &map, *col)).collect()
+                    })
+                    .collect();
+                let c = avala::messages::of(self.out.lang);
                 let first = self.widths.is_none();
+                let headers: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|(name, _)| c.column(name).to_uppercase())
+                    .collect();
                 let widths = self
                     .widths
-                    .get_or_insert_with(|| self.headers.iter().map(|h| h.chars().count()).collect());
-                for row in rows {
+                    .get_or_insert_with(|| headers.iter().map(|h| h.chars().count()).collect());
+                for row in &rows {
                     for (i, cell) in row.iter().enumerate() {
                         widths[i] = widths[i].max(cell.chars().count());
                     }
                 }
                 if first {
-                    let headers: Vec<String> = self.headers.iter().map(|h| h.to_uppercase()).collect();
-                    let _ = writeln!(self.out, "{}", line(widths, &headers));
+                    let _ = writeln!(self.stdout, "{}", line(widths, &headers));
                 }
-                for row in rows {
-                    let _ = writeln!(self.out, "{}", line(widths, row));
+                for row in &rows {
+                    let _ = writeln!(self.stdout, "{}", line(widths, row));
                 }
                 self.printed += rows.len();
             }
@@ -118,25 +198,26 @@ impl<'a> Pages<'a> {
 
     /// Ends the listing.
     pub fn finish(mut self) {
-        match self.format {
+        match self.out.format {
             Format::Json | Format::Ob3 => {
-                let _ = writeln!(self.out, "{}", if self.printed == 0 { "[]" } else { "\n]" });
+                let _ = writeln!(self.stdout, "{}", if self.printed == 0 { "[]" } else { "\n]" });
             }
-            Format::Csv => {
-                if self.csv.is_none() {
-                    let mut w = csv::Writer::from_writer(std::io::stdout());
-                    let _ = w.write_record(self.headers);
-                    let _ = w.flush();
-                }
-            }
+            Format::Csv => {}
             Format::Table => {
                 if self.printed == 0 {
-                    let _ = writeln!(self.out, "(none)");
+                    let _ = writeln!(self.stdout, "{}", Say::None.text(self.out.lang));
                 }
             }
         }
-        let _ = self.out.flush();
+        let _ = self.stdout.flush();
     }
+}
+
+/// Prints a whole listing.
+pub fn listing<T: Serialize>(out: Out, columns: &[Col], records: &[T]) {
+    let mut pages = Pages::new(out, columns);
+    pages.page(records);
+    pages.finish();
 }
 
 /// One table line: each cell padded to its column's width, two spaces between columns.
@@ -152,36 +233,40 @@ fn line(widths: &[usize], cells: &[String]) -> String {
     s
 }
 
-/// Prints one record: JSON as is, or "key: value" lines for people.
-pub fn print_record<T: Serialize>(format: Format, record: &T, lines: &[(&str, String)]) {
-    let mut out = std::io::stdout().lock();
-    match format {
+/// Prints one record: JSON as is, its fields as CSV, or "label: value" lines for people (the
+/// fields of `columns`, then `extra` lines already worded).
+pub fn record<T: Serialize>(out: Out, record: &T, columns: &[Col], extra: &[(String, String)]) {
+    let map = fields(record);
+    let mut stdout = std::io::stdout().lock();
+    match out.format {
         Format::Json | Format::Ob3 => {
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(record).unwrap_or_default());
+            let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(record).unwrap_or_default());
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            let _ = w.write_record(lines.iter().map(|(k, _)| *k));
-            let _ = w.write_record(lines.iter().map(|(_, v)| v.as_str()));
+            let mut w = csv::Writer::from_writer(stdout);
+            let _ = w.write_record(map.keys());
+            let _ = w.write_record(map.values().map(plain));
             let _ = w.flush();
         }
         Format::Table => {
+            let c = avala::messages::of(out.lang);
+            let mut lines: Vec<(String, String)> = columns
+                .iter()
+                .map(|col| (c.column(col.0), cell(out, &map, *col)))
+                .collect();
+            lines.extend(extra.iter().cloned());
             let width = lines.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
             for (k, v) in lines {
-                let _ = writeln!(out, "{k}:{} {v}", " ".repeat(width - k.chars().count()));
+                let _ = writeln!(stdout, "{k}:{} {v}", " ".repeat(width - k.chars().count()));
             }
         }
     }
 }
 
 /// Prints a one-line confirmation (or its JSON).
-pub fn print_done<T: Serialize>(format: Format, record: &T, message: &str) {
-    match format {
+pub fn done<T: Serialize>(out: Out, record: &T, say: Say<'_>) {
+    match out.format {
         Format::Json | Format::Ob3 => println!("{}", serde_json::to_string_pretty(record).unwrap_or_default()),
-        _ => println!("{message}"),
+        _ => println!("{}", say.text(out.lang)),
     }
-}
-
-pub fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }

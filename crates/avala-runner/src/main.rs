@@ -1,6 +1,8 @@
 //! `avala-runner`: runs the outbox's jobs (certificate PDFs, e-mails). It parses, opens the
 //! store and calls the library's worker; all the work and its rules live in the `avala` crate.
 
+mod say;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use avala::engine::Engine;
 use avala::mail::Mailer;
 use avala::store::Db;
 use avala::worker::{RunSummary, Worker};
-use avala::{Clock, FixedClock, Lang, SystemClock};
+use avala::{Clock, Lang};
 use clap::Parser;
 
 /// avala-runner — renders certificates and sends e-mails from the job queue.
@@ -33,8 +35,8 @@ struct Args {
     /// How long to wait between polls when the queue is empty (seconds).
     #[arg(long, default_value_t = 2.0)]
     poll_interval: f64,
-    /// Language of certificates and e-mails.
-    #[arg(long, default_value = "es", value_parser = ["es", "en"])]
+    /// Language of certificates, e-mails and messages: es (Spanish, the default) or en.
+    #[arg(long, env = "AVALA_LANG", default_value = "es", value_parser = ["es", "en"])]
     lang: String,
     /// Name of this runner in job leases (default: host and process id).
     #[arg(long)]
@@ -51,10 +53,7 @@ struct Args {
 }
 
 async fn run(args: Args) -> avala::error::Result<()> {
-    let clock: Arc<dyn Clock> = match std::env::var("AVALA_NOW") {
-        Ok(t) if !t.trim().is_empty() => Arc::new(FixedClock::new(avala::parse_instant(&t, "UTC")?)),
-        _ => Arc::new(SystemClock),
-    };
+    let clock: Arc<dyn Clock> = avala::clock::from_env()?;
     let db = Db::connect(&args.db, false).await?;
     db.migrate().await?;
     let config = Config::load(&Config::dir_for(&args.db))?;
@@ -69,7 +68,7 @@ async fn run(args: Args) -> avala::error::Result<()> {
             std::process::id()
         )
     });
-    let lang = if args.lang == "en" { Lang::En } else { Lang::Es };
+    let lang: Lang = args.lang.parse().unwrap_or_default();
     let worker = Arc::new(
         Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang)
             .with_rate_limit(args.rate_limit),
@@ -141,7 +140,7 @@ async fn run(args: Args) -> avala::error::Result<()> {
             }
             Err(e) => {
                 worker.stop();
-                failure.get_or_insert(avala::Error::Database(format!("a runner task failed: {e}")));
+                failure.get_or_insert(avala::Error::database(format!("a runner task failed: {e}")));
             }
         }
     }
@@ -157,28 +156,7 @@ async fn run(args: Args) -> avala::error::Result<()> {
         "avala-runner stopped"
     );
     if args.once {
-        let mut extra = String::new();
-        if summary.expired > 0 {
-            extra.push_str(&format!(
-                "; {} certificate(s) reached the end of their validity",
-                summary.expired
-            ));
-        }
-        if summary.windows_opened + summary.windows_closed > 0 {
-            extra.push_str(&format!(
-                "; {} window(s) opened and {} closed on schedule",
-                summary.windows_opened, summary.windows_closed
-            ));
-        }
-        println!(
-            "avala-runner: {} certificate(s) rendered, {} certificate e-mail(s) and {} notice(s) sent via {}, {} retried later, {} failed for good{extra}",
-            summary.rendered,
-            summary.delivered,
-            summary.notices,
-            worker.mailer().describe(),
-            summary.retried,
-            summary.dead
-        );
+        println!("{}", say::summary(lang, &summary, &worker.mailer().describe()));
     }
     if let Some(e) = failure {
         db.close().await;
@@ -218,10 +196,11 @@ fn main() -> ExitCode {
             return ExitCode::from(5);
         }
     };
+    let lang: Lang = args.lang.parse().unwrap_or_default();
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.message(lang));
             ExitCode::from(5)
         }
     }

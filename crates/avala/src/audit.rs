@@ -164,7 +164,22 @@ pub struct BrokenLink {
     /// Row id in audit_events.
     pub id: i64,
     /// What is wrong.
-    pub problem: String,
+    pub problem: LinkProblem,
+}
+
+/// What is wrong with an event of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LinkProblem {
+    /// Its sequence number is not the next one: an event is missing.
+    Gap {
+        /// The sequence number expected.
+        expected: i64,
+    },
+    /// Its previous-hash is not the hash of the event before it.
+    PreviousHash,
+    /// Its content does not match its hash: it was altered.
+    Altered,
 }
 
 /// What `verify` found.
@@ -220,21 +235,18 @@ pub async fn verify(db: &Db) -> Result<AuditReport> {
                 expected_seq = 1;
                 report.streams += 1;
             }
-            let broken = |problem: String| BrokenLink {
+            let broken = |problem: LinkProblem| BrokenLink {
                 stream: r.stream.clone(),
                 seq: r.seq,
                 id: r.id,
                 problem,
             };
             let problem = if r.seq != expected_seq {
-                Some(format!(
-                    "sequence {} where {expected_seq} was expected (an event is missing)",
-                    r.seq
-                ))
+                Some(LinkProblem::Gap { expected: expected_seq })
             } else if r.prev_hash != prev_hash {
-                Some("its previous-hash does not match the event before it".to_string())
+                Some(LinkProblem::PreviousHash)
             } else if event_hash(&r.prev_hash, &r.stream, r.seq, &r.actor, r.at, &r.kind, &r.payload) != r.hash {
-                Some("its content does not match its hash (the event was altered)".to_string())
+                Some(LinkProblem::Altered)
             } else {
                 None
             };

@@ -48,28 +48,49 @@ impl Clock for FixedClock {
     }
 }
 
-/// An instant as people in time zone `tz` read it: `2026-11-23 09:00 CST` (UTC if `tz` is unknown).
-pub fn local_text(at: DateTime<Utc>, tz: &str) -> String {
-    match tz.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
-        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+/// The clock the binaries run on: the system's, or the instant in `AVALA_NOW` (RFC 3339 or a
+/// local time in UTC) standing still, for trials and tests.
+pub fn from_env() -> crate::error::Result<Arc<dyn Clock>> {
+    match std::env::var("AVALA_NOW") {
+        Ok(text) if !text.trim().is_empty() => Ok(Arc::new(FixedClock::new(parse_instant(&text, "UTC")?))),
+        _ => Ok(Arc::new(SystemClock)),
     }
+}
+
+/// The time zone of windows and certificates unless one is set.
+pub const DEFAULT_TZ: &str = "America/Mexico_City";
+
+/// An IANA time zone by name, or the refusal naming it.
+pub fn parse_zone(name: &str) -> crate::error::Result<chrono_tz::Tz> {
+    name.trim().parse().map_err(|_| crate::error::Error::UnknownTimeZone {
+        value: name.to_string(),
+    })
+}
+
+/// A stored time zone (checked when it was stored); [`DEFAULT_TZ`] should it not be one.
+pub fn zone(name: &str) -> chrono_tz::Tz {
+    parse_zone(name).unwrap_or(chrono_tz::America::Mexico_City)
+}
+
+/// An instant as people in time zone `tz` read it: `2026-11-23 09:00 CST`.
+pub fn local_text(at: DateTime<Utc>, tz: &str) -> String {
+    at.with_timezone(&zone(tz)).format("%Y-%m-%d %H:%M %Z").to_string()
 }
 
 /// Parses an instant typed by a person: RFC 3339 (`2026-11-23T09:00:00Z`, with any offset), or a
 /// local `YYYY-MM-DD HH:MM[:SS]` / `YYYY-MM-DDTHH:MM` / `YYYY-MM-DD` (midnight) in time zone `tz`.
 pub fn parse_instant(text: &str, tz: &str) -> crate::error::Result<DateTime<Utc>> {
+    use crate::error::{Error, InstantProblem};
     use chrono::{NaiveDate, NaiveDateTime, TimeZone};
     let text = text.trim();
-    let invalid = |why: &str| {
-        crate::error::Error::Invalid(format!(
-            "{text:?} is not a date and time ({why}); write 2026-11-23T09:00:00-06:00, 2026-11-23 09:00 or 2026-11-23"
-        ))
+    let invalid = |problem: InstantProblem| Error::BadInstant {
+        text: text.to_string(),
+        problem,
     };
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
-    let zone: chrono_tz::Tz = tz.parse().map_err(|_| invalid("unknown time zone"))?;
+    let zone: chrono_tz::Tz = tz.parse().map_err(|_| invalid(InstantProblem::UnknownZone))?;
     let local = [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
@@ -83,11 +104,11 @@ pub fn parse_instant(text: &str, tz: &str) -> crate::error::Result<DateTime<Utc>
             .ok()
             .and_then(|d| d.and_hms_opt(0, 0, 0))
     })
-    .ok_or_else(|| invalid("unrecognised format"))?;
+    .ok_or_else(|| invalid(InstantProblem::Format))?;
     zone.from_local_datetime(&local)
         .earliest()
         .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| invalid("that local time does not exist in the time zone"))
+        .ok_or_else(|| invalid(InstantProblem::Nonexistent))
 }
 
 #[cfg(test)]

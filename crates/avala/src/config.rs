@@ -91,7 +91,10 @@ impl Config {
             Self::load(dir)?.settings
         } else {
             let settings = settings.unwrap_or_default();
-            let text = toml::to_string_pretty(&settings).map_err(|e| Error::Invalid(e.to_string()))?;
+            let text = toml::to_string_pretty(&settings).map_err(|e| Error::ConfigInvalid {
+                path: file.clone(),
+                detail: e.to_string(),
+            })?;
             let text = format!(
                 "# avala configuration. The signing key file must stay private (mode 0600) and out of backups\n\
                  # of the database; `avala keys show` prints its public half.\n{text}"
@@ -119,14 +122,13 @@ impl Config {
     pub fn load(dir: &Path) -> Result<Config> {
         let file = dir.join(FILE);
         let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::Invalid(format!(
-                "{} does not exist; run `avala init` first (it creates the configuration and the signing key)",
-                file.display()
-            )),
+            std::io::ErrorKind::NotFound => Error::NoConfig { path: file.clone() },
             _ => Error::io(&file, e),
         })?;
-        let settings: Settings =
-            toml::from_str(&text).map_err(|e| Error::Invalid(format!("{}: {}", file.display(), e.message())))?;
+        let settings: Settings = toml::from_str(&text).map_err(|e| Error::ConfigInvalid {
+            path: file.clone(),
+            detail: e.message().to_string(),
+        })?;
         Ok(Config {
             dir: dir.to_path_buf(),
             settings,
@@ -145,12 +147,7 @@ impl Config {
         let bytes: [u8; 32] = hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "{} is not an avala signing key (64 hex digits)",
-                    path.display()
-                ))
-            })?;
+            .ok_or_else(|| Error::BadKeyFile { path: path.clone() })?;
         Ok(SigningKey::from_bytes(&bytes))
     }
 
@@ -162,8 +159,10 @@ impl Config {
         };
         let path = self.dir.join(file);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let image = image::load_from_memory(&bytes)
-            .map_err(|e| Error::Invalid(format!("{}: not a PNG or JPEG image ({e})", path.display())))?;
+        let image = image::load_from_memory(&bytes).map_err(|e| Error::BadLogo {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         let image = if image.width() > 600 || image.height() > 600 {
             image.thumbnail(600, 600)
         } else {

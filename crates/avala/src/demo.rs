@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::Config;
+use crate::domain::Actor;
 use crate::engine::{Cursor, Engine, Judgement, NewStaff, PAGE, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, WindowEvent};
@@ -106,17 +107,18 @@ pub struct Stage {
     pub window: i64,
     /// The codes of the standard's elements, in order.
     pub elements: Vec<String>,
-    /// The evaluators' ids.
-    pub evaluators: Vec<&'static str>,
-    /// The verifiers' ids.
-    pub verifiers: Vec<&'static str>,
+    /// The administrator.
+    pub admin: Actor,
+    /// The evaluators.
+    pub evaluators: Vec<Actor>,
+    /// The verifiers.
+    pub verifiers: Vec<Actor>,
 }
 
 /// Sets the stage on a fresh database: the demo's staff (an administrator, five evaluators and
 /// two verifiers), the EC1057 standard, and a window open from an hour ago for 30 days with
 /// room for `capacity` candidates (no limit when none).
 pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
-    let admin = Some(ADMIN);
     for (id, name, role) in STAFF {
         let email = format!("{}@transparencia.edomex.example", id);
         let new = NewStaff {
@@ -125,12 +127,15 @@ pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
             email,
             roles: vec![role],
         };
-        engine.add_staff(admin, new).await?;
+        // The first (the administrator) is added by the public, as the first staff member is.
+        let by = engine.actor((id != ADMIN).then_some(ADMIN)).await?;
+        engine.add_staff(&by, new).await?;
     }
+    let admin = &engine.actor(Some(ADMIN)).await?;
     let standard = engine
         .load_standard(admin, "standards/EC1057.toml", EC1057_TOML)
         .await?;
-    let elements = engine.show_standard(&standard.code).await?.elements;
+    let elements = engine.show_standard(admin, &standard.code).await?.elements;
     let now = engine.now();
     let window = engine
         .create_window(
@@ -143,40 +148,47 @@ pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
         )
         .await?;
     engine.transition_window(admin, window, WindowEvent::Open).await?;
-    let with = |role: Role| STAFF.iter().filter(|s| s.2 == role).map(|s| s.0).collect();
+    let mut evaluators = Vec::new();
+    let mut verifiers = Vec::new();
+    for (id, _, role) in STAFF {
+        match role {
+            Role::Evaluator => evaluators.push(engine.actor(Some(id)).await?),
+            Role::Verifier => verifiers.push(engine.actor(Some(id)).await?),
+            Role::Admin => {}
+        }
+    }
     Ok(Stage {
         window,
         elements: elements.into_iter().map(|e| e.code).collect(),
-        evaluators: with(Role::Evaluator),
-        verifiers: with(Role::Verifier),
+        admin: admin.clone(),
+        evaluators,
+        verifiers,
     })
 }
 
 /// Runs the demo in `dir` (which must not hold a database yet) with `n` candidates.
 pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Progress) -> Result<DemoSummary> {
     if n == 0 {
-        return Err(Error::Invalid("--candidates must be at least 1".into()));
+        return Err(Error::DemoTooSmall);
     }
     let database = dir.join("avala.db");
     if database.exists() {
-        return Err(Error::Invalid(format!(
-            "{} already holds a demo database; remove the folder or choose another with --dir",
-            dir.display()
-        )));
+        return Err(Error::DemoExists { dir: dir.to_path_buf() });
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let db = Db::open(&database.to_string_lossy()).await?;
     let (config, _) = Config::init(dir, None)?;
     let engine = Engine::new(db, clock);
     engine.register_issuer_key(&config).await?;
-    let admin = Some(ADMIN);
     let mut rng = StdRng::seed_from_u64(1057);
     let Stage {
         window,
         elements,
+        admin,
         evaluators,
         verifiers,
     } = stage(&engine, Some(n as i64 + 50)).await?;
+    let admin = &admin;
 
     progress.start("importing the cohort", 1);
     // The cohort file is left in the folder to look at, and imported from it as the command
@@ -194,13 +206,14 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     progress.finish();
 
     // The cohort is walked a page at a time, so memory does not grow with it.
-    let page = |after: i64, state: Option<EnrollmentState>| engine.enrollments_page(Some(window), state, after, PAGE);
+    let page =
+        |after: i64, state: Option<EnrollmentState>| engine.enrollments_page(admin, Some(window), state, after, PAGE);
     progress.start("diagnostics", imported.registered as u64);
     let mut cursor = Cursor::default();
     while let Some(enrollments) = cursor.next(page(cursor.after(), None).await?) {
         for e in &enrollments {
             engine
-                .record_diagnostic(Some(evaluators[0]), e.id, rng.gen_range(38..=100))
+                .record_diagnostic(&evaluators[0], e.id, rng.gen_range(38..=100))
                 .await?;
             progress.advance(1);
         }
@@ -221,8 +234,8 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                 progress.advance(1);
                 continue;
             }
-            let evaluator = evaluators[i % evaluators.len()];
-            engine.plan_evaluation(admin, e.id, evaluator, at).await?;
+            let evaluator = &evaluators[i % evaluators.len()];
+            engine.plan_evaluation(admin, e.id, &evaluator.audit_name(), at).await?;
             let failing = rng.gen_bool(0.1).then(|| rng.gen_range(0..elements.len()));
             // The evaluator hands in the whole instrument (`avala evaluation submit`).
             let judgements: Vec<Judgement> = elements
@@ -245,7 +258,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
                     }
                 })
                 .collect();
-            engine.record_evaluation(Some(evaluator), e.id, &judgements).await?;
+            engine.record_evaluation(evaluator, e.id, &judgements).await?;
             progress.advance(1);
         }
     }
@@ -254,7 +267,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     // Dictámenes in lotes of up to 100, alternating verifiers; about 1 % no procede (issued
     // together at the end).
     let waiting = engine
-        .count_enrollments(Some(window), Some(EnrollmentState::SubmittedForDictamen))
+        .count_enrollments(admin, Some(window), Some(EnrollmentState::SubmittedForDictamen))
         .await?;
     progress.start("dictámenes", waiting as u64);
     let (mut batches, mut cursor, mut rejected, mut approved) = (0, Cursor::default(), Vec::new(), 0);
@@ -263,7 +276,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         rejected.extend(no);
         for lote in yes.chunks(100) {
             engine
-                .issue_dictamen(Some(verifiers[batches % verifiers.len()]), window, lote, true)
+                .issue_dictamen(&verifiers[batches % verifiers.len()], window, lote, true)
                 .await?;
             batches += 1;
             approved += lote.len();
@@ -271,7 +284,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         }
     }
     for lote in rejected.chunks(100) {
-        engine.issue_dictamen(Some(verifiers[1]), window, lote, false).await?;
+        engine.issue_dictamen(&verifiers[1], window, lote, false).await?;
         batches += 1;
         progress.advance(lote.len() as u64);
     }
@@ -303,7 +316,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     progress.finish();
 
     let states = engine
-        .report(Some(window), crate::engine::ReportBy::Stage, false)
+        .report(admin, Some(window), crate::engine::ReportBy::Stage, false)
         .await?;
     let summary = DemoSummary {
         dir: dir.to_path_buf(),

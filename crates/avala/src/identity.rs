@@ -4,35 +4,99 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-/// Why an identity value was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an identity value was refused (worded by the message catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
 pub enum IdentityError {
     /// Not 18 characters.
-    #[error("CURP {value:?} has {len} characters; a CURP has 18")]
-    CurpLength { value: String, len: usize },
-    /// A character out of place.
-    #[error("CURP {value:?}: character {position} ({found:?}) should be {expected}")]
-    CurpFormat {
+    CurpLength {
+        /// The value given (normalised).
         value: String,
+        /// Its length.
+        len: usize,
+    },
+    /// A character out of place.
+    CurpFormat {
+        /// The value given (normalised).
+        value: String,
+        /// 1-based position.
         position: usize,
+        /// The character found.
         found: char,
-        expected: &'static str,
+        /// What belongs there.
+        expected: CurpPart,
     },
     /// The birth date does not exist.
-    #[error("CURP {value:?}: birth date {date} does not exist")]
-    CurpDate { value: String, date: String },
+    CurpDate {
+        /// The value given.
+        value: String,
+        /// The date it encodes.
+        date: String,
+    },
     /// Unknown state of birth.
-    #[error("CURP {value:?}: {code:?} is not a Mexican state code (AS, BC, … ZS, or NE for born abroad)")]
-    CurpState { value: String, code: String },
+    CurpState {
+        /// The value given.
+        value: String,
+        /// The two letters found.
+        code: String,
+    },
     /// The 18th character does not match.
-    #[error("CURP {value:?}: check digit is {found}, expected {expected}; check for a typing error")]
-    CurpCheckDigit { value: String, found: char, expected: char },
+    CurpCheckDigit {
+        /// The value given.
+        value: String,
+        /// The digit found.
+        found: char,
+        /// The digit the first 17 characters give.
+        expected: char,
+    },
     /// A passport number that cannot be one.
-    #[error("passport number {0:?} must be 6 to 20 letters and digits")]
-    Passport(String),
+    Passport {
+        /// The value given.
+        value: String,
+    },
     /// Not an e-mail address.
-    #[error("e-mail {value:?} is not a valid address: {reason}")]
-    Email { value: String, reason: String },
+    Email {
+        /// The value given.
+        value: String,
+        /// What is wrong.
+        problem: EmailProblem,
+    },
+}
+
+impl std::error::Error for IdentityError {}
+
+/// The parts of a CURP, as a refusal names what belongs at a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CurpPart {
+    /// Positions 1–4: letters of the names.
+    Letter,
+    /// Positions 5–10: the birth date, YYMMDD.
+    BirthDate,
+    /// Position 11: H, M or X.
+    Sex,
+    /// Positions 12–13: the state of birth.
+    State,
+    /// Positions 14–16: inner consonants.
+    Consonant,
+    /// Position 17: the homonymy character.
+    Homonymy,
+    /// Position 18: the check digit.
+    CheckDigit,
+}
+
+/// What is wrong with an e-mail address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailProblem {
+    /// It is not `name@domain`.
+    MissingAt,
+    /// The part before the @ is not valid.
+    LocalPart,
+    /// The domain is not valid.
+    Domain,
+    /// Characters an address cannot have (spaces, unbalanced quotes or brackets).
+    Characters,
 }
 
 /// The 32 federal entities plus NE (nacido en el extranjero).
@@ -60,7 +124,7 @@ impl Curp {
                 value,
             });
         }
-        let expect = |range: std::ops::Range<usize>, ok: fn(char) -> bool, expected: &'static str| {
+        let expect = |range: std::ops::Range<usize>, ok: fn(char) -> bool, expected: CurpPart| {
             for i in range {
                 if !ok(chars[i]) {
                     return Err(IdentityError::CurpFormat {
@@ -74,15 +138,15 @@ impl Curp {
             Ok(())
         };
         let letter = |c: char| c.is_ascii_uppercase() || c == 'X';
-        expect(0..4, letter, "a letter")?;
-        expect(4..10, |c| c.is_ascii_digit(), "a digit (birth date YYMMDD)")?;
-        expect(10..11, |c| matches!(c, 'H' | 'M' | 'X'), "H, M or X (sex)")?;
-        expect(11..13, |c| c.is_ascii_uppercase(), "a letter (state of birth)")?;
-        expect(13..16, |c| c.is_ascii_uppercase(), "a consonant")?;
-        expect(16..17, |c| c.is_ascii_alphanumeric(), "a letter or digit (homonymy)")?;
-        expect(17..18, |c| c.is_ascii_digit(), "a digit (check digit)")?;
+        expect(0..4, letter, CurpPart::Letter)?;
+        expect(4..10, |c| c.is_ascii_digit(), CurpPart::BirthDate)?;
+        expect(10..11, |c| matches!(c, 'H' | 'M' | 'X'), CurpPart::Sex)?;
+        expect(11..13, |c| c.is_ascii_uppercase(), CurpPart::State)?;
+        expect(13..16, |c| c.is_ascii_uppercase(), CurpPart::Consonant)?;
+        expect(16..17, |c| c.is_ascii_alphanumeric(), CurpPart::Homonymy)?;
+        expect(17..18, |c| c.is_ascii_digit(), CurpPart::CheckDigit)?;
         let consonant = |c: char| !matches!(c, 'A' | 'E' | 'I' | 'O' | 'U');
-        expect(13..16, consonant, "a consonant")?;
+        expect(13..16, consonant, CurpPart::Consonant)?;
 
         let state: String = chars[11..13].iter().collect();
         if !STATES.contains(&state.as_str()) {
@@ -165,7 +229,9 @@ impl Identity {
         if (6..=20).contains(&value.len()) && value.chars().all(|c| c.is_ascii_alphanumeric()) {
             Ok(Identity::Passport(value))
         } else {
-            Err(IdentityError::Passport(input.to_string()))
+            Err(IdentityError::Passport {
+                value: input.to_string(),
+            })
         }
     }
 
@@ -194,7 +260,7 @@ impl fmt::Display for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Identity::Curp(c) => write!(f, "{c}"),
-            Identity::Passport(p) => write!(f, "passport {p}"),
+            Identity::Passport(p) => f.write_str(p),
         }
     }
 }
@@ -207,7 +273,12 @@ pub fn email(input: &str) -> Result<String, IdentityError> {
         .map(|_| value.to_string())
         .map_err(|e| IdentityError::Email {
             value: value.to_string(),
-            reason: e.to_string(),
+            problem: match e {
+                lettre::address::AddressError::MissingParts => EmailProblem::MissingAt,
+                lettre::address::AddressError::InvalidUser => EmailProblem::LocalPart,
+                lettre::address::AddressError::InvalidDomain => EmailProblem::Domain,
+                _ => EmailProblem::Characters,
+            },
         })
 }
 
@@ -266,7 +337,19 @@ mod tests {
     #[test]
     fn format_errors_name_the_position() {
         let err = Curp::parse("HEGG56O427MVZRRL04").unwrap_err();
-        assert!(err.to_string().contains("character 7"), "{err}");
+        assert!(
+            matches!(
+                err,
+                IdentityError::CurpFormat {
+                    position: 7,
+                    found: 'O',
+                    expected: CurpPart::BirthDate,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("el carácter 7"), "{err}");
         assert!(matches!(
             Curp::parse("HEGG"),
             Err(IdentityError::CurpLength { len: 4, .. })

@@ -32,36 +32,7 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// One problem in the file, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImportProblem {
-    /// 1-based line number in the file (the header is line 1).
-    pub line: u64,
-    /// The column concerned, when there is one.
-    pub column: Option<String>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl ImportProblem {
-    /// A problem at `line`, in `column`.
-    pub fn new(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            column: column.map(str::to_string),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ImportProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, {c}: {}", self.line, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
+pub use crate::error::{ImportProblem, Problem};
 
 /// One valid row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,7 +168,11 @@ impl<R: std::io::Read> CohortReader<R> {
                 names
             }
             Err(e) => {
-                problems.push(ImportProblem::new(1, None, format!("cannot read the header: {e}")));
+                problems.push(ImportProblem::new(
+                    1,
+                    None,
+                    Problem::UnreadableHeader { detail: e.to_string() },
+                ));
                 return this;
             }
         };
@@ -205,21 +180,16 @@ impl<R: std::io::Read> CohortReader<R> {
             problems.push(ImportProblem::new(
                 1,
                 None,
-                format!(
-                    "the file is empty; the first line must be the header: {}",
-                    header_hint()
-                ),
+                Problem::EmptyFile {
+                    columns: cohort_columns(),
+                },
             ));
             return this;
         }
-        this.index = columns(&headers, &KNOWN, &REQUIRED, &header_hint(), problems);
+        this.index = columns(&headers, &KNOWN, &REQUIRED, problems);
         // (No column known at all is one problem already: the first line is not a header.)
         if !this.index.is_empty() && !this.index.contains_key("curp") && !this.index.contains_key("passport") {
-            problems.push(ImportProblem::new(
-                1,
-                Some("curp"),
-                "missing column; give `curp` (and `passport` for foreign candidates)",
-            ));
+            problems.push(ImportProblem::new(1, Some("curp"), Problem::NoIdentityColumn));
         }
         this.width = headers.len();
         this.done = problems.len() > before;
@@ -251,7 +221,11 @@ impl<R: std::io::Read> CohortReader<R> {
                 }
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(line);
-                    problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
+                    problems.push(ImportProblem::new(
+                        line,
+                        None,
+                        Problem::UnreadableRow { detail: e.to_string() },
+                    ));
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         self.done = true;
                     }
@@ -272,7 +246,10 @@ impl<R: std::io::Read> CohortReader<R> {
             problems.push(ImportProblem::new(
                 line,
                 None,
-                format!("has {} fields but the header has {}", record.len(), self.width),
+                Problem::FieldCount {
+                    found: record.len(),
+                    expected: self.width,
+                },
             ));
             return None;
         }
@@ -296,7 +273,7 @@ impl<R: std::io::Read> CohortReader<R> {
         let before = problems.len();
         for (value, column) in [(&name, "name"), (&institution, "institution"), (&email_cell, "email")] {
             if value.is_empty() {
-                problems.push(ImportProblem::new(line, Some(column), "missing value"));
+                problems.push(ImportProblem::new(line, Some(column), Problem::MissingValue));
             }
         }
         let email = if email_cell.is_empty() {
@@ -305,40 +282,32 @@ impl<R: std::io::Read> CohortReader<R> {
             match email(&email_cell) {
                 Ok(e) => Some(e),
                 Err(e) => {
-                    problems.push(ImportProblem::new(line, Some("email"), e.to_string()));
+                    problems.push(ImportProblem::new(line, Some("email"), Problem::Identity(e)));
                     None
                 }
             }
         };
         let identity = match (curp.as_str(), passport.as_str()) {
             ("", "") => {
-                problems.push(ImportProblem::new(
-                    line,
-                    Some("curp"),
-                    "missing value (give a CURP, or a passport number for a foreign candidate)",
-                ));
+                problems.push(ImportProblem::new(line, Some("curp"), Problem::MissingIdentity));
                 None
             }
             (curp, "") => match Curp::parse(curp) {
                 Ok(c) => Some(Identity::Curp(c)),
                 Err(e) => {
-                    problems.push(ImportProblem::new(line, Some("curp"), e.to_string()));
+                    problems.push(ImportProblem::new(line, Some("curp"), Problem::Identity(e)));
                     None
                 }
             },
             ("", passport) => match Identity::passport(passport) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    problems.push(ImportProblem::new(line, Some("passport"), e.to_string()));
+                    problems.push(ImportProblem::new(line, Some("passport"), Problem::Identity(e)));
                     None
                 }
             },
             (_, _) => {
-                problems.push(ImportProblem::new(
-                    line,
-                    Some("passport"),
-                    "give either a CURP or a passport number, not both",
-                ));
+                problems.push(ImportProblem::new(line, Some("passport"), Problem::BothIdentities));
                 None
             }
         };
@@ -346,7 +315,7 @@ impl<R: std::io::Read> CohortReader<R> {
             problems.push(ImportProblem::new(
                 line,
                 Some("public_registry"),
-                format!("{consent:?} is not yes or no (use sí/no, yes/no, true/false, 1/0, or leave it empty for no)"),
+                Problem::NotYesNo { value: consent.clone() },
             ));
             false
         });
@@ -356,7 +325,10 @@ impl<R: std::io::Read> CohortReader<R> {
                 problems.push(ImportProblem::new(
                     line,
                     Some(identity.kind()),
-                    format!("{identity} appears twice in the file (first on line {first})"),
+                    Problem::Duplicate {
+                        identity: identity.value().to_string(),
+                        first: *first,
+                    },
                 ));
             } else {
                 self.seen.insert(key, line);
@@ -399,17 +371,13 @@ fn columns(
     headers: &[String],
     known: &[&str],
     required: &[&str],
-    hint: &str,
     problems: &mut Vec<ImportProblem>,
 ) -> HashMap<String, usize> {
     let mut index = HashMap::new();
+    let names = || known.iter().map(|k| k.to_string()).collect::<Vec<_>>();
     if !headers.iter().any(|h| known.contains(&h.as_str())) {
         // A file without its header (the first line is a row): one problem, not one per cell.
-        problems.push(ImportProblem::new(
-            1,
-            None,
-            format!("line 1 is not a header; the first line must name the columns: {hint}"),
-        ));
+        problems.push(ImportProblem::new(1, None, Problem::NotAHeader { columns: names() }));
         return index;
     }
     for (i, h) in headers.iter().enumerate() {
@@ -417,19 +385,15 @@ fn columns(
             problems.push(ImportProblem::new(
                 1,
                 Some(h),
-                format!("unknown column; the columns are {hint}"),
+                Problem::UnknownColumn { columns: names() },
             ));
         } else if index.insert(h.clone(), i).is_some() {
-            problems.push(ImportProblem::new(1, Some(h), "column appears twice"));
+            problems.push(ImportProblem::new(1, Some(h), Problem::ColumnTwice));
         }
     }
     for r in required {
         if !index.contains_key(*r) {
-            problems.push(ImportProblem::new(
-                1,
-                Some(r),
-                format!("missing column; the header must name {hint}"),
-            ));
+            problems.push(ImportProblem::new(1, Some(r), Problem::MissingColumn));
         }
     }
     index
@@ -451,13 +415,12 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
             return Err(vec![ImportProblem::new(
                 1,
                 None,
-                format!("cannot read the header: {e}"),
+                Problem::UnreadableHeader { detail: e.to_string() },
             )]);
         }
     };
     const COLUMNS: [&str; 4] = ["element", "competent", "evidence", "feedback"];
-    let hint = "element, competent, evidence, feedback (any order; evidence and feedback optional)";
-    let index = columns(&headers, &COLUMNS, &["element", "competent"], hint, &mut problems);
+    let index = columns(&headers, &COLUMNS, &["element", "competent"], &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -468,7 +431,11 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                problems.push(ImportProblem::new(line, None, format!("cannot read the row: {e}")));
+                problems.push(ImportProblem::new(
+                    line,
+                    None,
+                    Problem::UnreadableRow { detail: e.to_string() },
+                ));
                 continue;
             }
         };
@@ -483,12 +450,12 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
                 .filter(|v| !v.is_empty())
         };
         let Some(element) = cell("element") else {
-            problems.push(ImportProblem::new(line, Some("element"), "missing value"));
+            problems.push(ImportProblem::new(line, Some("element"), Problem::MissingValue));
             continue;
         };
         let competent = match cell("competent").map(|v| v.to_lowercase().replace('_', " ")) {
             None => {
-                problems.push(ImportProblem::new(line, Some("competent"), "missing value"));
+                problems.push(ImportProblem::new(line, Some("competent"), Problem::MissingValue));
                 continue;
             }
             Some(v) => match v.as_str() {
@@ -502,7 +469,9 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
                         problems.push(ImportProblem::new(
                             line,
                             Some("competent"),
-                            format!("{other:?} is neither competent (sí, competent) nor not yet competent (no, not yet competent)"),
+                            Problem::NotAJudgement {
+                                value: other.to_string(),
+                            },
                         ));
                         continue;
                     }
@@ -517,13 +486,14 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
         });
     }
     if out.is_empty() && problems.is_empty() {
-        problems.push(ImportProblem::new(2, None, "no judgements: give one row per element"));
+        problems.push(ImportProblem::new(2, None, Problem::NoJudgements));
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }
 }
 
-fn header_hint() -> String {
-    "curp, name, email, institution, position, public_registry (any order; `passport` optional)".into()
+/// The columns of a cohort file, as problems name them.
+fn cohort_columns() -> Vec<String> {
+    KNOWN.iter().map(|k| k.to_string()).collect()
 }
 
 #[cfg(test)]
@@ -557,24 +527,23 @@ mod tests {
         assert_eq!(parsed.problems.len(), 1, "{:?}", parsed.problems);
         assert_eq!(parsed.problems[0].line, 1);
         assert!(
-            parsed.problems[0].message.contains("not a header"),
-            "{}",
+            matches!(parsed.problems[0].problem, Problem::NotAHeader { .. }),
+            "{:?}",
             parsed.problems[0]
         );
         let problems = judgements(b"E0001,competente\n").unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].message.contains("not a header"), "{}", problems[0]);
+        assert!(
+            matches!(problems[0].problem, Problem::NotAHeader { .. }),
+            "{:?}",
+            problems[0]
+        );
         // A header with a known column but not all: each missing one is named.
         let problems = judgements(b"element,evidence,element\nE0001,x,E0001\n").unwrap_err();
-        let named: Vec<_> = problems
-            .iter()
-            .map(|p| (p.column.as_deref(), p.message.as_str()))
-            .collect();
-        assert!(named.contains(&(Some("element"), "column appears twice")), "{named:?}");
+        let named: Vec<_> = problems.iter().map(|p| (p.column.as_deref(), &p.problem)).collect();
+        assert!(named.contains(&(Some("element"), &Problem::ColumnTwice)), "{named:?}");
         assert!(
-            named
-                .iter()
-                .any(|(c, m)| *c == Some("competent") && m.starts_with("missing column")),
+            named.contains(&(Some("competent"), &Problem::MissingColumn)),
             "{named:?}"
         );
     }
@@ -605,13 +574,13 @@ mod tests {
             ]
         );
         assert!(
-            parsed.problems[4].message.contains("first on line 4"),
-            "{}",
+            matches!(parsed.problems[4].problem, Problem::Duplicate { first: 4, .. }),
+            "{:?}",
             parsed.problems[4]
         );
         assert!(
-            parsed.problems[5].message.contains("first on line 6"),
-            "{}",
+            matches!(parsed.problems[5].problem, Problem::Duplicate { first: 6, .. }),
+            "{:?}",
             parsed.problems[5]
         );
     }

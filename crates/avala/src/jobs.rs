@@ -1,33 +1,86 @@
 //! The outbox: jobs enqueued by commands in their own transaction, run by `avala-runner`.
 //!
-//! A job has a kind, a JSON payload, a unique idempotency key (enqueueing the same key twice is
-//! a no-op), a run-at instant, attempts and a lease. Claiming takes the oldest due job whose
+//! A job is a [`Task`] (a stable kind name and a typed payload per kind), a unique idempotency
+//! key (enqueueing the same key twice is a no-op), a run-at instant, attempts and a lease. Claiming takes the oldest due job whose
 //! state is queued, or running with an expired lease (its runner died): on PostgreSQL with
 //! `FOR UPDATE SKIP LOCKED`, on SQLite with one `UPDATE … RETURNING` under the write lock.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::notices::Notice;
 use crate::on;
 use crate::store::{Db, Tx};
 
-/// Render a certificate's PDF.
-pub const RENDER_CERTIFICATE: &str = "render_certificate";
-/// E-mail a certificate to its holder.
-pub const DELIVER_CERTIFICATE: &str = "deliver_certificate";
-/// Job kind: write and send a notice (see `notices`).
-pub const NOTIFY: &str = "notify";
+/// What a job asks the runner to do: a stable kind name (the `kind` column) and a typed payload
+/// per kind (the `payload` column, JSON). The names and payloads are stable, so jobs queued by
+/// earlier versions decode; adding a kind is a new variant, and the compiler points at every
+/// place that must handle it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Task {
+    /// Sign and render a certificate's PDF.
+    RenderCertificate {
+        /// The certificate.
+        folio: String,
+    },
+    /// E-mail a certificate to its holder.
+    DeliverCertificate {
+        /// The certificate.
+        folio: String,
+    },
+    /// Write and send a notice.
+    Notify(Notice),
+}
+
+impl Task {
+    /// The stable kind name, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Task::RenderCertificate { .. } => "render_certificate",
+            Task::DeliverCertificate { .. } => "deliver_certificate",
+            Task::Notify(_) => "notify",
+        }
+    }
+
+    /// The idempotency key: a second task with the same key is not enqueued.
+    pub fn key(&self) -> String {
+        match self {
+            Task::RenderCertificate { folio } => format!("render:{folio}"),
+            Task::DeliverCertificate { folio } => format!("deliver:{folio}"),
+            Task::Notify(notice) => notice.key(),
+        }
+    }
+
+    /// The payload, as stored (JSON text).
+    pub fn payload(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut map)) => map
+                .remove("payload")
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "{}".into()),
+            _ => "{}".into(),
+        }
+    }
+
+    /// The task a stored kind and payload name, or why they name none.
+    pub fn decode(kind: &str, payload: &str) -> Result<Task, String> {
+        let payload: serde_json::Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+        serde_json::from_value(serde_json::json!({"kind": kind, "payload": payload})).map_err(|e| e.to_string())
+    }
+}
 
 /// A claimed job.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Job {
     /// Row id.
     pub id: i64,
-    /// Kind.
+    /// The kind, as stored.
     pub kind: String,
-    /// Payload (JSON text).
-    pub payload: String,
+    /// What to do, or why the stored job cannot be read (it is then dead at once).
+    #[serde(skip)]
+    pub task: Result<Task, String>,
     /// Idempotency key.
     pub idempotency_key: String,
     /// Attempts so far, including this one.
@@ -35,25 +88,41 @@ pub struct Job {
     /// Attempts allowed before the job is dead.
     pub max_attempts: i64,
     /// When this runner claimed it (the attempt's start).
-    #[sqlx(skip)]
     pub claimed_at: DateTime<Utc>,
 }
 
-impl Job {
-    /// The payload as JSON.
-    pub fn payload(&self) -> Result<Value> {
-        serde_json::from_str(&self.payload).map_err(|e| Error::Database(format!("job {} payload: {e}", self.id)))
+/// A job row as claimed.
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    kind: String,
+    payload: String,
+    idempotency_key: String,
+    attempts: i64,
+    max_attempts: i64,
+}
+
+impl Claimed {
+    fn job(self, claimed_at: DateTime<Utc>) -> Job {
+        Job {
+            id: self.id,
+            task: Task::decode(&self.kind, &self.payload),
+            kind: self.kind,
+            idempotency_key: self.idempotency_key,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            claimed_at,
+        }
     }
 }
 
-/// Enqueues a job in the caller's transaction; a job with the same key is left as it is.
-pub async fn enqueue(tx: &mut Tx, kind: &str, key: &str, payload: &Value, run_at: DateTime<Utc>) -> Result<()> {
-    enqueue_all(tx, &[(kind, key.to_string(), payload.clone())], run_at).await
+/// Enqueues a task in the caller's transaction; a job with the same key is left as it is.
+pub async fn enqueue(tx: &mut Tx, task: Task, run_at: DateTime<Utc>) -> Result<()> {
+    enqueue_all(tx, std::slice::from_ref(&task), run_at).await
 }
 
-/// Enqueues several jobs `(kind, key, payload)` in one statement; as [`enqueue`], a key already
-/// there is left as it is.
-pub async fn enqueue_all(tx: &mut Tx, jobs: &[(&str, String, Value)], run_at: DateTime<Utc>) -> Result<()> {
+/// Enqueues several tasks in one statement; as [`enqueue`], a key already there is left as it is.
+pub async fn enqueue_all(tx: &mut Tx, jobs: &[Task], run_at: DateTime<Utc>) -> Result<()> {
     if jobs.is_empty() {
         return Ok(());
     }
@@ -64,12 +133,19 @@ pub async fn enqueue_all(tx: &mut Tx, jobs: &[(&str, String, Value)], run_at: Da
     );
     on!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for (kind, key, payload) in jobs {
-            q = q.bind(*kind).bind(payload.to_string()).bind(key).bind("queued").bind(run_at).bind(8i64).bind(run_at);
+        for task in jobs {
+            q = q.bind(task.kind()).bind(task.payload()).bind(task.key()).bind("queued").bind(run_at).bind(8i64).bind(run_at);
         }
         q.execute(c).await?.rows_affected()
     });
     Ok(())
+}
+
+/// Is a job with `task`'s key in the outbox (in any state)?
+pub async fn exists(tx: &mut Tx, task: &Task) -> Result<bool> {
+    let found: Option<i64> = on!(tx, c => sqlx::query_scalar("SELECT id FROM jobs WHERE idempotency_key = $1")
+        .bind(task.key()).fetch_optional(c).await?);
+    Ok(found.is_some())
 }
 
 /// Claims the next due job for `holder`, leasing it until `now + lease`.
@@ -88,7 +164,7 @@ pub async fn claim_batch(db: &Db, holder: &str, now: DateTime<Utc>, lease: Durat
         let mut jobs = claim_where(db, holder, now, lease, pick, limit).await?;
         if !jobs.is_empty() {
             jobs.sort_by_key(|j| j.id);
-            return Ok(jobs.into_iter().map(|job| Job { claimed_at: now, ..job }).collect());
+            return Ok(jobs.into_iter().map(|job| job.job(now)).collect());
         }
     }
     Ok(Vec::new())
@@ -101,7 +177,7 @@ async fn claim_where(
     lease: Duration,
     pick: &str,
     limit: i64,
-) -> Result<Vec<Job>> {
+) -> Result<Vec<Claimed>> {
     let until = now + lease;
     let set = "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1";
     let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts";
@@ -197,10 +273,7 @@ pub async fn complete_all(tx: &mut Tx, holder: &str, now: DateTime<Utc>, jobs: &
     });
     if done != jobs.len() as u64 {
         let ids: Vec<String> = jobs.iter().map(|(job, _)| job.id.to_string()).collect();
-        return Err(Error::Conflict {
-            what: "job",
-            id: ids.join(", "),
-        });
+        return Err(Error::conflict(crate::domain::Record::Job, ids.join(", ")));
     }
     let attempts: Vec<(&Job, &str, &str)> = jobs.iter().map(|(job, detail)| (*job, "done", *detail)).collect();
     record_attempts(tx, holder, now, &attempts).await

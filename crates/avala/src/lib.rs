@@ -3,12 +3,17 @@
 //! The library owns every rule of the certification process; the binaries `avala` and
 //! `avala-runner` only parse arguments, call into this crate and print. See ARCHITECTURE.md.
 
+#![warn(missing_docs)]
+
 pub mod audit;
+pub mod canonical;
 pub mod certificate;
 pub mod clock;
 pub mod cohort;
 pub mod config;
+pub mod deadlines;
 pub mod demo;
+pub mod domain;
 pub mod engine;
 pub mod error;
 pub mod identity;
@@ -17,6 +22,7 @@ pub mod jobs;
 pub mod lang;
 pub mod machine;
 pub mod mail;
+pub mod messages;
 pub mod notices;
 pub mod process;
 pub mod standard;
@@ -24,6 +30,7 @@ pub mod store;
 pub mod worker;
 
 pub use clock::{Clock, FixedClock, SystemClock, parse_instant};
+pub use domain::Actor;
 pub use error::Error;
 pub use lang::Lang;
 pub use process::{limit_malloc_arenas, runtime};

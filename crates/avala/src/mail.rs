@@ -39,7 +39,9 @@ impl Mailer {
     /// `AVALA_SMTP_USER` / `AVALA_SMTP_PASSWORD`.
     pub fn smtp(url: &str) -> Result<Mailer> {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| Error::Mail(format!("SMTP URL {url:?}: {e}")))?
+            .map_err(|e| Error::Mail {
+                detail: format!("SMTP URL {url:?}: {e}"),
+            })?
             .timeout(Some(std::time::Duration::from_secs(30)));
         if let (Ok(user), Ok(password)) = (std::env::var("AVALA_SMTP_USER"), std::env::var("AVALA_SMTP_PASSWORD")) {
             builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
@@ -137,8 +139,10 @@ pub struct CertificateMail<'a> {
     pub folio: &'a str,
     /// Verification code.
     pub verification_code: &'a str,
-    /// Standard code and title.
-    pub standard: &'a str,
+    /// Standard code.
+    pub standard_code: &'a str,
+    /// Standard title.
+    pub standard_title: &'a str,
     /// The PDF.
     pub pdf: Vec<u8>,
 }
@@ -149,9 +153,9 @@ pub fn message_id(subject: &str, kind: &str, version: i64, domain: &str) -> Stri
 }
 
 pub(crate) fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
-    let address = address
-        .parse()
-        .map_err(|e| Error::Mail(format!("address {address:?}: {e}")))?;
+    let address = address.parse().map_err(|e| Error::Mail {
+        detail: format!("address {address:?}: {e}"),
+    })?;
     Ok(Mailbox::new(Some(name.to_string()), address))
 }
 
@@ -159,48 +163,16 @@ impl CertificateMail<'_> {
     /// Builds the message, PDF attached.
     pub fn build(self) -> Result<Message> {
         let domain = self.from.rsplit('@').next().unwrap_or("avala.local");
-        let (subject, body) = match self.lang {
-            Lang::Es => (
-                format!(
-                    "Su certificado de competencia {} — folio {}",
-                    self.standard_code(),
-                    self.folio
-                ),
-                format!(
-                    "Estimado(a) {name}:\n\n\
-                     Nos complace informarle que el dictamen de su proceso de evaluación fue favorable. Adjuntamos su \
-                     certificado de competencia en el estándar {standard}, con folio {folio}.\n\n\
-                     Cualquier persona puede comprobar su autenticidad con el folio y el código de verificación \
-                     {code}.\n\n\
-                     Atentamente,\n{issuer}\n",
-                    name = self.to_name,
-                    standard = self.standard,
-                    folio = self.folio,
-                    code = self.verification_code,
-                    issuer = self.issuer,
-                ),
-            ),
-            Lang::En => (
-                format!(
-                    "Your certificate of competence {} — folio {}",
-                    self.standard_code(),
-                    self.folio
-                ),
-                format!(
-                    "Dear {name},\n\n\
-                     We are pleased to tell you that the dictamen of your evaluation was favourable. Attached is your \
-                     certificate of competence in the standard {standard}, folio {folio}.\n\n\
-                     Anyone can check its authenticity with the folio and the verification code {code}.\n\n\
-                     Kind regards,\n{issuer}\n",
-                    name = self.to_name,
-                    standard = self.standard,
-                    folio = self.folio,
-                    code = self.verification_code,
-                    issuer = self.issuer,
-                ),
-            ),
-        };
-        let pdf_type = ContentType::parse("application/pdf").map_err(|e| Error::Mail(e.to_string()))?;
+        let (subject, body) = crate::messages::of(self.lang).certificate_mail(&crate::messages::CertificateMailText {
+            holder: self.to_name,
+            standard_code: self.standard_code,
+            standard_title: self.standard_title,
+            folio: self.folio,
+            verification_code: self.verification_code,
+            issuer: self.issuer,
+        });
+        let mail = |e: &dyn std::fmt::Display| Error::Mail { detail: e.to_string() };
+        let pdf_type = ContentType::parse("application/pdf").map_err(|e| mail(&e))?;
         Message::builder()
             .from(mailbox(self.issuer, self.from)?)
             .to(mailbox(self.to_name, self.to)?)
@@ -211,11 +183,7 @@ impl CertificateMail<'_> {
                     .singlepart(SinglePart::plain(body))
                     .singlepart(Attachment::new(format!("{}.pdf", self.folio)).body(self.pdf, pdf_type)),
             )
-            .map_err(|e| Error::Mail(e.to_string()))
-    }
-
-    fn standard_code(&self) -> &str {
-        self.standard.split_whitespace().next().unwrap_or(self.standard)
+            .map_err(|e| mail(&e))
     }
 }
 
@@ -241,7 +209,8 @@ mod tests {
             to: "maria@example.mx",
             folio: "EC1057-2026-000001",
             verification_code: "ABCD",
-            standard: "EC1057 Garantizar el derecho de acceso a la información pública",
+            standard_code: "EC1057",
+            standard_title: "Garantizar el derecho de acceso a la información pública",
             pdf: b"%PDF-1.7 test".to_vec(),
         }
         .build()

@@ -66,7 +66,9 @@ impl Face {
                 Some([parse(REGULAR_TTF, "DejaVuSerif")?, parse(BOLD_TTF, "DejaVuSerif-Bold")?])
             })
             .as_ref()
-            .ok_or_else(|| Error::Certificate("the embedded DejaVu Serif font could not be parsed".into()))?;
+            .ok_or_else(|| Error::Certificate {
+                detail: "the embedded DejaVu Serif font could not be parsed".into(),
+            })?;
         Ok(&faces[weight as usize])
     }
 
@@ -153,7 +155,9 @@ impl Subset {
         use allsorts::binary::read::ReadScope;
         use allsorts::font_data::FontData;
         use allsorts::subset::{CmapTarget, SubsetProfile, subset};
-        let fail = |e: String| Error::Certificate(format!("font subsetting failed: {e}"));
+        let fail = |e: String| Error::Certificate {
+            detail: format!("font subsetting failed: {e}"),
+        };
         // Glyph 0 (.notdef) first, then each distinct glyph in order; the subset numbers them
         // by their place in this list.
         let mut old: Vec<u16> = vec![0];

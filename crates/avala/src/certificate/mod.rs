@@ -4,10 +4,13 @@ mod fonts;
 pub mod ob3;
 pub mod pdf;
 mod qr;
+pub mod record;
 pub mod signed;
 pub mod verify;
 
 use rand::RngCore;
+
+pub use record::CertificateRecord;
 
 /// Crockford's base32 alphabet (no I, L, O, U).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -170,47 +170,55 @@ pub fn sign_credential(credential: &Value, key: &SigningKey, created: &str) -> V
     sign(credential, key, &format!("did:key:{mk}#{mk}"), created)
 }
 
-/// Why an OB3 document does not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an OB3 document does not verify (worded by the message catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "proof_problem", rename_all = "snake_case")]
 pub enum ProofError {
-    /// Not JSON or no proof.
-    #[error("not a signed Open Badges credential: {0}")]
-    Malformed(String),
+    /// It has no proof.
+    NoProof,
+    /// The proof is not a DataIntegrityProof with the eddsa-jcs-2022 cryptosuite.
+    WrongSuite,
+    /// No verificationMethod.
+    NoMethod,
+    /// The verificationMethod is not an Ed25519 multikey.
+    NotAMultikey,
+    /// No proofValue.
+    NoValue,
+    /// The proofValue is not a base58btc signature.
+    BadValue,
     /// The proof does not verify.
-    #[error("the Data Integrity proof does not match the credential")]
     BadSignature,
 }
+
+impl std::error::Error for ProofError {}
 
 /// Checks an `eddsa-jcs-2022` proof; returns the public key it was made with (from the
 /// verification method), for the caller to check against the issuer's key set.
 pub fn verify(secured: &Value) -> Result<VerifyingKey, ProofError> {
-    let malformed = |why: &str| ProofError::Malformed(why.to_string());
     let proof = secured
         .get("proof")
         .and_then(Value::as_object)
-        .ok_or_else(|| malformed("it has no proof"))?;
+        .ok_or(ProofError::NoProof)?;
     if proof.get("type").and_then(Value::as_str) != Some("DataIntegrityProof")
         || proof.get("cryptosuite").and_then(Value::as_str) != Some("eddsa-jcs-2022")
     {
-        return Err(malformed(
-            "the proof is not a DataIntegrityProof with the eddsa-jcs-2022 cryptosuite",
-        ));
+        return Err(ProofError::WrongSuite);
     }
     let method = proof
         .get("verificationMethod")
         .and_then(Value::as_str)
-        .ok_or_else(|| malformed("no verificationMethod"))?;
+        .ok_or(ProofError::NoMethod)?;
     let fragment = method.rsplit_once('#').map(|(_, f)| f).unwrap_or(method);
-    let key = parse_multikey(fragment).ok_or_else(|| malformed("the verificationMethod is not an Ed25519 multikey"))?;
+    let key = parse_multikey(fragment).ok_or(ProofError::NotAMultikey)?;
     let value = proof
         .get("proofValue")
         .and_then(Value::as_str)
-        .ok_or_else(|| malformed("no proofValue"))?;
+        .ok_or(ProofError::NoValue)?;
     let signature: [u8; 64] = value
         .strip_prefix('z')
         .and_then(|v| bs58::decode(v).into_vec().ok())
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| malformed("the proofValue is not a base58btc signature"))?;
+        .ok_or(ProofError::BadValue)?;
     let mut config = Value::Object(proof.clone());
     if let Some(map) = config.as_object_mut() {
         map.remove("proofValue");
@@ -301,8 +309,8 @@ mod tests {
         assert_eq!(verify(&changed), Err(ProofError::BadSignature));
         let mut unproven = secured.clone();
         unproven.as_object_mut().unwrap().remove("proof");
-        assert!(matches!(verify(&unproven), Err(ProofError::Malformed(_))));
-        assert!(matches!(verify(&json!([1, 2])), Err(ProofError::Malformed(_))));
+        assert!(matches!(verify(&unproven), Err(ProofError::NoProof)));
+        assert!(matches!(verify(&json!([1, 2])), Err(ProofError::NoProof)));
     }
 
     proptest::proptest! {

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 /// The modules of `data` as a QR code, row by row (true is dark), and the code's width.
 pub(crate) fn modules(data: &str) -> Result<(usize, Vec<bool>)> {
     use qrcode::canvas::{Canvas, MaskPattern};
-    let fail = |e: qrcode::types::QrError| Error::Certificate(format!("cannot encode the QR code: {e}"));
+    let fail = |e: qrcode::types::QrError| Error::Certificate {
+        detail: format!("cannot encode the QR code: {e}"),
+    };
     let bits = qrcode::bits::encode_auto(data.as_bytes(), qrcode::EcLevel::L).map_err(fail)?;
     let version = bits.version();
     let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, qrcode::EcLevel::L).map_err(fail)?;

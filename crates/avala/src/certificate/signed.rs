@@ -10,6 +10,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::canonical::canonical_json;
+
 /// The token's prefix (format version 1).
 pub const TOKEN_PREFIX: &str = "AV1.";
 /// The PDF document-information key holding the token.
@@ -64,58 +66,30 @@ pub struct Signed {
     pub signature: [u8; 64],
 }
 
-/// Why a token or a file could not be read as a signed certificate.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a token or a file could not be read as a signed certificate (worded by the catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "token_problem", rename_all = "snake_case")]
 pub enum TokenError {
     /// No token in the file.
-    #[error("the file holds no avala certificate signature")]
     Missing,
     /// More than one distinct token in the file.
-    #[error("the file holds more than one certificate signature")]
     Ambiguous,
-    /// Not in the token format.
-    #[error("not an avala certificate token: {0}")]
-    Malformed(String),
+    /// It does not contain the token's prefix.
+    NoPrefix,
+    /// The signature part is missing.
+    NoSignature,
+    /// The payload is not base64url UTF-8.
+    PayloadEncoding,
+    /// The signature is not 64 bytes of base64url.
+    SignatureEncoding,
+    /// The payload is not a certificate payload.
+    NotAPayload {
+        /// What the JSON reader said.
+        detail: String,
+    },
 }
 
-/// JSON Canonicalization Scheme (RFC 8785) for the values avala signs: object members sorted by
-/// key, no insignificant whitespace, strings escaped as ECMAScript does. Numbers are integers.
-pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            // RFC 8785 orders by UTF-16 code units.
-            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                write_canonical(v, out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(v, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
+impl std::error::Error for TokenError {}
 
 impl Payload {
     /// The canonical JSON of the payload.
@@ -155,12 +129,10 @@ impl Signed {
         let token = token.trim();
         let token = match token.find(TOKEN_PREFIX) {
             Some(at) => &token[at..],
-            None => return Err(TokenError::Malformed(format!("it does not contain {TOKEN_PREFIX:?}"))),
+            None => return Err(TokenError::NoPrefix),
         };
         let body = &token[TOKEN_PREFIX.len()..];
-        let (payload, signature) = body
-            .split_once('.')
-            .ok_or_else(|| TokenError::Malformed("the signature part is missing".into()))?;
+        let (payload, signature) = body.split_once('.').ok_or(TokenError::NoSignature)?;
         let signature = signature
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .next()
@@ -169,14 +141,14 @@ impl Signed {
             .decode(payload)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| TokenError::Malformed("the payload is not base64url UTF-8".into()))?;
+            .ok_or(TokenError::PayloadEncoding)?;
         let signature: [u8; 64] = B64
             .decode(signature)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| TokenError::Malformed("the signature is not 64 bytes of base64url".into()))?;
-        let payload: Payload = serde_json::from_str(&canonical)
-            .map_err(|e| TokenError::Malformed(format!("the payload is not a certificate payload: {e}")))?;
+            .ok_or(TokenError::SignatureEncoding)?;
+        let payload: Payload =
+            serde_json::from_str(&canonical).map_err(|e| TokenError::NotAPayload { detail: e.to_string() })?;
         Ok(Signed {
             payload,
             canonical,
@@ -249,12 +221,6 @@ mod tests {
             issuer: "Instituto de Transparencia".into(),
             key_id: "0123456789abcdef".into(),
         }
-    }
-
-    #[test]
-    fn canonical_json_sorts_keys_and_has_no_whitespace() {
-        let v: Value = serde_json::from_str(r#"{"b": [1, {"z": null, "a": "é\n"}], "a": true}"#).unwrap();
-        assert_eq!(canonical_json(&v), r#"{"a":true,"b":[1,{"a":"é\n","z":null}]}"#);
     }
 
     #[test]

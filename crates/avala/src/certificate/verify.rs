@@ -1,9 +1,11 @@
-//! What `avala certificate verify` answers: one outcome, what was checked and what could not be.
+//! What verifying a certificate answers: one outcome, what the certificate says, each check
+//! made and each that could not be, all as data (the message catalogue words them).
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
+use super::ob3::ProofError;
 use super::signed::{Signed, TokenError};
 
 /// The answer to "is this certificate good?".
@@ -26,13 +28,13 @@ pub enum Outcome {
     },
     /// Its validity ended.
     Expired {
-        /// When.
+        /// When (RFC 3339).
         at: String,
     },
     /// The signature fails, or the file or payload differs from what was issued.
     Tampered {
         /// What does not match.
-        why: String,
+        why: Tamper,
     },
     /// Signed by a key that is not in the issuer's key set.
     UnknownIssuerKey {
@@ -41,9 +43,95 @@ pub enum Outcome {
     },
     /// No such certificate.
     NotFound {
-        /// What was looked for.
-        what: String,
+        /// What is missing.
+        what: Absent,
     },
+}
+
+/// What does not match in a tampered certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "tamper", rename_all = "snake_case")]
+pub enum Tamper {
+    /// The signed contents differ from the issuer's record.
+    ContentsDiffer,
+    /// The file is not byte for byte the one issued.
+    FileDiffers {
+        /// The file's SHA-256.
+        hash: String,
+        /// The issued file's SHA-256, when rendered.
+        issued: Option<String>,
+    },
+    /// The signature does not match the contents.
+    BadSignature,
+    /// The token cannot be read.
+    Token(TokenError),
+    /// The Open Badges proof does not hold.
+    Proof(ProofError),
+    /// The credential is not JSON.
+    NotJson {
+        /// What the JSON reader said.
+        detail: String,
+    },
+    /// The expiry date is not a date.
+    BadExpiry,
+}
+
+/// What could not be found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "absent", rename_all = "snake_case")]
+pub enum Absent {
+    /// No certificate with this folio or code.
+    NoSuchCertificate {
+        /// What was looked for.
+        key: String,
+    },
+    /// The issuer has no record of the certificate the document names.
+    NotInRecords {
+        /// The folio the document names.
+        folio: String,
+    },
+    /// The file holds no avala certificate.
+    NotACertificate,
+    /// The credential is not an avala certificate.
+    NotAvalaCredential,
+}
+
+/// A check that was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum Check {
+    /// The signature holds, made by this issuer key.
+    Signature {
+        /// The key id.
+        key_id: String,
+    },
+    /// The Open Badges Data Integrity proof holds, made by this issuer key.
+    Ob3Proof {
+        /// The key id.
+        key_id: String,
+    },
+    /// The signed contents are the issuer's record.
+    MatchesRecord,
+    /// The file is byte for byte the one issued (SHA-256).
+    SameFile,
+    /// Revocation and re-issue were looked up in the issuer's records.
+    Status,
+    /// The validity period has not ended.
+    ValidityPeriod,
+}
+
+/// A check that could not be made, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "unchecked", rename_all = "snake_case")]
+pub enum Unchecked {
+    /// The signature: the certificate is not rendered (signed) yet.
+    NotRendered,
+    /// Revocation and re-issue: no issuer records at hand.
+    StatusOffline,
+    /// The file's hash: no issuer records at hand.
+    FileOffline,
+    /// The signature: no issuer public key given.
+    NoKey,
 }
 
 impl Outcome {
@@ -60,21 +148,8 @@ impl Outcome {
         }
     }
 
-    /// One line for people.
-    pub fn describe(&self) -> String {
-        match self {
-            Outcome::Valid => "VALID: signed by the issuer, unchanged and in force".into(),
-            Outcome::Revoked { reason, at } => {
-                format!("REVOKED on {}: {reason}", at.format("%Y-%m-%d"))
-            }
-            Outcome::Superseded { by } => format!("SUPERSEDED by {by} (a re-issue); verify that one instead"),
-            Outcome::Expired { at } => format!("EXPIRED: its validity ended on {at}"),
-            Outcome::Tampered { why } => format!("TAMPERED: {why}"),
-            Outcome::UnknownIssuerKey { key_id } => {
-                format!("UNKNOWN ISSUER KEY: signed with key {key_id}, which is not one of the issuer's keys")
-            }
-            Outcome::NotFound { what } => format!("NOT FOUND: {what}"),
-        }
+    fn tampered(why: Tamper) -> Outcome {
+        Outcome::Tampered { why }
     }
 }
 
@@ -89,15 +164,26 @@ pub struct Verification {
     /// Holder, when the signature verified.
     pub holder: Option<String>,
     /// Standard code, version and title, when the signature verified.
-    pub standard: Option<String>,
+    pub standard: Option<StandardShown>,
     /// Issued, when the signature verified.
     pub issued_at: Option<String>,
     /// Valid until, when the signature verified.
     pub expires_at: Option<String>,
     /// The checks made.
-    pub checked: Vec<String>,
+    pub checked: Vec<Check>,
     /// The checks that could not be made, and why.
-    pub not_checked: Vec<String>,
+    pub not_checked: Vec<Unchecked>,
+}
+
+/// The standard a certificate names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StandardShown {
+    /// Code.
+    pub code: String,
+    /// Version.
+    pub version: String,
+    /// Title.
+    pub title: String,
 }
 
 impl Verification {
@@ -120,10 +206,11 @@ impl Verification {
         let p = &signed.payload;
         self.folio = Some(p.folio.clone());
         self.holder = Some(p.holder.clone());
-        self.standard = Some(format!(
-            "{} v{} «{}»",
-            p.standard.code, p.standard.version, p.standard.title
-        ));
+        self.standard = Some(StandardShown {
+            code: p.standard.code.clone(),
+            version: p.standard.version.clone(),
+            title: p.standard.title.clone(),
+        });
         self.issued_at = Some(p.issued_at.clone());
         self.expires_at = Some(p.expires_at.clone());
     }
@@ -134,9 +221,9 @@ pub(crate) fn read(from: Result<Signed, TokenError>) -> Result<Signed, Outcome> 
     match from {
         Ok(signed) => Ok(signed),
         Err(TokenError::Missing) => Err(Outcome::NotFound {
-            what: "the file holds no avala certificate".into(),
+            what: Absent::NotACertificate,
         }),
-        Err(e) => Err(Outcome::Tampered { why: e.to_string() }),
+        Err(e) => Err(Outcome::tampered(Tamper::Token(e))),
     }
 }
 
@@ -149,18 +236,15 @@ pub(crate) fn check_signature(signed: &Signed, keys: &[(String, VerifyingKey)]) 
         .map(|(_, key)| key)
         .ok_or_else(|| Outcome::UnknownIssuerKey { key_id: id.clone() })?;
     if !signed.verify_with(key) {
-        return Err(Outcome::Tampered {
-            why: "the signature does not match the certificate's contents".into(),
-        });
+        return Err(Outcome::tampered(Tamper::BadSignature));
     }
     Ok(())
 }
 
 /// Has the payload's validity ended at `now`?
 pub(crate) fn check_expiry(signed: &Signed, now: DateTime<Utc>) -> Result<(), Outcome> {
-    let expires = DateTime::parse_from_rfc3339(&signed.payload.expires_at).map_err(|_| Outcome::Tampered {
-        why: "the expiry date is not a date".into(),
-    })?;
+    let expires =
+        DateTime::parse_from_rfc3339(&signed.payload.expires_at).map_err(|_| Outcome::tampered(Tamper::BadExpiry))?;
     if now >= expires {
         return Err(Outcome::Expired {
             at: signed.payload.expires_at.clone(),
@@ -169,8 +253,8 @@ pub(crate) fn check_expiry(signed: &Signed, now: DateTime<Utc>) -> Result<(), Ou
     Ok(())
 }
 
-/// Verifies without a database: the signature against `keys`, and the expiry; revocation,
-/// supersession and the issued file's hash cannot be checked and are listed as such.
+/// Verifies without the issuer's records: the signature against `keys`, and the expiry;
+/// revocation, supersession and the issued file's hash cannot be checked and are listed as such.
 pub fn offline(from: Result<Signed, TokenError>, keys: &[(String, VerifyingKey)], now: DateTime<Utc>) -> Verification {
     let signed = match read(from) {
         Ok(s) => s,
@@ -178,32 +262,32 @@ pub fn offline(from: Result<Signed, TokenError>, keys: &[(String, VerifyingKey)]
     };
     let mut v = Verification::ended(Outcome::Valid);
     v.folio = Some(signed.payload.folio.clone());
-    v.not_checked = vec![
-        "revocation and re-issue (no database: run with --db to ask the issuer's records)".into(),
-        "that the file is byte for byte the one issued (no database)".into(),
-    ];
+    v.not_checked = vec![Unchecked::StatusOffline, Unchecked::FileOffline];
+    if keys.is_empty() {
+        v.not_checked.push(Unchecked::NoKey);
+    }
     if let Err(outcome) = check_signature(&signed, keys) {
         v.outcome = outcome;
         return v;
     }
-    v.checked
-        .push(format!("signature by issuer key {}", signed.payload.key_id));
+    v.checked.push(Check::Signature {
+        key_id: signed.payload.key_id.clone(),
+    });
     v.describe_payload(&signed);
     if let Err(outcome) = check_expiry(&signed, now) {
         v.outcome = outcome;
         return v;
     }
-    v.checked.push("validity period".into());
+    v.checked.push(Check::ValidityPeriod);
     v
 }
 
 /// Checks an OB3 credential's proof against `keys`; returns its folio.
 pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result<(String, serde_json::Value), Outcome> {
     use super::ob3;
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Outcome::Tampered {
-        why: format!("not a JSON credential: {e}"),
-    })?;
-    let key = ob3::verify(&doc).map_err(|e| Outcome::Tampered { why: e.to_string() })?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| Outcome::tampered(Tamper::NotJson { detail: e.to_string() }))?;
+    let key = ob3::verify(&doc).map_err(|e| Outcome::tampered(Tamper::Proof(e)))?;
     let id = crate::config::key_id(&key);
     if !keys.iter().any(|(k, _)| *k == id) {
         return Err(Outcome::UnknownIssuerKey { key_id: id });
@@ -211,8 +295,8 @@ pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result
     let folio = doc["id"]
         .as_str()
         .and_then(|i| i.strip_prefix("urn:avala:certificate:"))
-        .ok_or_else(|| Outcome::NotFound {
-            what: "the credential is not an avala certificate".into(),
+        .ok_or(Outcome::NotFound {
+            what: Absent::NotAvalaCredential,
         })?
         .to_string();
     Ok((folio, doc))
@@ -221,22 +305,23 @@ pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result
 /// Describes an OB3 credential whose proof verified.
 pub(crate) fn describe_ob3(v: &mut Verification, folio: &str, doc: &serde_json::Value, key_id: &str) {
     let achievement = &doc["credentialSubject"]["achievement"];
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     v.folio = Some(folio.to_string());
     v.holder = doc["credentialSubject"]["name"].as_str().map(str::to_string);
-    v.standard = Some(format!(
-        "{} v{} «{}»",
-        achievement["humanCode"].as_str().unwrap_or(""),
-        achievement["version"].as_str().unwrap_or(""),
-        achievement["name"].as_str().unwrap_or("")
-    ));
+    v.standard = Some(StandardShown {
+        code: text(&achievement["humanCode"]),
+        version: text(&achievement["version"]),
+        title: text(&achievement["name"]),
+    });
     v.issued_at = doc["validFrom"].as_str().map(str::to_string);
     v.expires_at = doc["validUntil"].as_str().map(str::to_string);
-    v.checked
-        .push(format!("Data Integrity proof (eddsa-jcs-2022) by issuer key {key_id}"));
+    v.checked.push(Check::Ob3Proof {
+        key_id: key_id.to_string(),
+    });
 }
 
-/// Verifies an Open Badges 3.0 credential without a database: the proof, the key and the
-/// validity period.
+/// Verifies an Open Badges 3.0 credential without the issuer's records: the proof, the key
+/// and the validity period.
 pub fn offline_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)], now: DateTime<Utc>) -> Verification {
     let (folio, doc) = match check_ob3(bytes, keys) {
         Ok(found) => found,
@@ -247,17 +332,12 @@ pub fn offline_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)], now: DateTime<
         .unwrap_or_default();
     let mut v = Verification::ended(Outcome::Valid);
     describe_ob3(&mut v, &folio, &doc, &key);
-    v.not_checked
-        .push("revocation and re-issue (no database: run with --db to ask the issuer's records)".into());
+    v.not_checked.push(Unchecked::StatusOffline);
     let until = doc["validUntil"].as_str().unwrap_or_default().to_string();
     match DateTime::parse_from_rfc3339(&until) {
         Ok(at) if now >= at => v.outcome = Outcome::Expired { at: until },
-        Ok(_) => v.checked.push("validity period".into()),
-        Err(_) => {
-            v.outcome = Outcome::Tampered {
-                why: "validUntil is not a date".into(),
-            }
-        }
+        Ok(_) => v.checked.push(Check::ValidityPeriod),
+        Err(_) => v.outcome = Outcome::tampered(Tamper::BadExpiry),
     }
     v
 }

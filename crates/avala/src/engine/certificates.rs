@@ -6,27 +6,53 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::staff::{Role, require};
-use super::{Engine, certificate_stream};
+use super::{Engine, certificate_stream, stored_state};
 use crate::certificate::signed::{Signed, extract_from_pdf};
-use crate::certificate::verify::{self, Outcome, Verification};
+use crate::certificate::verify::{self, Absent, Check, Outcome, Tamper, Unchecked, Verification};
+use crate::domain::{Action, Actor, Record, Role};
 use crate::error::{Error, Result};
 use crate::identity::{Curp, Identity};
+use crate::jobs::Task;
 use crate::machine::{CertificateEvent, CertificateState, Lifecycle};
+use crate::notices::Notice;
 use crate::on;
 use crate::store::Tx;
 
 /// What to verify.
 #[derive(Debug, Clone, Copy)]
 pub enum Subject<'a> {
+    /// The bytes of a file: a certificate PDF, or an Open Badges 3.0 credential (JSON), told
+    /// apart by their content.
+    File(&'a [u8]),
     /// The bytes of a certificate PDF.
     Pdf(&'a [u8]),
-    /// A folio (or a verification code).
+    /// A folio: staff only, since folios are sequential and a folio alone must reveal no holder.
     Folio(&'a str),
+    /// A verification code (anyone).
+    Code(&'a str),
     /// The token from the QR code (or a URL ending in one).
     Token(&'a str),
     /// An Open Badges 3.0 credential exported by `avala certificate export --format ob3`.
     Ob3(&'a [u8]),
+}
+
+impl<'a> Subject<'a> {
+    /// Typed text as what it is: a verification code when it can be one, else a folio.
+    pub fn of_key(text: &'a str) -> Subject<'a> {
+        if crate::certificate::normalize_verification_code(text).is_some() {
+            Subject::Code(text)
+        } else {
+            Subject::Folio(text)
+        }
+    }
+
+    /// A file as what it holds: an Open Badges credential is JSON, anything else is read as a PDF.
+    pub fn of_file(bytes: &'a [u8]) -> Subject<'a> {
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Subject::Ob3(bytes),
+            _ => Subject::Pdf(bytes),
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,14 +76,24 @@ const STORED: &str = "SELECT c.id, c.folio, c.state, c.version, c.expires_at, c.
      FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by_id";
 
 async fn stored_by_folio(tx: &mut Tx, folio: &str) -> Result<Option<Stored>> {
-    let sql = format!("{STORED} WHERE c.folio = $1 OR c.verification_code = $1");
-    let key = crate::certificate::normalize_verification_code(folio).unwrap_or_else(|| folio.trim().to_uppercase());
-    Ok(on!(tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(c).await?))
+    let sql = format!("{STORED} WHERE c.folio = $1");
+    Ok(
+        on!(tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(sql)).bind(folio.trim().to_uppercase()).fetch_optional(c).await?),
+    )
+}
+
+/// The certificate a verification code names; none when the text cannot be a code.
+async fn stored_by_code(tx: &mut Tx, code: &str) -> Result<Option<Stored>> {
+    let Some(code) = crate::certificate::normalize_verification_code(code) else {
+        return Ok(None);
+    };
+    let sql = format!("{STORED} WHERE c.verification_code = $1");
+    Ok(on!(tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(c).await?))
 }
 
 /// A certificate that moved on from the states where it can be revoked or re-issued.
 fn lifecycle_refusal(row: &Stored, event: CertificateEvent) -> Result<CertificateState> {
-    let state = CertificateState::parse(&row.state).map_err(|e| Error::Database(e.to_string()))?;
+    let state = CertificateState::parse(&row.state).map_err(stored_state)?;
     Ok(state.apply(event)?)
 }
 
@@ -71,34 +107,57 @@ impl Engine {
     }
 
     /// Verifies a certificate against the issuer's records: signature and key, the file's hash,
-    /// revocation, re-issue and expiry.
-    pub async fn verify_certificate(&self, subject: Subject<'_>) -> Result<Verification> {
+    /// revocation, re-issue and expiry. Anyone may verify a file, a token or a verification
+    /// code; a folio alone is staff's (folios are sequential, and the public must not be able
+    /// to list holders by counting).
+    pub async fn verify_certificate(&self, actor: &Actor, subject: Subject<'_>) -> Result<Verification> {
+        let subject = match subject {
+            Subject::File(bytes) => Subject::of_file(bytes),
+            Subject::Folio(_) => {
+                actor.any_staff(Action::VerifyByFolio)?;
+                subject
+            }
+            other => other,
+        };
         let keys = self.key_set().await?;
         let now = self.now();
-        let mut tx = self.db().read().await?;
         if let Subject::Ob3(bytes) = subject {
-            tx.commit().await?;
             let (folio, doc) = match verify::check_ob3(bytes, &keys) {
                 Ok(found) => found,
                 Err(outcome) => return Ok(Verification::ended(outcome)),
             };
-            let mut status = Box::pin(self.verify_certificate(Subject::Folio(&folio))).await?;
+            let mut tx = self.db().read().await?;
+            let row = stored_by_folio(&mut tx, &folio).await?;
+            tx.commit().await?;
             let key = crate::certificate::ob3::verify(&doc)
                 .map(|k| crate::config::key_id(&k))
                 .unwrap_or_default();
-            let mut v = Verification::ended(status.outcome.clone());
+            let mut v = Verification::ended(Outcome::Valid);
             verify::describe_ob3(&mut v, &folio, &doc, &key);
-            v.checked.append(&mut status.checked);
-            v.not_checked.append(&mut status.not_checked);
-            return Ok(v);
+            return Ok(match row {
+                Some(row) => status(v, &row, now)?,
+                None => Verification {
+                    outcome: Outcome::NotFound {
+                        what: Absent::NotInRecords { folio },
+                    },
+                    ..v
+                },
+            });
         }
+        let mut tx = self.db().read().await?;
         let (signed, row, file_hash) = match subject {
-            Subject::Ob3(_) => unreachable!("handled above"),
-            Subject::Folio(folio) => {
-                let Some(row) = stored_by_folio(&mut tx, folio).await? else {
+            Subject::Ob3(_) | Subject::File(_) => unreachable!("told apart above"),
+            Subject::Folio(key) | Subject::Code(key) => {
+                let row = match subject {
+                    Subject::Folio(_) => stored_by_folio(&mut tx, key).await?,
+                    _ => stored_by_code(&mut tx, key).await?,
+                };
+                let Some(row) = row else {
                     tx.commit().await?;
                     return Ok(Verification::ended(Outcome::NotFound {
-                        what: format!("no certificate {folio}"),
+                        what: Absent::NoSuchCertificate {
+                            key: key.trim().to_string(),
+                        },
                     }));
                 };
                 let signed = match (&row.signed_payload, &row.signature) {
@@ -132,12 +191,12 @@ impl Engine {
                 v.outcome = outcome;
                 return Ok(v);
             }
-            v.checked
-                .push(format!("signature by issuer key {}", signed.payload.key_id));
+            v.checked.push(Check::Signature {
+                key_id: signed.payload.key_id.clone(),
+            });
             v.describe_payload(signed);
         } else {
-            v.not_checked
-                .push("signature (the certificate is not rendered yet; run avala-runner)".into());
+            v.not_checked.push(Unchecked::NotRendered);
         }
         let row = match row {
             Some(row) => row,
@@ -148,7 +207,7 @@ impl Engine {
                     None => {
                         tx.commit().await?;
                         v.outcome = Outcome::NotFound {
-                            what: format!("the issuer has no certificate {folio}"),
+                            what: Absent::NotInRecords { folio },
                         };
                         return Ok(v);
                     }
@@ -160,60 +219,41 @@ impl Engine {
         if let Some(signed) = &signed {
             if row.signed_payload.as_deref() != Some(signed.canonical.as_str()) {
                 v.outcome = Outcome::Tampered {
-                    why: "its contents differ from the certificate the issuer recorded".into(),
+                    why: Tamper::ContentsDiffer,
                 };
                 return Ok(v);
             }
-            v.checked.push("contents match the issuer's record".into());
+            v.checked.push(Check::MatchesRecord);
         }
         if let Some(hash) = file_hash {
             if row.pdf_sha256.as_deref() != Some(hash.as_str()) {
                 v.outcome = Outcome::Tampered {
-                    why: format!(
-                        "the file is not the one issued (its SHA-256 is {hash}, the issued file's is {})",
-                        row.pdf_sha256.as_deref().unwrap_or("unknown")
-                    ),
+                    why: Tamper::FileDiffers {
+                        hash,
+                        issued: row.pdf_sha256.clone(),
+                    },
                 };
                 return Ok(v);
             }
-            v.checked
-                .push("the file is byte for byte the one issued (SHA-256)".into());
+            v.checked.push(Check::SameFile);
         }
-        let state = CertificateState::parse(&row.state).map_err(|e| Error::Database(e.to_string()))?;
-        v.checked.push("revocation and re-issue in the issuer's records".into());
-        v.outcome = match state {
-            CertificateState::Revoked => Outcome::Revoked {
-                reason: row.revoked_reason.clone().unwrap_or_default(),
-                at: row.revoked_at.unwrap_or(row.expires_at),
-            },
-            CertificateState::Superseded => Outcome::Superseded {
-                by: row.superseded_by.clone().unwrap_or_default(),
-            },
-            _ if now >= row.expires_at || state == CertificateState::Expired => Outcome::Expired {
-                at: row.expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            },
-            _ => {
-                v.checked.push("validity period".into());
-                Outcome::Valid
-            }
-        };
-        Ok(v)
+        status(v, &row, now)
     }
 
     /// Revokes a certificate (an admin, with a reason). Verification answers "revoked" from now on.
-    pub async fn revoke_certificate(&self, actor: Option<&str>, folio: &str, reason: &str) -> Result<()> {
+    pub async fn revoke_certificate(&self, actor: &Actor, folio: &str, reason: &str) -> Result<()> {
+        let by = actor.staff(Role::Admin, Action::RevokeCertificates)?;
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(Error::Invalid(
-                "--reason must say why the certificate is revoked".into(),
-            ));
+            return Err(Error::Missing {
+                field: crate::domain::Field::Reason,
+            });
         }
         let now = self.now();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "revoke certificates").await?;
         let row = stored_by_folio(&mut tx, folio)
             .await?
-            .ok_or_else(|| Error::not_found("certificate", folio))?;
+            .ok_or_else(|| Error::not_found(Record::Certificate, folio))?;
         let next = lifecycle_refusal(&row, CertificateEvent::Revoke)?;
         set_state(&mut tx, &row, next).await?;
         on!(&mut tx, c => sqlx::query("UPDATE certificates SET revoked_reason = $1, revoked_at = $2 WHERE id = $3")
@@ -221,7 +261,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             &certificate_stream(&row.folio),
-            &by,
+            by,
             now,
             "certificate.revoked",
             json!({"reason": reason}),
@@ -229,7 +269,7 @@ impl Engine {
         .await?;
         tx.commit()
             .await
-            .map_err(|e| super::name_conflict(e, "certificate", &row.folio))
+            .map_err(|e| super::name_conflict(e, Record::Certificate, &row.folio))
     }
 
     /// Re-issues a certificate (reposición): a new folio that supersedes the old one and points
@@ -237,19 +277,19 @@ impl Engine {
     /// new PDF e-mailed to the holder. Returns the new folio.
     pub async fn reissue_certificate(
         &self,
-        actor: Option<&str>,
+        actor: &Actor,
         folio: &str,
         name: Option<&str>,
         curp: Option<&str>,
     ) -> Result<String> {
+        let by = actor.staff(Role::Admin, Action::ReissueCertificates)?;
         let name = name.map(str::trim).filter(|n| !n.is_empty());
         let curp = curp.map(Curp::parse).transpose()?;
         let now = self.now();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "re-issue certificates").await?;
         let row = stored_by_folio(&mut tx, folio)
             .await?
-            .ok_or_else(|| Error::not_found("certificate", folio))?;
+            .ok_or_else(|| Error::not_found(Record::Certificate, folio))?;
         let next = lifecycle_refusal(&row, CertificateEvent::Supersede)?;
         let candidate: i64 = on!(&mut tx, c => sqlx::query_scalar(
             "SELECT candidate_id FROM enrollments WHERE id = $1").bind(row.enrollment_id).fetch_one(c).await?);
@@ -263,17 +303,16 @@ impl Engine {
                 .bind(identity.value()).bind(candidate).execute(c).await.map(|r| r.rows_affected()));
             if let Err(e) = updated {
                 if crate::store::is_unique_violation(&e) {
-                    return Err(Error::Invalid(format!(
-                        "CURP {} belongs to another candidate",
-                        curp.as_str()
-                    )));
+                    return Err(Error::CurpTaken {
+                        curp: curp.as_str().to_string(),
+                    });
                 }
                 return Err(e.into());
             }
         }
         set_state(&mut tx, &row, next).await?;
         let new =
-            super::dictamen::issue_certificate(&mut tx, &by, row.enrollment_id, now, Some((row.id, row.expires_at)))
+            super::dictamen::issue_certificate(&mut tx, by, row.enrollment_id, now, Some((row.id, row.expires_at)))
                 .await?;
         on!(&mut tx, c => sqlx::query(
             "UPDATE certificates SET superseded_by_id = (SELECT id FROM certificates WHERE folio = $1) WHERE id = $2"
@@ -281,7 +320,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             &certificate_stream(&row.folio),
-            &by,
+            by,
             now,
             "certificate.superseded",
             json!({"by": new, "name": name, "curp": curp.as_ref().map(|c| c.as_str().to_string())}),
@@ -289,13 +328,19 @@ impl Engine {
         .await?;
         tx.commit()
             .await
-            .map_err(|e| super::name_conflict(e, "certificate", &row.folio))?;
+            .map_err(|e| super::name_conflict(e, Record::Certificate, &row.folio))?;
         Ok(new)
     }
 
     /// The certificate as an Open Badges 3.0 `AchievementCredential`, signed now with the
     /// issuer's current key (`eddsa-jcs-2022`).
-    pub async fn export_ob3(&self, folio: &str, config: &crate::config::Config) -> Result<serde_json::Value> {
+    pub async fn export_ob3(
+        &self,
+        actor: &Actor,
+        folio: &str,
+        config: &crate::config::Config,
+    ) -> Result<serde_json::Value> {
+        actor.staff(Role::Admin, Action::ExportCertificates)?;
         let mut tx = self.db().read().await?;
         /// Folio, holder, e-mail, issued, expires, standard id.
         type ExportRow = (String, String, String, DateTime<Utc>, DateTime<Utc>, i64);
@@ -305,7 +350,7 @@ impl Engine {
              WHERE c.folio = $1"
         ).bind(folio.trim().to_uppercase()).fetch_optional(c).await?);
         let (folio, holder, email, issued, expires, standard_id) =
-            row.ok_or_else(|| Error::not_found("certificate", folio))?;
+            row.ok_or_else(|| Error::not_found(Record::Certificate, folio))?;
         let standard = super::standards::by_id(&mut tx, standard_id).await?;
         tx.commit().await?;
         let key = config.signing_key()?;
@@ -335,14 +380,16 @@ impl Engine {
     }
 
     /// Moves certificates whose validity has ended to Expired (through the certificate state
-    /// machine, audited as `by`); returns how many. The runner calls it on every pass.
-    pub async fn expire_certificates(&self, by: &str) -> Result<u64> {
+    /// machine, audited as the runner); returns how many. The runner calls it on every pass.
+    pub async fn expire_certificates(&self, actor: &Actor) -> Result<u64> {
+        let by = actor.the_runner()?;
         let now = self.now();
         let mut expired = 0;
+        let in_force = crate::store::states(&CertificateState::IN_FORCE);
         loop {
             let mut tx = self.db().write().await?;
             let rows = on!(&mut tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
-                "{STORED} WHERE c.state IN ('issued', 'delivered') AND c.expires_at <= $1 ORDER BY c.id LIMIT 200"
+                "{STORED} WHERE c.state IN ({in_force}) AND c.expires_at <= $1 ORDER BY c.id LIMIT 200"
             ))).bind(now).fetch_all(c).await?);
             if rows.is_empty() {
                 tx.commit().await?;
@@ -374,25 +421,28 @@ impl Engine {
     /// Enqueues the scheduled notices that are due: an expiry reminder for each certificate in
     /// force whose validity ends within `reminder_days` (once per certificate), and the
     /// administrators' digest of overdue processes (once a day). Returns how many were queued.
-    pub async fn schedule_notices(&self, reminder_days: u32) -> Result<u64> {
+    pub async fn schedule_notices(&self, actor: &Actor, reminder_days: u32) -> Result<u64> {
+        actor.the_runner()?;
         let now = self.now();
         let until = now + Duration::days(i64::from(reminder_days));
         let mut tx = self.db().write().await?;
-        let due: Vec<i64> = on!(&mut tx, c => sqlx::query_scalar(
-            "SELECT c.id FROM certificates c WHERE c.state IN ('issued', 'delivered') AND c.expires_at > $1 \
-             AND c.expires_at <= $2 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.idempotency_key = 'notice:expiry:' || c.id)"
-        ).bind(now).bind(until).fetch_all(c).await?);
-        for &id in &due {
-            crate::notices::enqueue(&mut tx, crate::notices::Notice::ExpiryReminder(id), now).await?;
-        }
+        let in_force = crate::store::states(&CertificateState::IN_FORCE);
+        let due: Vec<i64> = on!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id FROM certificates c WHERE c.state IN ({in_force}) AND c.expires_at > $1 \
+             AND c.expires_at <= $2 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.idempotency_key = $3 || c.id)"
+        ))).bind(now).bind(until).bind(crate::notices::EXPIRY_KEY).fetch_all(c).await?);
+        let reminders: Vec<Task> = due
+            .iter()
+            .map(|&certificate| super::notify(Notice::ExpiryReminder { certificate }))
+            .collect();
+        crate::jobs::enqueue_all(&mut tx, &reminders, now).await?;
         let mut queued = due.len() as u64;
         if !super::overdue_in(&mut tx, None, now).await?.is_empty() {
-            let day = now.format("%Y-%m-%d").to_string();
-            let key = format!("notice:overdue:{day}");
-            let exists: Option<i64> = on!(&mut tx, c => sqlx::query_scalar("SELECT id FROM jobs WHERE idempotency_key = $1")
-                .bind(&key).fetch_optional(c).await?);
-            if exists.is_none() {
-                crate::notices::enqueue_overdue_digest(&mut tx, &day, now).await?;
+            let digest = super::notify(Notice::OverdueDigest {
+                day: now.format("%Y-%m-%d").to_string(),
+            });
+            if !crate::jobs::exists(&mut tx, &digest).await? {
+                crate::jobs::enqueue(&mut tx, digest, now).await?;
                 queued += 1;
             }
         }
@@ -401,28 +451,51 @@ impl Engine {
     }
 
     /// Certificates in force whose validity ends within `days` days, soonest first.
-    pub async fn expiring_certificates(&self, days: i64) -> Result<Vec<super::CertificateRow>> {
+    pub async fn expiring_certificates(&self, actor: &Actor, days: i64) -> Result<Vec<super::CertificateRow>> {
+        actor.any_staff(Action::ReadCertificates)?;
         let now = self.now();
         let until = now + Duration::days(days);
         let mut tx = self.db().read().await?;
-        let rows = on!(&mut tx, c => sqlx::query_as::<_, super::CertificateRow>(
+        let in_force = crate::store::states(&CertificateState::IN_FORCE);
+        let rows = on!(&mut tx, c => sqlx::query_as::<_, super::CertificateRow>(sqlx::AssertSqlSafe(format!(
             "SELECT folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, \
              (pdf_sha256 IS NOT NULL) AS rendered FROM certificates \
-             WHERE state IN ('issued', 'delivered') AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, folio"
-        ).bind(now).bind(until).fetch_all(c).await?);
+             WHERE state IN ({in_force}) AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, folio"
+        ))).bind(now).bind(until).fetch_all(c).await?);
         tx.commit().await?;
         Ok(rows)
     }
+}
+
+/// The outcome from the issuer's record of the certificate: revoked, superseded, expired or in
+/// force.
+fn status(mut v: Verification, row: &Stored, now: DateTime<Utc>) -> Result<Verification> {
+    let state = CertificateState::parse(&row.state).map_err(stored_state)?;
+    v.checked.push(Check::Status);
+    v.outcome = match state {
+        CertificateState::Revoked => Outcome::Revoked {
+            reason: row.revoked_reason.clone().unwrap_or_default(),
+            at: row.revoked_at.unwrap_or(row.expires_at),
+        },
+        CertificateState::Superseded => Outcome::Superseded {
+            by: row.superseded_by.clone().unwrap_or_default(),
+        },
+        _ if now >= row.expires_at || state == CertificateState::Expired => Outcome::Expired {
+            at: row.expires_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        },
+        _ => {
+            v.checked.push(Check::ValidityPeriod);
+            Outcome::Valid
+        }
+    };
+    Ok(v)
 }
 
 async fn set_state(tx: &mut Tx, row: &Stored, next: CertificateState) -> Result<()> {
     let done = on!(tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE id = $2 AND version = $3")
         .bind(next.as_str()).bind(row.id).bind(row.version).execute(c).await?.rows_affected());
     if done != 1 {
-        return Err(Error::Conflict {
-            what: "certificate",
-            id: row.folio.clone(),
-        });
+        return Err(Error::conflict(Record::Certificate, &row.folio));
     }
     Ok(())
 }

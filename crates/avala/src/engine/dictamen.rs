@@ -4,10 +4,11 @@
 use chrono::{DateTime, Datelike, Months, Utc};
 use serde_json::json;
 
-use super::staff::{Role, require};
-use super::{Engine, Field, certificate_stream, enrollment_stream, lock_enrollment, set_enrollment_state_with};
+use super::{Engine, Field, certificate_stream, enrollment_stream, lock_enrollment, notify, set_enrollment_state_with};
+use crate::domain::{Action, Actor, Record, Role};
 use crate::error::{Error, Result};
 use crate::machine::{CertificateState, EnrollmentEvent, EnrollmentState, Lifecycle};
+use crate::notices::Notice;
 use crate::on;
 use crate::store::Tx;
 
@@ -51,8 +52,7 @@ pub(crate) async fn issue_certificate(
          JOIN candidates ca ON ca.id = e.candidate_id JOIN standards s ON s.id = e.standard_id \
          JOIN windows w ON w.id = e.window_id WHERE e.id = $1"
     ).bind(enrollment).fetch_one(c).await?);
-    let tz: chrono_tz::Tz = tz.parse().unwrap_or(chrono_tz::America::Mexico_City);
-    let year = now.with_timezone(&tz).year();
+    let year = now.with_timezone(&crate::clock::zone(&tz)).year();
     let folio = next_folio(tx, &code, year).await?;
     let verification = crate::certificate::new_verification_code();
     // A re-issue (reposición) keeps the validity of the certificate it replaces.
@@ -68,9 +68,7 @@ pub(crate) async fn issue_certificate(
     .bind(now).bind(expires).bind(supersedes).execute(c).await.map(|r| r.rows_affected()));
     if let Err(e) = inserted {
         if crate::store::is_unique_violation(&e) {
-            return Err(Error::Invalid(format!(
-                "enrollment {enrollment} already has a certificate (rule 7: at most one per enrollment; use `avala certificate reissue`)"
-            )));
+            return Err(Error::CertificateExists { enrollment });
         }
         return Err(e.into());
     }
@@ -83,14 +81,7 @@ pub(crate) async fn issue_certificate(
         json!({"enrollment": enrollment, "holder_name": holder, "expires_at": expires, "supersedes": supersedes}),
     )
     .await?;
-    crate::jobs::enqueue(
-        tx,
-        crate::jobs::RENDER_CERTIFICATE,
-        &format!("render:{folio}"),
-        &json!({"folio": folio}),
-        now,
-    )
-    .await?;
+    crate::jobs::enqueue(tx, crate::jobs::Task::RenderCertificate { folio: folio.clone() }, now).await?;
     Ok(folio)
 }
 
@@ -100,13 +91,13 @@ impl Engine {
     /// (rule 3); any refusal refuses the whole batch.
     pub async fn issue_dictamen(
         &self,
-        actor: Option<&str>,
+        actor: &Actor,
         window: i64,
         enrollments: &[i64],
         procede: bool,
     ) -> Result<DictamenBatch> {
+        let by = actor.staff(Role::Verifier, Action::IssueDictamen)?.to_string();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Verifier, "issue dictámenes").await?;
         super::windows::load(&mut tx, window).await?;
         let ids: Vec<i64> = if enrollments.is_empty() {
             on!(&mut tx, c => sqlx::query_scalar(
@@ -119,9 +110,7 @@ impl Engine {
             ids
         };
         if ids.is_empty() {
-            return Err(Error::Invalid(format!(
-                "no enrollment of window {window} is waiting for a dictamen (state submitted_for_dictamen)"
-            )));
+            return Err(Error::NothingForDictamen { window });
         }
         let event = if procede {
             EnrollmentEvent::Procede
@@ -139,9 +128,11 @@ impl Engine {
                 "SELECT window_id, evaluator_id FROM enrollments WHERE id = $1"
             ).bind(id).fetch_one(c).await?);
             if in_window != window {
-                return Err(Error::Invalid(format!(
-                    "enrollment {id} belongs to window {in_window}, not to window {window}"
-                )));
+                return Err(Error::EnrollmentNotInWindow {
+                    enrollment: id,
+                    window,
+                    actual: in_window,
+                });
             }
             let next = state.apply(event)?;
             if evaluator.as_deref() == Some(by.as_str()) {
@@ -161,14 +152,14 @@ impl Engine {
                 json!({"batch": batch, "procede": procede}),
             )
             .await?;
-            crate::notices::enqueue(&mut tx, crate::notices::Notice::Dictamen(id), now).await?;
+            crate::jobs::enqueue(&mut tx, notify(Notice::Dictamen { enrollment: id }), now).await?;
             if procede {
                 folios.push(issue_certificate(&mut tx, &by, id, now, None).await?);
             }
         }
         tx.commit()
             .await
-            .map_err(|e| super::name_conflict(e, "dictamen batch", batch))?;
+            .map_err(|e| super::name_conflict(e, Record::DictamenBatch, batch))?;
         Ok(DictamenBatch {
             id: batch,
             window,

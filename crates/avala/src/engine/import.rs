@@ -2,11 +2,10 @@
 //! one transaction: every row or none.
 
 use super::Engine;
-use super::enrollments::{Institutions, Known, NewCandidate, register_many};
-use super::staff::{Role, require};
-use crate::error::{Error, Result};
-use crate::import::{Encoding, ImportProblem};
-use crate::on;
+use super::registration::{Institutions, Known, NewCandidate, register_many};
+use crate::domain::{Action, Actor, Role};
+use crate::error::{Error, ImportProblem, Problem, Result};
+use crate::import::Encoding;
 
 /// Rows registered per round of statements (SQLite allows 32,766 parameters in one statement,
 /// PostgreSQL 65,535; the widest insert takes 8 per row). 100,000 rows: 5.4 s in rounds of
@@ -32,7 +31,7 @@ impl Engine {
     /// Imports a cohort CSV held in memory into `window`; see [`Engine::import_candidates_from`].
     pub async fn import_candidates(
         &self,
-        actor: Option<&str>,
+        actor: &Actor,
         window: i64,
         bytes: &[u8],
         dry_run: bool,
@@ -46,21 +45,19 @@ impl Engine {
     /// and rolls it back, so it finds what the real one would.
     pub async fn import_candidates_from<R: std::io::Read + Send>(
         &self,
-        actor: Option<&str>,
+        actor: &Actor,
         window: i64,
         input: R,
         dry_run: bool,
     ) -> Result<ImportOutcome> {
+        let by = actor.staff(Role::Admin, Action::ImportCandidates)?;
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "import candidates").await?;
         let now = self.now();
         let w = super::windows::check_taking(&mut tx, window, now, 0).await?;
         let free = match w.capacity {
             Some(capacity) => {
-                let taken: i64 = on!(&mut tx, c => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM enrollments WHERE window_id = $1 AND state <> 'withdrawn'"
-                ).bind(window).fetch_one(c).await?);
-                Some((capacity, (capacity - taken).max(0) as usize))
+                let taken = super::windows::places_taken(&mut tx, window).await?;
+                super::windows::free_places(Some(capacity), taken).map(|free| (capacity, free))
             }
             None => None,
         };
@@ -80,7 +77,11 @@ impl Engine {
                 && registered + rows.len() > free
             {
                 over_capacity = Some(problems.len());
-                problems.push(ImportProblem::new(rows[free - registered].line, None, String::new()));
+                problems.push(ImportProblem::new(
+                    rows[free - registered].line,
+                    None,
+                    Problem::MissingValue,
+                ));
             }
             registered += rows.len();
             // Who is known already, and who is enrolled in this window (rule 2), a round at a time.
@@ -91,24 +92,27 @@ impl Engine {
                     problems.push(ImportProblem::new(
                         row.line,
                         Some(row.identity.kind()),
-                        format!(
-                            "{} is already enrolled in window {window} (enrollment {id})",
-                            row.identity
-                        ),
+                        Problem::AlreadyEnrolled {
+                            identity: row.identity.value().to_string(),
+                            window,
+                            enrollment: id,
+                        },
                     ));
                 }
             }
             // Nothing will be committed once there is a problem: the rest is only checked.
             if problems.is_empty() {
                 let chunk: Vec<NewCandidate> = rows.into_iter().map(NewCandidate::from).collect();
-                register_many(&mut tx, &mut institutions, &by, window, &chunk, known, now).await?;
+                register_many(&mut tx, &mut institutions, by, window, &chunk, known, now).await?;
             }
         }
         if let (Some(at), Some((capacity, free))) = (over_capacity, free) {
-            problems[at].message = format!(
-                "window {window} has {free} free place(s) of {capacity}; the file's {registered} valid rows do not fit \
-                 (this row is the first over capacity)"
-            );
+            problems[at].problem = Problem::OverCapacity {
+                window,
+                free,
+                capacity,
+                rows: registered,
+            };
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| p.line);
@@ -128,7 +132,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             &super::window_stream(window),
-            &by,
+            by,
             now,
             "window.imported",
             serde_json::json!({"registered": outcome.registered, "encoding": outcome.encoding}),

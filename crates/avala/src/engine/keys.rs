@@ -6,8 +6,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde_json::json;
 
 use super::Engine;
-use super::staff::{Role, require};
 use crate::config::{Config, key_id};
+use crate::domain::{Action, Actor, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 use crate::store::Tx;
@@ -25,6 +25,31 @@ pub struct KeyRow {
     pub retired_at: Option<DateTime<Utc>>,
 }
 
+/// What a key of the key set does now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// The key file holds it: it signs new certificates.
+    Signing,
+    /// Replaced by a newer key; it still verifies what it signed.
+    Retired,
+    /// In the key set, verifying, but not the key file's.
+    Verifies,
+}
+
+impl KeyRow {
+    /// Its status, given the key id of the key file's key (`None` without a key file at hand).
+    pub fn status(&self, signing: Option<&str>) -> KeyStatus {
+        if signing == Some(self.key_id.as_str()) {
+            KeyStatus::Signing
+        } else if self.retired_at.is_some() {
+            KeyStatus::Retired
+        } else {
+            KeyStatus::Verifies
+        }
+    }
+}
+
 /// Records `key` in the key set unless it is there.
 pub(crate) async fn register(tx: &mut Tx, key: &VerifyingKey, now: DateTime<Utc>) -> Result<()> {
     on!(tx, c => sqlx::query(
@@ -38,9 +63,12 @@ pub fn parse_public_key(hex_text: &str) -> Result<VerifyingKey> {
     let bytes: [u8; 32] = hex::decode(hex_text.trim())
         .ok()
         .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| Error::Invalid(format!("{hex_text:?} is not an Ed25519 public key (64 hex digits)")))?;
-    VerifyingKey::from_bytes(&bytes)
-        .map_err(|e| Error::Invalid(format!("{hex_text:?} is not an Ed25519 public key: {e}")))
+        .ok_or_else(|| Error::NotAPublicKey {
+            value: hex_text.to_string(),
+        })?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| Error::NotAPublicKey {
+        value: hex_text.to_string(),
+    })
 }
 
 impl Engine {
@@ -55,10 +83,11 @@ impl Engine {
             .await?
             .into_iter()
             .find(|k| k.key_id == id)
-            .ok_or_else(|| Error::not_found("issuer key", id))
+            .ok_or_else(|| Error::not_found(Record::IssuerKey, id))
     }
 
-    /// Every issuer key, oldest first.
+    /// Every issuer key, oldest first: the public keys are public (verification needs them),
+    /// so any actor may read them.
     pub async fn issuer_keys(&self) -> Result<Vec<KeyRow>> {
         let mut tx = self.db().read().await?;
         let rows = on!(&mut tx, c => sqlx::query_as::<_, KeyRow>(
@@ -70,14 +99,14 @@ impl Engine {
 
     /// Replaces the signing key: a new key signs from now on, the old public keys stay in the key
     /// set (retired) so everything they signed keeps verifying. The old private key is deleted.
-    pub async fn rotate_issuer_key(&self, actor: Option<&str>, config: &Config) -> Result<KeyRow> {
+    pub async fn rotate_issuer_key(&self, actor: &Actor, config: &Config) -> Result<KeyRow> {
+        let by = actor.staff(Role::Admin, Action::RotateKey)?;
         let old = config.signing_key()?.verifying_key();
         let mut secret = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
         let new = SigningKey::from_bytes(&secret);
         let now = self.now();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "rotate the issuer key").await?;
         register(&mut tx, &old, now).await?;
         on!(&mut tx, c => sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE retired_at IS NULL")
             .bind(now).execute(c).await?.rows_affected());
@@ -85,7 +114,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             "issuer",
-            &by,
+            by,
             now,
             "issuer.key_rotated",
             json!({"retired": key_id(&old), "current": key_id(&new.verifying_key())}),
@@ -100,6 +129,6 @@ impl Engine {
             .await?
             .into_iter()
             .find(|k| k.key_id == id)
-            .ok_or_else(|| Error::not_found("issuer key", id))
+            .ok_or_else(|| Error::not_found(Record::IssuerKey, id))
     }
 }

@@ -6,36 +6,43 @@
 
 mod certificates;
 mod dictamen;
-mod enrollments;
+mod evaluation;
 mod import;
 mod keys;
 mod outbox;
 mod queries;
+mod registration;
+mod runner;
 mod staff;
 mod standards;
+mod verifying;
 mod windows;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::deadlines;
+pub use crate::domain::Role;
 pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
-pub use enrollments::{DiagnosticOutcome, Judgement, NewCandidate, VerdictOutcome};
+pub use evaluation::{DiagnosticOutcome, Judgement, VerdictOutcome};
 pub use import::ImportOutcome;
-pub(crate) use keys::register as register_key;
-pub use keys::{KeyRow, parse_public_key};
+pub use keys::{KeyRow, KeyStatus, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};
-pub use queries::deadlines;
 pub(crate) use queries::overdue_in;
 pub use queries::{
-    CertificateRow, Cursor, EnrollmentDetail, EnrollmentRow, JudgementRow, Keyed, OverdueRow, PAGE, ReportBy,
-    ReportRow, StaffRow, StandardRow, WindowRow,
+    CertificateRow, Cursor, EnrollmentDetail, EnrollmentRow, JudgementRow, Keyed, OverdueRow, PAGE, REFUSED_EMAIL,
+    ReportBy, ReportRow, StaffRow, StandardRow, WindowRow,
 };
-pub use staff::{NewStaff, Role};
+pub use registration::NewCandidate;
+pub use runner::{Delivery, Mail, Rendered, Sent};
+pub use staff::NewStaff;
 pub use standards::LoadOutcome;
+pub use verifying::{Records, offline_keys, open_records, verify_certificate};
 
 use crate::clock::Clock;
+use crate::domain::Record;
 use crate::error::{Error, Result};
 use crate::machine::Lifecycle;
 use crate::on;
@@ -70,6 +77,11 @@ impl Engine {
     }
 }
 
+/// The job that sends `notice`.
+pub(crate) fn notify(notice: crate::notices::Notice) -> crate::jobs::Task {
+    crate::jobs::Task::Notify(notice)
+}
+
 /// Audit stream names.
 pub(crate) fn enrollment_stream(id: i64) -> String {
     format!("enrollment:{id}")
@@ -95,10 +107,10 @@ pub(crate) async fn lock_enrollment(tx: &mut Tx, id: i64) -> Result<(crate::mach
             .bind(id)
             .fetch_optional(&mut **t)
             .await
-            .map_err(|e| conflict_or(e, "enrollment", id))?,
+            .map_err(|e| conflict_or(e, Record::Enrollment, id))?,
     };
-    let (state, version) = row.ok_or_else(|| Error::not_found("enrollment", id))?;
-    let state = crate::machine::EnrollmentState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
+    let (state, version) = row.ok_or_else(|| Error::not_found(Record::Enrollment, id))?;
+    let state = crate::machine::EnrollmentState::parse(&state).map_err(stored_state)?;
     Ok((state, version))
 }
 
@@ -148,32 +160,25 @@ pub(crate) async fn set_enrollment_state_with(
         q.execute(c).await?.rows_affected()
     });
     if done != 1 {
-        return Err(Error::Conflict {
-            what: "enrollment",
-            id: id.to_string(),
-        });
+        return Err(Error::conflict(Record::Enrollment, id));
     }
     Ok(())
 }
 
+/// A stored state no machine knows: the database holds something avala never wrote.
+pub(crate) fn stored_state(e: crate::machine::UnknownState) -> Error {
+    Error::database(format!("unknown {} state {:?} in the database", e.machine, e.value))
+}
+
 /// Names the record in a conflict error.
-pub(crate) fn conflict_or(e: sqlx::Error, what: &'static str, id: impl ToString) -> Error {
-    match crate::store::map_db_error(e) {
-        Error::Conflict { .. } => Error::Conflict {
-            what,
-            id: id.to_string(),
-        },
-        other => other,
-    }
+pub(crate) fn conflict_or(e: sqlx::Error, what: Record, id: impl ToString) -> Error {
+    name_conflict(crate::store::map_db_error(e), what, id)
 }
 
 /// Names the record in a conflict error from an `Error`.
-pub(crate) fn name_conflict(e: Error, what: &'static str, id: impl ToString) -> Error {
+pub(crate) fn name_conflict(e: Error, what: Record, id: impl ToString) -> Error {
     match e {
-        Error::Conflict { .. } => Error::Conflict {
-            what,
-            id: id.to_string(),
-        },
+        Error::Conflict { .. } => Error::conflict(what, id),
         other => other,
     }
 }

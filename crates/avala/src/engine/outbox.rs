@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::staff::{Role, require};
 use super::{Engine, enrollment_stream};
+use crate::domain::{Action, Actor, Field, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 
@@ -56,13 +56,17 @@ const JOB: &str = "SELECT id, kind, idempotency_key, state, run_at, attempts, ma
 
 impl Engine {
     /// Jobs, newest first, optionally of one state.
-    pub async fn list_jobs(&self, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+    pub async fn list_jobs(&self, actor: &Actor, state: Option<&str>, limit: i64) -> Result<Vec<JobRow>> {
+        actor.staff(Role::Admin, Action::ManageJobs)?;
+        const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
         if let Some(s) = state
-            && !["queued", "running", "done", "dead"].contains(&s)
+            && !STATES.contains(&s)
         {
-            return Err(Error::Invalid(format!(
-                "{s:?} is not a job state; use queued, running, done or dead"
-            )));
+            return Err(Error::UnknownValue {
+                field: Field::JobState,
+                value: s.to_string(),
+                known: STATES.iter().map(|s| s.to_string()).collect(),
+            });
         }
         let mut tx = self.db().read().await?;
         let sql = format!("{JOB} WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2");
@@ -72,12 +76,13 @@ impl Engine {
     }
 
     /// One job and its attempts.
-    pub async fn show_job(&self, id: i64) -> Result<(JobRow, Vec<AttemptRow>)> {
+    pub async fn show_job(&self, actor: &Actor, id: i64) -> Result<(JobRow, Vec<AttemptRow>)> {
+        actor.staff(Role::Admin, Action::ManageJobs)?;
         let mut tx = self.db().read().await?;
         let sql = format!("{JOB} WHERE id = $1");
         let job =
             on!(&mut tx, c => sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(c).await?)
-                .ok_or_else(|| Error::not_found("job", id))?;
+                .ok_or_else(|| Error::not_found(Record::Job, id))?;
         let attempts = on!(&mut tx, c => sqlx::query_as::<_, AttemptRow>(
             "SELECT attempt, holder, started_at, finished_at, outcome, detail FROM job_attempts WHERE job_id = $1 ORDER BY id"
         ).bind(id).fetch_all(c).await?);
@@ -86,55 +91,51 @@ impl Engine {
     }
 
     /// Puts a dead (or waiting) job back in the queue, due now, with a fresh budget of attempts.
-    pub async fn retry_job(&self, actor: Option<&str>, id: i64) -> Result<JobRow> {
+    pub async fn retry_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
+        let by = actor.staff(Role::Admin, Action::ManageJobs)?;
         let now = self.now();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "retry jobs").await?;
         let n = on!(&mut tx, c => sqlx::query(
             "UPDATE jobs SET state = 'queued', run_at = $1, max_attempts = attempts + 8, finished_at = NULL \
              WHERE id = $2 AND state IN ('dead', 'queued')"
         ).bind(now).bind(id).execute(c).await?.rows_affected());
         if n != 1 {
             tx.commit().await?;
-            let (job, _) = self.show_job(id).await?;
-            return Err(Error::Invalid(format!(
-                "job {id} is {}; only dead or queued jobs can be retried",
-                job.state
-            )));
+            let (job, _) = self.show_job(actor, id).await?;
+            return Err(Error::JobNotRetryable {
+                job: id,
+                state: job.state,
+            });
         }
-        crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.retried", json!({})).await?;
+        crate::audit::append(&mut tx, &format!("job:{id}"), by, now, "job.retried", json!({})).await?;
         tx.commit().await?;
-        Ok(self.show_job(id).await?.0)
+        Ok(self.show_job(actor, id).await?.0)
     }
 
     /// Cancels a job that has not run: it becomes dead with the reason, and is never run.
-    pub async fn cancel_job(&self, actor: Option<&str>, id: i64) -> Result<JobRow> {
+    pub async fn cancel_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
+        let by = actor.staff(Role::Admin, Action::ManageJobs)?;
         let now = self.now();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "cancel jobs").await?;
         let n = on!(&mut tx, c => sqlx::query(
             "UPDATE jobs SET state = 'dead', last_error = $1, finished_at = $2 WHERE id = $3 AND state = 'queued'"
         ).bind(format!("cancelled by {by}")).bind(now).bind(id).execute(c).await?.rows_affected());
         if n != 1 {
             tx.commit().await?;
-            let (job, _) = self.show_job(id).await?;
-            return Err(Error::Invalid(format!(
-                "job {id} is {}; only queued jobs can be cancelled{}",
-                job.state,
-                if job.state == "running" {
-                    " (a runner holds it now)"
-                } else {
-                    ""
-                }
-            )));
+            let (job, _) = self.show_job(actor, id).await?;
+            return Err(Error::JobNotCancellable {
+                job: id,
+                state: job.state,
+            });
         }
-        crate::audit::append(&mut tx, &format!("job:{id}"), &by, now, "job.cancelled", json!({})).await?;
+        crate::audit::append(&mut tx, &format!("job:{id}"), by, now, "job.cancelled", json!({})).await?;
         tx.commit().await?;
-        Ok(self.show_job(id).await?.0)
+        Ok(self.show_job(actor, id).await?.0)
     }
 
     /// Records that a certificate's e-mail was refused for good (SMTP 5xx or out of attempts).
-    pub async fn mark_delivery_failed(&self, by: &str, folio: &str, error: &str) -> Result<()> {
+    pub async fn mark_delivery_failed(&self, actor: &Actor, folio: &str, error: &str) -> Result<()> {
+        let by = actor.the_runner()?;
         let now = self.now();
         let mut tx = self.db().write().await?;
         let enrollment: Option<i64> = on!(&mut tx, c => sqlx::query_scalar(

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::Engine;
-use super::staff::{Role, require, require_any};
+use super::{Engine, stored_state};
+use crate::deadlines::Deadline;
+use crate::domain::{Action, Actor, Record, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, Lifecycle};
 use crate::on;
@@ -116,6 +117,8 @@ pub struct EnrollmentDetail {
     pub state: String,
     /// Version (optimistic lock).
     pub version: i64,
+    /// The candidate's id.
+    pub candidate_id: i64,
     /// Candidate's name.
     pub name: String,
     /// "curp" or "passport".
@@ -194,64 +197,10 @@ pub struct ReportRow {
     pub count: Option<i64>,
 }
 
-/// An overdue process (rule 8).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct OverdueRow {
-    /// Enrollment.
-    pub enrollment: i64,
-    /// Its window.
-    pub window: i64,
-    /// Its current state.
-    pub state: String,
-    /// Which deadline: `verdict`, `dictamen` or `delivery`.
-    pub deadline: &'static str,
-    /// When the clock started (evaluation, verdict or dictamen instant).
-    pub since: DateTime<Utc>,
-    /// When it fell due.
-    pub due: DateTime<Utc>,
-    /// Whole days past due.
-    pub days_late: i64,
-}
+pub use crate::deadlines::OverdueRow;
 
-/// The CONOCER deadlines of rule 8, in one place.
-pub mod deadlines {
-    use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
-
-    /// Natural days from the evaluation to the verdict reaching the certifying body.
-    pub const VERDICT_DAYS: i64 = 8;
-    /// Natural days from receiving the verdict to the dictamen.
-    pub const DICTAMEN_DAYS: i64 = 30;
-    /// Business days (Monday to Friday) from the dictamen to delivering the certificate.
-    pub const DELIVERY_BUSINESS_DAYS: i64 = 5;
-
-    /// `from` plus `days` business days (weekends skipped).
-    pub fn add_business_days(from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
-        let mut at = from;
-        let mut left = days;
-        while left > 0 {
-            at += Duration::days(1);
-            if !matches!(at.weekday(), Weekday::Sat | Weekday::Sun) {
-                left -= 1;
-            }
-        }
-        at
-    }
-
-    /// When the verdict for an evaluation at `evaluation` falls due.
-    pub fn verdict_due(evaluation: DateTime<Utc>) -> DateTime<Utc> {
-        evaluation + Duration::days(VERDICT_DAYS)
-    }
-
-    /// When the dictamen for a verdict received at `verdict` falls due.
-    pub fn dictamen_due(verdict: DateTime<Utc>) -> DateTime<Utc> {
-        verdict + Duration::days(DICTAMEN_DAYS)
-    }
-
-    /// When delivery of a certificate whose dictamen was at `dictamen` falls due.
-    pub fn delivery_due(dictamen: DateTime<Utc>) -> DateTime<Utc> {
-        add_business_days(dictamen, DELIVERY_BUSINESS_DAYS)
-    }
-}
+/// The stage report's line for certificates whose e-mail the mail server refused for good.
+pub const REFUSED_EMAIL: &str = "certificate_issued: e-mail refused";
 
 /// How a report groups enrollments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +213,8 @@ pub enum ReportBy {
 
 impl Engine {
     /// Staff members.
-    pub async fn list_staff(&self) -> Result<Vec<StaffRow>> {
+    pub async fn list_staff(&self, actor: &Actor) -> Result<Vec<StaffRow>> {
+        actor.any_staff(Action::ListStaff)?;
         let mut tx = self.db().read().await?;
         let rows = on!(&mut tx, c => sqlx::query_as("SELECT id, name, email, roles FROM staff ORDER BY id").fetch_all(c).await?);
         tx.commit().await?;
@@ -272,7 +222,8 @@ impl Engine {
     }
 
     /// Loaded standard versions.
-    pub async fn list_standards(&self) -> Result<Vec<StandardRow>> {
+    pub async fn list_standards(&self, actor: &Actor) -> Result<Vec<StandardRow>> {
+        actor.any_staff(Action::ReadStandards)?;
         let mut tx = self.db().read().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT id, code, version, title, level, validity_years, diagnostic_threshold, content_hash, loaded_at \
@@ -283,7 +234,8 @@ impl Engine {
     }
 
     /// The latest loaded version of a standard.
-    pub async fn show_standard(&self, code: &str) -> Result<crate::standard::Standard> {
+    pub async fn show_standard(&self, actor: &Actor, code: &str) -> Result<crate::standard::Standard> {
+        actor.any_staff(Action::ReadStandards)?;
         let mut tx = self.db().read().await?;
         let (_, standard) = super::standards::latest(&mut tx, code).await?;
         tx.commit().await?;
@@ -291,25 +243,28 @@ impl Engine {
     }
 
     /// Windows.
-    pub async fn list_windows(&self) -> Result<Vec<WindowRow>> {
+    pub async fn list_windows(&self, actor: &Actor) -> Result<Vec<WindowRow>> {
+        actor.any_staff(Action::ReadWindows)?;
         self.windows(None).await
     }
 
     /// One window.
-    pub async fn show_window(&self, id: i64) -> Result<WindowRow> {
+    pub async fn show_window(&self, actor: &Actor, id: i64) -> Result<WindowRow> {
+        actor.any_staff(Action::ReadWindows)?;
         self.windows(Some(id))
             .await?
             .pop()
-            .ok_or_else(|| Error::not_found("window", id))
+            .ok_or_else(|| Error::not_found(Record::Window, id))
     }
 
     async fn windows(&self, id: Option<i64>) -> Result<Vec<WindowRow>> {
         let mut tx = self.db().read().await?;
+        // `enrolled` counts the places taken, as rule 2's capacity does (windows::places_taken).
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT w.id, w.standard_code, w.state, w.opens_at, w.closes_at, w.tz, w.capacity, \
-             (SELECT COUNT(*) FROM enrollments e WHERE e.window_id = w.id AND e.state <> 'withdrawn') AS enrolled \
+             (SELECT COUNT(*) FROM enrollments e WHERE e.window_id = w.id AND e.state <> $2) AS enrolled \
              FROM windows w WHERE ($1 IS NULL OR w.id = $1) ORDER BY w.id"
-        ).bind(id).fetch_all(c).await?);
+        ).bind(id).bind(EnrollmentState::FREES_PLACE.as_str()).fetch_all(c).await?);
         tx.commit().await?;
         Ok(rows)
     }
@@ -318,14 +273,21 @@ impl Engine {
     /// size reads [`Engine::enrollments_page`] instead).
     pub async fn list_enrollments(
         &self,
+        actor: &Actor,
         window: Option<i64>,
         state: Option<EnrollmentState>,
     ) -> Result<Vec<EnrollmentRow>> {
-        self.enrollments_page(window, state, 0, i64::MAX).await
+        self.enrollments_page(actor, window, state, 0, i64::MAX).await
     }
 
     /// How many enrollments, optionally of one window and in one state.
-    pub async fn count_enrollments(&self, window: Option<i64>, state: Option<EnrollmentState>) -> Result<i64> {
+    pub async fn count_enrollments(
+        &self,
+        actor: &Actor,
+        window: Option<i64>,
+        state: Option<EnrollmentState>,
+    ) -> Result<i64> {
+        actor.any_staff(Action::ReadEnrollments)?;
         let mut tx = self.db().single().await?;
         let n = on!(&mut tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM enrollments WHERE ($1 IS NULL OR window_id = $1) AND ($2 IS NULL OR state = $2)"
@@ -338,11 +300,13 @@ impl Engine {
     /// and in one state: a listing reads these pages one after another and holds one at a time.
     pub async fn enrollments_page(
         &self,
+        actor: &Actor,
         window: Option<i64>,
         state: Option<EnrollmentState>,
         after: i64,
         limit: i64,
     ) -> Result<Vec<EnrollmentRow>> {
+        actor.any_staff(Action::ReadEnrollments)?;
         let mut tx = self.db().single().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT e.id, e.window_id, ca.name, i.name AS institution, e.state, e.evaluator_id, e.diagnostic_score, e.verdict \
@@ -353,34 +317,39 @@ impl Engine {
         Ok(rows)
     }
 
-    /// One enrollment with the candidate's personal data; the read is audited. Staff of any
-    /// role may read; an evaluator only their assigned enrollments (rule 4).
-    pub async fn show_enrollment(&self, actor: Option<&str>, id: i64) -> Result<EnrollmentDetail> {
+    /// One enrollment with the candidate's personal data; the read is audited. Admins and
+    /// verifiers may read any, an evaluator only their assigned enrollments (rule 4), a
+    /// candidate only their own.
+    pub async fn show_enrollment(&self, actor: &Actor, id: i64) -> Result<EnrollmentDetail> {
+        let by = match actor {
+            Actor::Candidate { .. } => actor.audit_name(),
+            _ => actor.any_staff(Action::ReadEnrollments)?.to_string(),
+        };
         let mut tx = self.db().write().await?;
-        let by = require_any(
-            &mut tx,
-            actor,
-            &[Role::Admin, Role::Verifier, Role::Evaluator],
-            "read enrollments",
-        )
-        .await?;
         let detail: Option<EnrollmentDetail> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT e.id, e.window_id, e.state, e.version, ca.name, ca.identity_kind, ca.identity, ca.email, \
+            "SELECT e.id, e.window_id, e.state, e.version, e.candidate_id, ca.name, ca.identity_kind, ca.identity, ca.email, \
              i.name AS institution, ca.position, ca.public_registry, e.registered_at, e.diagnostic_score, e.evaluator_id, \
              e.evaluation_at, s.version AS standard_version, e.verdict, e.verdict_at, e.dictamen_batch_id, e.dictamen_at, \
              e.withdrawn_reason, e.delivered_at \
              FROM enrollments e JOIN candidates ca ON ca.id = e.candidate_id JOIN institutions i ON i.id = ca.institution_id \
              LEFT JOIN standards s ON s.id = e.standard_id WHERE e.id = $1"
         ).bind(id).fetch_optional(c).await?);
-        let mut detail = detail.ok_or_else(|| Error::not_found("enrollment", id))?;
-        let is_other_staff = require(&mut tx, Some(&by), Role::Admin, "read").await.is_ok()
-            || require(&mut tx, Some(&by), Role::Verifier, "read").await.is_ok();
-        if !is_other_staff && detail.evaluator_id.as_deref() != Some(by.as_str()) {
-            return Err(Error::NotAssigned {
-                enrollment: id,
-                assigned: detail.evaluator_id.clone().unwrap_or_else(|| "nobody yet".into()),
-                actor: by,
-            });
+        let mut detail = detail.ok_or_else(|| Error::not_found(Record::Enrollment, id))?;
+        match actor {
+            Actor::Candidate { candidate } if *candidate != detail.candidate_id => {
+                // Another candidate's process is, to this candidate, no process at all.
+                return Err(Error::not_found(Record::Enrollment, id));
+            }
+            Actor::Candidate { .. } => {}
+            _ if actor.has_role(Role::Admin) || actor.has_role(Role::Verifier) => {}
+            _ if detail.evaluator_id.as_deref() == Some(by.as_str()) => {}
+            _ => {
+                return Err(Error::NotAssigned {
+                    enrollment: id,
+                    assigned: detail.evaluator_id.clone().unwrap_or_default(),
+                    actor: by,
+                });
+            }
         }
         detail.judgements = on!(&mut tx, c => sqlx::query_as(
             "SELECT element_code, competent, evidence, feedback, evaluator_id, recorded_at FROM element_judgements \
@@ -403,13 +372,20 @@ impl Engine {
     }
 
     /// Certificates, optionally of one window.
-    pub async fn list_certificates(&self, window: Option<i64>) -> Result<Vec<CertificateRow>> {
-        self.certificates_page(window, 0, i64::MAX).await
+    pub async fn list_certificates(&self, actor: &Actor, window: Option<i64>) -> Result<Vec<CertificateRow>> {
+        self.certificates_page(actor, window, 0, i64::MAX).await
     }
 
     /// Up to `limit` certificates issued after the one with row id `after`, in order of issue,
     /// optionally of one window: a listing reads these pages one after another.
-    pub async fn certificates_page(&self, window: Option<i64>, after: i64, limit: i64) -> Result<Vec<CertificateRow>> {
+    pub async fn certificates_page(
+        &self,
+        actor: &Actor,
+        window: Option<i64>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<CertificateRow>> {
+        actor.any_staff(Action::ReadCertificates)?;
         let mut tx = self.db().single().await?;
         let rows = on!(&mut tx, c => sqlx::query_as(
             "SELECT c.id, c.folio, c.holder_name, c.state, c.enrollment_id, c.issued_at, c.expires_at, c.verification_code, \
@@ -421,19 +397,30 @@ impl Engine {
     }
 
     /// One certificate by folio.
-    pub async fn show_certificate(&self, folio: &str) -> Result<CertificateRow> {
+    pub async fn show_certificate(&self, actor: &Actor, folio: &str) -> Result<CertificateRow> {
+        actor.any_staff(Action::ReadCertificates)?;
         let mut tx = self.db().read().await?;
         let row = on!(&mut tx, c => sqlx::query_as(
             "SELECT folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, \
              (pdf_sha256 IS NOT NULL) AS rendered FROM certificates WHERE folio = $1"
         ).bind(folio.trim().to_uppercase()).fetch_optional(c).await?);
         tx.commit().await?;
-        row.ok_or_else(|| Error::not_found("certificate", folio))
+        row.ok_or_else(|| Error::not_found(Record::Certificate, folio))
     }
 
     /// Enrollment counts by stage or institution. With `open_data`, counts below 5 are
-    /// suppressed so no person can be singled out.
-    pub async fn report(&self, window: Option<i64>, by: ReportBy, open_data: bool) -> Result<Vec<ReportRow>> {
+    /// suppressed so no person can be singled out: open data is for anyone, the full report
+    /// for staff.
+    pub async fn report(
+        &self,
+        actor: &Actor,
+        window: Option<i64>,
+        by: ReportBy,
+        open_data: bool,
+    ) -> Result<Vec<ReportRow>> {
+        if !open_data {
+            actor.any_staff(Action::ReadReports)?;
+        }
         let mut tx = self.db().read().await?;
         let sql = match by {
             ReportBy::Stage => {
@@ -449,8 +436,8 @@ impl Engine {
         // Certificates whose e-mail the mail server refused for good (SMTP 5xx, or out of attempts).
         let failed: i64 = on!(&mut tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM enrollments WHERE ($1 IS NULL OR window_id = $1) AND delivery_error IS NOT NULL \
-             AND state = 'certificate_issued'"
-        ).bind(window).fetch_one(c).await?);
+             AND state = $2"
+        ).bind(window).bind(EnrollmentState::CertificateIssued.as_str()).fetch_one(c).await?);
         tx.commit().await?;
         let mut rows: Vec<ReportRow> = rows
             .into_iter()
@@ -464,7 +451,7 @@ impl Engine {
             rows.sort_by_key(|r| order(&r.group));
             if failed > 0 {
                 rows.push(ReportRow {
-                    group: "certificate_issued: e-mail refused".into(),
+                    group: REFUSED_EMAIL.into(),
                     count: if open_data && failed < 5 { None } else { Some(failed) },
                 });
             }
@@ -472,8 +459,15 @@ impl Engine {
         Ok(rows)
     }
 
+    /// Walks every chain of the audit log (`audit::verify`).
+    pub async fn verify_audit(&self, actor: &Actor) -> Result<crate::audit::AuditReport> {
+        actor.staff(Role::Admin, Action::VerifyAudit)?;
+        crate::audit::verify(self.db()).await
+    }
+
     /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.
-    pub async fn overdue(&self, window: Option<i64>) -> Result<Vec<OverdueRow>> {
+    pub async fn overdue(&self, actor: &Actor, window: Option<i64>) -> Result<Vec<OverdueRow>> {
+        actor.any_staff(Action::ReadReports)?;
         let mut tx = self.db().read().await?;
         let rows = overdue_in(&mut tx, window, self.now()).await?;
         tx.commit().await?;
@@ -483,52 +477,46 @@ impl Engine {
 
 /// Processes past a CONOCER deadline (rule 8) at `now`, in the caller's transaction.
 pub(crate) async fn overdue_in(tx: &mut Tx, window: Option<i64>, now: DateTime<Utc>) -> Result<Vec<OverdueRow>> {
-    {
-        type Row = (
-            i64,
-            i64,
-            String,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-            Option<DateTime<Utc>>,
-        );
-        let rows: Vec<Row> = on!(tx, c => sqlx::query_as(
-            "SELECT id, window_id, state, evaluation_at, verdict_at, dictamen_at FROM enrollments \
-             WHERE ($1 IS NULL OR window_id = $1) \
-             AND state IN ('evaluation_planned', 'under_evaluation', 'judged', 'submitted_for_dictamen', 'certificate_issued') \
-             ORDER BY id"
-        ).bind(window).fetch_all(c).await?);
-        let mut overdue: Vec<OverdueRow> = rows
-            .into_iter()
-            .filter_map(|(enrollment, window, state, evaluation, verdict, dictamen)| {
-                let (deadline, since, due) = match state.as_str() {
-                    "evaluation_planned" | "under_evaluation" | "judged" => {
-                        let at = evaluation?;
-                        ("verdict", at, deadlines::verdict_due(at))
-                    }
-                    "submitted_for_dictamen" => {
-                        let at = verdict?;
-                        ("dictamen", at, deadlines::dictamen_due(at))
-                    }
-                    _ => {
-                        let at = dictamen?;
-                        ("delivery", at, deadlines::delivery_due(at))
-                    }
-                };
-                (due < now).then(|| OverdueRow {
-                    enrollment,
-                    window,
-                    state,
-                    deadline,
-                    since,
-                    due,
-                    days_late: (now - due).num_days(),
-                })
-            })
-            .collect();
-        overdue.sort_by_key(|r| (r.due, r.enrollment));
-        Ok(overdue)
+    type Row = (
+        i64,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let waiting = crate::store::states(&Deadline::waiting_states());
+    let rows: Vec<Row> = on!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, window_id, state, evaluation_at, verdict_at, dictamen_at FROM enrollments \
+         WHERE ($1 IS NULL OR window_id = $1) AND state IN ({waiting}) ORDER BY id"
+    ))).bind(window).fetch_all(c).await?);
+    let mut overdue = Vec::new();
+    for (enrollment, window, state, evaluation, verdict, dictamen) in rows {
+        let state = EnrollmentState::parse(&state).map_err(stored_state)?;
+        let Some(deadline) = Deadline::pending_in(state) else {
+            continue;
+        };
+        let since = match deadline {
+            Deadline::Verdict => evaluation,
+            Deadline::Dictamen => verdict,
+            Deadline::Delivery => dictamen,
+        };
+        let Some(since) = since else { continue };
+        let due = deadline.due(since);
+        if due < now {
+            overdue.push(OverdueRow {
+                enrollment,
+                window,
+                state,
+                deadline,
+                since,
+                due,
+                days_late: (now - due).num_days(),
+            });
+        }
     }
+    overdue.sort_by_key(|r| (r.due, r.enrollment));
+    Ok(overdue)
 }
 
 /// Rows read at a time by a listing that may be long (see [`Cursor`]).

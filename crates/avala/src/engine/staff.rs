@@ -1,64 +1,12 @@
-//! Staff members and their roles; every command names its actor.
-
-use std::fmt;
-use std::str::FromStr;
+//! Staff members and their roles, and resolving who acts.
 
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::Engine;
+use crate::domain::{Action, Actor, Record, Role, Roles};
 use crate::error::{Error, Result};
 use crate::on;
-use crate::store::Tx;
-
-/// What a staff member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Certifying body staff: standards, windows, imports, plans, withdrawals.
-    Admin,
-    /// Records diagnostics, judgements and verdicts for assigned enrollments.
-    Evaluator,
-    /// Issues dictámenes.
-    Verifier,
-}
-
-impl Role {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Evaluator => "evaluator",
-            Role::Verifier => "verifier",
-        }
-    }
-    fn article(self) -> &'static str {
-        match self {
-            Role::Admin => "an admin",
-            Role::Evaluator => "an evaluator",
-            Role::Verifier => "a verifier",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "admin" => Ok(Role::Admin),
-            "evaluator" => Ok(Role::Evaluator),
-            "verifier" => Ok(Role::Verifier),
-            other => Err(Error::Invalid(format!(
-                "unknown role {other:?}; roles are admin, evaluator, verifier"
-            ))),
-        }
-    }
-}
 
 /// A staff member to add.
 #[derive(Debug, Clone)]
@@ -73,79 +21,99 @@ pub struct NewStaff {
     pub roles: Vec<Role>,
 }
 
-/// Checks that `actor` exists and has `role`; returns the actor's id.
-pub(crate) async fn require(tx: &mut Tx, actor: Option<&str>, role: Role, action: &'static str) -> Result<String> {
-    let actor = actor.ok_or(Error::NoActor)?;
-    let roles: Option<String> =
-        on!(tx, c => sqlx::query_scalar("SELECT roles FROM staff WHERE id = $1").bind(actor).fetch_optional(c).await?);
-    let roles = roles.ok_or_else(|| Error::UnknownActor(actor.to_string()))?;
-    if !roles.split(',').any(|r| r == role.as_str()) {
-        return Err(Error::Forbidden {
-            actor: actor.to_string(),
-            role: role.article(),
-            action,
-        });
-    }
-    Ok(actor.to_string())
-}
-
-/// Checks that `actor` exists and has one of `roles`; returns the actor's id.
-pub(crate) async fn require_any(
-    tx: &mut Tx,
-    actor: Option<&str>,
-    roles: &[Role],
-    action: &'static str,
-) -> Result<String> {
-    let mut last = None;
-    for role in roles {
-        match require(tx, actor, *role, action).await {
-            Ok(id) => return Ok(id),
-            Err(e @ Error::Forbidden { .. }) => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or(Error::NoActor))
+/// A personal link's token as the database keeps it: its SHA-256, never the token itself.
+fn link_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.trim().as_bytes()))
 }
 
 impl Engine {
-    /// Adds a staff member. The very first one must be an admin and needs no actor (bootstrap);
-    /// after that only an admin may add staff.
-    pub async fn add_staff(&self, actor: Option<&str>, new: NewStaff) -> Result<()> {
+    /// Who is acting: the staff member `staff` names (with their roles now), or the public.
+    pub async fn actor(&self, staff: Option<&str>) -> Result<Actor> {
+        let Some(id) = staff.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Actor::Public);
+        };
+        let mut tx = self.db().single().await?;
+        let roles: Option<String> = on!(&mut tx, c => sqlx::query_scalar("SELECT roles FROM staff WHERE id = $1").bind(id).fetch_optional(c).await?);
+        tx.commit().await?;
+        let roles = roles.ok_or_else(|| Error::UnknownActor { id: id.to_string() })?;
+        Ok(Actor::Staff {
+            id: id.to_string(),
+            roles: Roles::parse_stored(&roles),
+        })
+    }
+
+    /// The candidate a personal link belongs to; an unknown token is refused.
+    pub async fn candidate_actor(&self, token: &str) -> Result<Actor> {
+        let mut tx = self.db().single().await?;
+        let candidate: Option<i64> = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT candidate_id FROM candidate_links WHERE token_sha256 = $1"
+        ).bind(link_hash(token)).fetch_optional(c).await?);
+        tx.commit().await?;
+        candidate
+            .map(|candidate| Actor::Candidate { candidate })
+            .ok_or(Error::UnknownLink)
+    }
+
+    /// Gives the candidate of `enrollment` a new personal link (a random 128-bit token, kept
+    /// only as its hash); returns the token, which cannot be read back later.
+    pub async fn issue_candidate_link(&self, actor: &Actor, enrollment: i64) -> Result<String> {
+        let by = actor.staff(Role::Admin, Action::IssueCandidateLinks)?;
+        let mut bytes = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+        let token = crate::certificate::verification_code_of(u128::from_be_bytes(bytes)).replace('-', "");
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let candidate: Option<i64> = on!(&mut tx, c => sqlx::query_scalar(
+            "SELECT candidate_id FROM enrollments WHERE id = $1").bind(enrollment).fetch_optional(c).await?);
+        let candidate = candidate.ok_or_else(|| Error::not_found(Record::Enrollment, enrollment))?;
+        on!(&mut tx, c => sqlx::query(
+            "INSERT INTO candidate_links (token_sha256, candidate_id, created_at, created_by) VALUES ($1, $2, $3, $4)"
+        ).bind(link_hash(&token)).bind(candidate).bind(now).bind(by).execute(c).await?.rows_affected());
+        crate::audit::append(
+            &mut tx,
+            &super::enrollment_stream(enrollment),
+            by,
+            now,
+            "candidate.link_issued",
+            json!({"candidate": candidate}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Adds a staff member. The very first one must be an admin and is added by the public
+    /// (bootstrap); after that only an admin may add staff.
+    pub async fn add_staff(&self, actor: &Actor, new: NewStaff) -> Result<()> {
         let id = new.id.trim();
         if id.is_empty() || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
-            return Err(Error::Invalid(format!(
-                "staff id {id:?} must be letters, digits, '.', '-' or '_'"
-            )));
+            return Err(Error::BadStaffId { id: id.to_string() });
         }
         if new.name.trim().is_empty() {
-            return Err(Error::Invalid("staff name must not be empty".into()));
+            return Err(Error::Missing {
+                field: crate::domain::Field::Name,
+            });
         }
         let email = crate::identity::email(&new.email)?;
-        if new.roles.is_empty() {
-            return Err(Error::Invalid(
-                "give at least one --role (admin, evaluator, verifier)".into(),
-            ));
+        let roles = Roles::new(new.roles.iter().copied());
+        if roles.is_empty() {
+            return Err(Error::NoRole);
         }
         let mut tx = self.db().write().await?;
         let count: i64 = on!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM staff").fetch_one(c).await?);
         let by = if count == 0 {
-            if !new.roles.contains(&Role::Admin) {
-                return Err(Error::Invalid(
-                    "the first staff member must be an admin (--role admin)".into(),
-                ));
+            if !roles.has(Role::Admin) {
+                return Err(Error::FirstStaffNotAdmin);
             }
-            actor.unwrap_or(id).to_string()
+            id.to_string()
         } else {
-            require(&mut tx, actor, Role::Admin, "add staff").await?
+            actor.staff(Role::Admin, Action::AddStaff)?.to_string()
         };
         let exists: Option<String> = on!(&mut tx, c => sqlx::query_scalar("SELECT id FROM staff WHERE id = $1").bind(id).fetch_optional(c).await?);
         if exists.is_some() {
-            return Err(Error::Invalid(format!("staff member {id} already exists")));
+            return Err(Error::StaffExists { id: id.to_string() });
         }
-        let mut roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-        roles.sort();
-        roles.dedup();
-        let roles = roles.join(",");
+        let roles = roles.stored();
         let now = self.now();
         on!(&mut tx, c => sqlx::query("INSERT INTO staff (id, name, email, roles, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id).bind(new.name.trim()).bind(&email).bind(&roles).bind(now).execute(c).await?.rows_affected());

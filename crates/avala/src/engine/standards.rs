@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::Engine;
-use super::staff::{Role, require};
+use crate::domain::{Action, Actor, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 use crate::standard::{self, Standard};
@@ -29,11 +29,11 @@ pub struct LoadOutcome {
 impl Engine {
     /// Validates and stores a standard version. Loading identical content again is a no-op;
     /// different content under a loaded version is refused.
-    pub async fn load_standard(&self, actor: Option<&str>, file: &str, text: &str) -> Result<LoadOutcome> {
+    pub async fn load_standard(&self, actor: &Actor, file: &str, text: &str) -> Result<LoadOutcome> {
+        let by = actor.staff(Role::Admin, Action::LoadStandards)?;
         let std = standard::parse(file, text)?;
         let hash = std.content_hash();
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "load standards").await?;
         let existing: Option<(i64, String)> = on!(&mut tx, c => sqlx::query_as(
             "SELECT id, content_hash FROM standards WHERE code = $1 AND version = $2"
         ).bind(&std.code).bind(&std.version).fetch_optional(c).await?);
@@ -47,19 +47,17 @@ impl Engine {
         };
         if let Some((id, old)) = existing {
             if old != hash {
-                return Err(Error::Invalid(format!(
-                    "{} version {} is already loaded with different content (hash {}…); running and past processes keep \
-                     that content (rule 5): give the edited file a new `version` and load it again",
-                    std.code,
-                    std.version,
-                    &old[..12]
-                )));
+                return Err(Error::StandardVersionChanged {
+                    standard: std.code.clone(),
+                    version: std.version.clone(),
+                    stored_hash: old,
+                });
             }
             outcome.id = id;
             outcome.new = false;
             return Ok(outcome);
         }
-        let body = serde_json::to_string(&std).map_err(|e| Error::Database(e.to_string()))?;
+        let body = serde_json::to_string(&std).map_err(|e| Error::database(e.to_string()))?;
         let now = self.now();
         outcome.id = on!(&mut tx, c => sqlx::query_scalar(
             "INSERT INTO standards (code, version, title, level, validity_years, diagnostic_threshold, content_hash, body, loaded_at) \
@@ -69,7 +67,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             &format!("standard:{}", std.code),
-            &by,
+            by,
             now,
             "standard.loaded",
             json!({"version": std.version, "content_hash": hash, "file": file}),
@@ -85,12 +83,8 @@ pub(crate) async fn latest(tx: &mut Tx, code: &str) -> Result<(i64, Standard)> {
     let row: Option<(i64, String)> = on!(tx, c => sqlx::query_as(
         "SELECT id, body FROM standards WHERE code = $1 ORDER BY id DESC LIMIT 1"
     ).bind(code).fetch_optional(c).await?);
-    let (id, body) =
-        row.ok_or_else(|| Error::not_found("standard", format!("{code} (load it with `avala standard load FILE`)")))?;
-    Ok((
-        id,
-        serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))?,
-    ))
+    let (id, body) = row.ok_or_else(|| Error::not_found(Record::Standard, code))?;
+    Ok((id, stored_body(&body)?))
 }
 
 /// The latest version of the standard of an enrollment's window (the version a process is
@@ -100,16 +94,18 @@ pub(crate) async fn latest_of_enrollment(tx: &mut Tx, enrollment: i64) -> Result
         "SELECT s.id, s.body FROM enrollments e JOIN windows w ON w.id = e.window_id \
          JOIN standards s ON s.code = w.standard_code WHERE e.id = $1 ORDER BY s.id DESC LIMIT 1"
     ).bind(enrollment).fetch_optional(c).await?);
-    let (id, body) = row.ok_or_else(|| Error::not_found("standard of enrollment", enrollment))?;
-    Ok((
-        id,
-        serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))?,
-    ))
+    let (id, body) = row.ok_or_else(|| Error::not_found(Record::StandardOfEnrollment, enrollment))?;
+    Ok((id, stored_body(&body)?))
 }
 
 /// A stored standard version by id.
 pub(crate) async fn by_id(tx: &mut Tx, id: i64) -> Result<Standard> {
     let body: String =
         on!(tx, c => sqlx::query_scalar("SELECT body FROM standards WHERE id = $1").bind(id).fetch_one(c).await?);
-    serde_json::from_str(&body).map_err(|e| Error::Database(e.to_string()))
+    stored_body(&body)
+}
+
+/// A standard as stored (its parsed form, JSON).
+fn stored_body(body: &str) -> Result<Standard> {
+    serde_json::from_str(body).map_err(|e| Error::database(format!("stored standard: {e}")))
 }

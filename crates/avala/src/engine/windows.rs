@@ -3,15 +3,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::staff::{Role, require};
-use super::{Engine, window_stream};
-use crate::error::{Error, Result};
-use crate::machine::{Lifecycle, WindowEvent, WindowState};
+use super::{Engine, stored_state, window_stream};
+use crate::clock::DEFAULT_TZ;
+use crate::domain::{Action, Actor, Record, Role};
+use crate::error::{Error, NotTaking, Result};
+use crate::machine::{EnrollmentState, Lifecycle, WindowEvent, WindowState};
 use crate::on;
 use crate::store::Tx;
-
-/// The default time zone of windows and certificates.
-pub const DEFAULT_TZ: &str = "America/Mexico_City";
 
 /// A window as the registration rules need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -27,35 +25,46 @@ pub(crate) async fn load(tx: &mut Tx, id: i64) -> Result<WindowRules> {
     let row: Option<WindowRules> = on!(tx, c => sqlx::query_as(
         "SELECT state, opens_at, closes_at, capacity, tz FROM windows WHERE id = $1"
     ).bind(id).fetch_optional(c).await?);
-    row.ok_or_else(|| Error::not_found("window", id))
+    row.ok_or_else(|| Error::not_found(Record::Window, id))
+}
+
+/// The places taken in window `id`: every enrollment that holds one
+/// ([`EnrollmentState::holds_place`]: all but withdrawn ones).
+pub(crate) async fn places_taken(tx: &mut Tx, id: i64) -> Result<i64> {
+    Ok(on!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM enrollments WHERE window_id = $1 AND state <> $2"
+    ).bind(id).bind(EnrollmentState::FREES_PLACE.as_str()).fetch_one(c).await?))
+}
+
+/// The free places of a window of `capacity` (none: unlimited), with `taken` places taken.
+pub(crate) fn free_places(capacity: Option<i64>, taken: i64) -> Option<usize> {
+    capacity.map(|capacity| (capacity - taken).max(0) as usize)
 }
 
 /// Rule 2: may `additional` candidates register in window `id` at `now`? Returns the rules.
 pub(crate) async fn check_taking(tx: &mut Tx, id: i64, now: DateTime<Utc>, additional: i64) -> Result<WindowRules> {
     let w = load(tx, id).await?;
-    let state = WindowState::parse(&w.state).map_err(|e| Error::Database(e.to_string()))?;
-    if let Err(e) = state.apply(WindowEvent::Register) {
+    let state = WindowState::parse(&w.state).map_err(stored_state)?;
+    if state.apply(WindowEvent::Register).is_err() {
         return Err(Error::WindowNotTaking {
             window: id,
-            reason: format!("it is {} ({e})", state.as_str()),
+            why: NotTaking::State { state },
         });
     }
     if now < w.opens_at || now >= w.closes_at {
         return Err(Error::WindowNotTaking {
             window: id,
-            reason: format!(
-                "registration runs from {} to {} and it is now {}",
-                crate::clock::local_text(w.opens_at, &w.tz),
-                crate::clock::local_text(w.closes_at, &w.tz),
-                crate::clock::local_text(now, &w.tz)
-            ),
+            why: NotTaking::Outside {
+                opens: w.opens_at,
+                closes: w.closes_at,
+                now,
+                tz: w.tz.clone(),
+            },
         });
     }
     if let Some(capacity) = w.capacity {
-        let taken: i64 = on!(tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM enrollments WHERE window_id = $1 AND state <> 'withdrawn'"
-        ).bind(id).fetch_one(c).await?);
-        if taken + additional > capacity {
+        let taken = places_taken(tx, id).await?;
+        if free_places(Some(capacity), taken).unwrap_or(usize::MAX) < additional as usize {
             return Err(Error::WindowFull { window: id, capacity });
         }
     }
@@ -66,29 +75,26 @@ impl Engine {
     /// Creates a window (Scheduled) for a loaded standard.
     pub async fn create_window(
         &self,
-        actor: Option<&str>,
+        actor: &Actor,
         standard_code: &str,
         opens_at: DateTime<Utc>,
         closes_at: DateTime<Utc>,
         tz: Option<&str>,
         capacity: Option<i64>,
     ) -> Result<i64> {
+        let by = actor.staff(Role::Admin, Action::CreateWindows)?;
         let tz = tz.unwrap_or(DEFAULT_TZ);
-        tz.parse::<chrono_tz::Tz>().map_err(|_| {
-            Error::Invalid(format!(
-                "unknown time zone {tz:?}; use an IANA name such as {DEFAULT_TZ}"
-            ))
-        })?;
+        crate::clock::parse_zone(tz)?;
         if closes_at <= opens_at {
-            return Err(Error::Invalid(format!(
-                "the window closes ({closes_at}) before it opens ({opens_at})"
-            )));
+            return Err(Error::WindowEndsBeforeStart {
+                opens: opens_at,
+                closes: closes_at,
+            });
         }
-        if capacity.is_some_and(|c| c < 1) {
-            return Err(Error::Invalid("--capacity must be at least 1".into()));
+        if let Some(capacity) = capacity.filter(|c| *c < 1) {
+            return Err(Error::CapacityTooSmall { capacity });
         }
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "create windows").await?;
         super::standards::latest(&mut tx, standard_code).await?;
         let now = self.now();
         let id: i64 = on!(&mut tx, c => sqlx::query_scalar(
@@ -99,7 +105,7 @@ impl Engine {
         crate::audit::append(
             &mut tx,
             &window_stream(id),
-            &by,
+            by,
             now,
             "window.created",
             json!({"standard": standard_code, "opens_at": opens_at, "closes_at": closes_at, "tz": tz, "capacity": capacity}),
@@ -110,35 +116,36 @@ impl Engine {
     }
 
     /// Opens, closes or cancels a window through its state machine.
-    pub async fn transition_window(&self, actor: Option<&str>, id: i64, event: WindowEvent) -> Result<WindowState> {
+    pub async fn transition_window(&self, actor: &Actor, id: i64, event: WindowEvent) -> Result<WindowState> {
+        let by = actor.staff(Role::Admin, Action::ChangeWindows)?;
         let mut tx = self.db().write().await?;
-        let by = require(&mut tx, actor, Role::Admin, "open, close or cancel windows").await?;
-        let next = transition_in(&mut tx, id, event, &by, self.now()).await?;
-        tx.commit().await.map_err(|e| super::name_conflict(e, "window", id))?;
+        let next = transition_in(&mut tx, id, event, by, self.now()).await?;
+        tx.commit()
+            .await
+            .map_err(|e| super::name_conflict(e, Record::Window, id))?;
         Ok(next)
     }
 
     /// Opens scheduled windows whose opening instant has come and closes open windows whose
-    /// closing instant has passed (audited as `by`, the runner). Returns (opened, closed).
-    pub async fn run_window_schedule(&self, by: &str) -> Result<(u64, u64)> {
+    /// closing instant has passed (audited as the runner). Returns (opened, closed).
+    pub async fn run_window_schedule(&self, actor: &Actor) -> Result<(u64, u64)> {
+        let by = actor.the_runner()?;
         let now = self.now();
         let mut tx = self.db().read().await?;
-        let due: Vec<(i64, String)> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT id, state FROM windows WHERE (state = 'scheduled' AND opens_at <= $1 AND closes_at > $1) \
-             OR (state IN ('scheduled', 'open') AND closes_at <= $1) ORDER BY id"
-        ).bind(now).fetch_all(c).await?);
+        let (scheduled, open) = (WindowState::Scheduled.as_str(), WindowState::Open.as_str());
+        let due: Vec<(i64, String, DateTime<Utc>)> = on!(&mut tx, c => sqlx::query_as(
+            "SELECT id, state, closes_at FROM windows WHERE (state = $2 AND opens_at <= $1 AND closes_at > $1) \
+             OR (state IN ($2, $3) AND closes_at <= $1) ORDER BY id"
+        ).bind(now).bind(scheduled).bind(open).fetch_all(c).await?);
         tx.commit().await?;
         let (mut opened, mut closed) = (0, 0);
-        for (id, state) in due {
-            let events: &[WindowEvent] = match state.as_str() {
-                "scheduled" => &[WindowEvent::Open],
+        for (id, state, closes_at) in due {
+            let state = WindowState::parse(&state).map_err(stored_state)?;
+            let events: &[WindowEvent] = match state {
+                // A window scheduled and already past its closing instant opens and closes at once.
+                WindowState::Scheduled if closes_at <= now => &[WindowEvent::Open, WindowEvent::Close],
+                WindowState::Scheduled => &[WindowEvent::Open],
                 _ => &[WindowEvent::Close],
-            };
-            // A window scheduled and already past its closing instant opens and closes at once.
-            let events = if state == "scheduled" && self.show_window(id).await?.closes_at <= now {
-                &[WindowEvent::Open, WindowEvent::Close][..]
-            } else {
-                events
             };
             for &event in events {
                 let mut tx = self.db().write().await?;
@@ -175,19 +182,16 @@ async fn transition_in(tx: &mut Tx, id: i64, event: WindowEvent, by: &str, now: 
             .bind(id)
             .fetch_optional(&mut **t)
             .await
-            .map_err(|e| super::conflict_or(e, "window", id))?,
+            .map_err(|e| super::conflict_or(e, Record::Window, id))?,
     };
-    let (state, version) = row.ok_or_else(|| Error::not_found("window", id))?;
-    let state = WindowState::parse(&state).map_err(|e| Error::Database(e.to_string()))?;
+    let (state, version) = row.ok_or_else(|| Error::not_found(Record::Window, id))?;
+    let state = WindowState::parse(&state).map_err(stored_state)?;
     let next = state.apply(event)?;
     let done = on!(tx, c => sqlx::query(
         "UPDATE windows SET state = $1, version = version + 1 WHERE id = $2 AND version = $3"
     ).bind(next.as_str()).bind(id).bind(version).execute(c).await?.rows_affected());
     if done != 1 {
-        return Err(Error::Conflict {
-            what: "window",
-            id: id.to_string(),
-        });
+        return Err(Error::conflict(Record::Window, id));
     }
     crate::audit::append(
         tx,

@@ -156,3 +156,14 @@ impl Lifecycle for CertificateState {
             .ok_or_else(|| self.refuse(event))
     }
 }
+
+impl CertificateState {
+    /// The states of a certificate in force: issued, delivered (not revoked, superseded or
+    /// expired).
+    pub const IN_FORCE: [CertificateState; 2] = [CertificateState::Issued, CertificateState::Delivered];
+
+    /// Is a certificate in this state in force?
+    pub fn in_force(self) -> bool {
+        Self::IN_FORCE.contains(&self)
+    }
+}

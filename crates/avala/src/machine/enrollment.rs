@@ -273,7 +273,16 @@ impl Lifecycle for EnrollmentState {
 }
 
 impl EnrollmentState {
-    /// Still in progress (may be withdrawn, counts toward capacity).
+    /// The one state that gives the window's place back: every other state holds one (rule 2's
+    /// capacity counts them).
+    pub const FREES_PLACE: EnrollmentState = S::Withdrawn;
+
+    /// Does an enrollment in this state hold a place of its window?
+    pub fn holds_place(self) -> bool {
+        self != Self::FREES_PLACE
+    }
+
+    /// Still in progress (may be withdrawn).
     pub fn in_progress(self) -> bool {
         !matches!(
             self,

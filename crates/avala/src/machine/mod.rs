@@ -19,9 +19,9 @@ pub use certificate::{CertificateEvent, CertificateState};
 pub use enrollment::{EnrollmentEvent, EnrollmentState};
 pub use window::{WindowEvent, WindowState};
 
-/// A refused transition: which machine, in which state, refused which event.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{machine} is {state}; the step \"{event}\" is not allowed from there (rule 1)")]
+/// A refused transition: which machine, in which state, refused which event (its words are in
+/// the message catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TransitionError {
     /// "window", "enrollment" or "certificate".
     pub machine: &'static str,
@@ -31,9 +31,10 @@ pub struct TransitionError {
     pub event: &'static str,
 }
 
-/// A stored state name that no machine knows.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {machine} state \"{value}\"; known: {known}")]
+impl std::error::Error for TransitionError {}
+
+/// A state name that no machine knows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnknownState {
     /// The machine.
     pub machine: &'static str,
@@ -89,6 +90,18 @@ pub trait Lifecycle: Copy + Eq + fmt::Debug + Sized + 'static {
         }
     }
 }
+
+/// Persisted names are how states serialise.
+macro_rules! serialize_as_str {
+    ($($state:ty),*) => {$(
+        impl serde::Serialize for $state {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(CertificateState, EnrollmentState, WindowState);
 
 /// Runs one event through a statig chart restored in `state`, detecting refusals.
 macro_rules! run_chart {

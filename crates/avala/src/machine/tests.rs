@@ -108,8 +108,16 @@ fn persisted_names_round_trip_and_unknown_is_refused() {
 fn refusal_names_state_and_event() {
     let err = EnrollmentState::Registered.apply(EnrollmentEvent::Verdict).unwrap_err();
     assert_eq!(
+        (err.machine, err.state, err.event),
+        ("enrollment", "registered", "verdict")
+    );
+    assert_eq!(
+        crate::Error::Transition(err.clone()).message(crate::Lang::En),
+        "the enrollment is registered; the step \"verdict\" is not allowed from there (rule 1)"
+    );
+    assert_eq!(
         err.to_string(),
-        "enrollment is registered; the step \"verdict\" is not allowed from there (rule 1)"
+        "la inscripción está en «registrada»; el paso «emitir el juicio» no se permite desde ahí (regla 1)"
     );
 }
 

@@ -2,7 +2,6 @@
 //! validation. Every problem is reported with file, line and field.
 
 use std::collections::HashSet;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -83,18 +82,63 @@ pub struct Criterion {
 }
 
 /// One problem in a standard file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StandardProblem {
     /// 1-based line.
     pub line: usize,
     /// The field, as a TOML path.
     pub field: String,
     /// What is wrong.
-    pub message: String,
+    #[serde(flatten)]
+    pub problem: Issue,
+}
+
+/// What is wrong with a field of a standard file (worded by the message catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Issue {
+    /// The file is not valid TOML for a standard, in the TOML reader's words.
+    Toml {
+        /// What the reader said.
+        detail: String,
+    },
+    /// An empty text.
+    Empty,
+    /// A number out of its range.
+    OutOfRange {
+        /// The value.
+        value: i64,
+        /// The least allowed.
+        min: i64,
+        /// The most allowed.
+        max: i64,
+    },
+    /// A code that is not the prefix and four digits.
+    BadCode {
+        /// The value.
+        value: String,
+        /// EC or E.
+        prefix: String,
+    },
+    /// An element code given twice.
+    Repeated {
+        /// The code.
+        code: String,
+    },
+    /// No elements.
+    NoElements,
+    /// An element without criteria.
+    NoCriteria,
+    /// A knowledge criterion without its level.
+    NeedsKnowledgeLevel,
+    /// A level on a criterion that is not knowledge.
+    LevelOnlyForKnowledge,
+    /// A criterion without checklist items.
+    NoItems,
 }
 
 /// A standard file that cannot be loaded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StandardError {
     /// The file (as given).
     pub file: String,
@@ -102,20 +146,7 @@ pub struct StandardError {
     pub problems: Vec<StandardProblem>,
 }
 
-impl fmt::Display for StandardError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} is not a valid standard ({} problem(s)):",
-            self.file,
-            self.problems.len()
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  {}:{}: {}: {}", self.file, p.line, p.field, p.message)?;
-        }
-        Ok(())
-    }
-}
+impl std::error::Error for StandardError {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,26 +188,23 @@ impl Checker<'_> {
     fn line(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())].matches('\n').count() + 1
     }
-    fn push(&mut self, offset: usize, field: impl Into<String>, message: impl Into<String>) {
+    fn push(&mut self, offset: usize, field: impl Into<String>, problem: Issue) {
         let line = self.line(offset);
         self.problems.push(StandardProblem {
             line,
             field: field.into(),
-            message: message.into(),
+            problem,
         });
     }
     fn non_empty(&mut self, v: &Spanned<String>, field: &str) {
         if v.get_ref().trim().is_empty() {
-            self.push(v.span().start, field, "must not be empty");
+            self.push(v.span().start, field, Issue::Empty);
         }
     }
-    fn range(&mut self, v: &Spanned<i64>, field: &str, lo: i64, hi: i64) {
-        if !(lo..=hi).contains(v.get_ref()) {
-            self.push(
-                v.span().start,
-                field,
-                format!("{} is out of range {lo}–{hi}", v.get_ref()),
-            );
+    fn range(&mut self, v: &Spanned<i64>, field: &str, min: i64, max: i64) {
+        if !(min..=max).contains(v.get_ref()) {
+            let value = *v.get_ref();
+            self.push(v.span().start, field, Issue::OutOfRange { value, min, max });
         }
     }
 }
@@ -192,11 +220,15 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(1);
-        let message = e.message().to_string();
-        let field = field_from_message(&message);
+        let detail = e.message().to_string();
+        let field = field_from_message(&detail);
         StandardError {
             file: file.to_string(),
-            problems: vec![StandardProblem { line, field, message }],
+            problems: vec![StandardProblem {
+                line,
+                field,
+                problem: Issue::Toml { detail },
+            }],
         }
     })?;
     let mut c = Checker {
@@ -207,7 +239,10 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
         c.push(
             raw.code.span().start,
             "code",
-            format!("{:?} must be EC followed by 4 digits", raw.code.get_ref()),
+            Issue::BadCode {
+                value: raw.code.get_ref().clone(),
+                prefix: "EC".into(),
+            },
         );
     }
     c.non_empty(&raw.version, "version");
@@ -218,7 +253,7 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
     c.range(&raw.diagnostic_threshold, "diagnostic_threshold", 0, 100);
     let elements = raw.elements.map(Spanned::into_inner).unwrap_or_default();
     if elements.is_empty() {
-        c.push(text.len(), "elements", "a standard needs at least one [[elements]]");
+        c.push(text.len(), "elements", Issue::NoElements);
     }
     let mut seen = HashSet::new();
     for (i, el) in elements.iter().enumerate() {
@@ -227,23 +262,24 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
             c.push(
                 el.code.span().start,
                 format!("{at}.code"),
-                format!("{:?} must be E followed by 4 digits", el.code.get_ref()),
+                Issue::BadCode {
+                    value: el.code.get_ref().clone(),
+                    prefix: "E".into(),
+                },
             );
         } else if !seen.insert(el.code.get_ref().clone()) {
             c.push(
                 el.code.span().start,
                 format!("{at}.code"),
-                format!("{} appears more than once", el.code.get_ref()),
+                Issue::Repeated {
+                    code: el.code.get_ref().clone(),
+                },
             );
         }
         c.non_empty(&el.title, &format!("{at}.title"));
         let criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
         if criteria.is_empty() {
-            c.push(
-                el.code.span().start,
-                format!("{at}.criteria"),
-                "an element needs at least one criterion",
-            );
+            c.push(el.code.span().start, format!("{at}.criteria"), Issue::NoCriteria);
         }
         for (j, cr) in criteria.iter().enumerate() {
             let at = format!("{at}.criteria[{}]", j + 1);
@@ -253,22 +289,18 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
                 (None, true) => c.push(
                     cr.kind.span().start,
                     format!("{at}.knowledge_level"),
-                    "knowledge criteria need knowledge_level (conocimiento, comprension or aplicacion)",
+                    Issue::NeedsKnowledgeLevel,
                 ),
                 (Some(l), false) => c.push(
                     l.span().start,
                     format!("{at}.knowledge_level"),
-                    "only knowledge criteria have a knowledge_level",
+                    Issue::LevelOnlyForKnowledge,
                 ),
                 _ => {}
             }
             let items = cr.items.as_ref().map(|i| i.get_ref().as_slice()).unwrap_or_default();
             if items.is_empty() {
-                c.push(
-                    cr.heading.span().start,
-                    format!("{at}.items"),
-                    "a criterion needs at least one checklist item",
-                );
+                c.push(cr.heading.span().start, format!("{at}.items"), Issue::NoItems);
             }
             for (k, item) in items.iter().enumerate() {
                 c.non_empty(item, &format!("{at}.items[{}]", k + 1));
@@ -323,11 +355,19 @@ fn field_from_message(message: &str) -> String {
 }
 
 impl Standard {
-    /// SHA-256 over the canonical JSON of the parsed standard: comments and layout of the file do
-    /// not change it, any change of content does.
+    /// SHA-256 over the RFC 8785 canonical JSON of the parsed standard: comments, layout and the
+    /// order of fields do not change it, any change of content does. A field added later must
+    /// be left out while it holds its default (`skip_serializing_if`), so that adding it changes
+    /// no stored standard's hash.
     pub fn content_hash(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        hex::encode(Sha256::digest(&json))
+        let value = serde_json::to_value(self).unwrap_or_default();
+        hex::encode(Sha256::digest(crate::canonical::canonical_json(&value)))
+    }
+
+    /// The hash standards were identified by before [`Standard::content_hash`] was canonical:
+    /// SHA-256 over serde's output in field order. Kept to recognise hashes in older records.
+    pub fn legacy_content_hash(&self) -> String {
+        hex::encode(Sha256::digest(serde_json::to_vec(self).unwrap_or_default()))
     }
 
     /// The element codes, in order.

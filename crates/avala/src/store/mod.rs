@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use crate::error::{Error, Result};
+use crate::error::{DbProblem, Error, Result};
 
 /// A connection pool on one of the two backends.
 #[derive(Debug, Clone)]
@@ -126,16 +126,16 @@ impl Db {
         // A read-only file, a full disk: worded as `map_db_error` words them.
         let unavailable = |e: sqlx::Error| Error::DatabaseUnavailable {
             url: redact(url),
-            message: match map_db_error(e) {
-                Error::Database(message) => message,
-                other => other.to_string(),
+            problem: match map_db_error(e) {
+                Error::Database { problem } | Error::DatabaseUnavailable { problem, .. } => problem,
+                _ => DbProblem::Timeout,
             },
         };
         match Backend::of(url) {
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(url).map_err(|e| Error::DatabaseUrl {
                     url: redact(url),
-                    message: e.to_string(),
+                    detail: e.to_string(),
                 })?;
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
@@ -153,7 +153,7 @@ impl Db {
                 if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
                     return Err(Error::DatabaseUnavailable {
                         url: url.to_string(),
-                        message: "no such file; run `avala init` first".into(),
+                        problem: DbProblem::NoSuchFile,
                     });
                 }
                 let opts = SqliteConnectOptions::new()
@@ -176,13 +176,14 @@ impl Db {
         }
     }
 
-    /// Applies the embedded migrations of the backend.
+    /// Applies the embedded migrations of the backend, then the data migrations SQL cannot do.
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(p, _) => sqlx::migrate!("../../migrations/sqlite").run(p).await,
             Db::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await,
         }
-        .map_err(|e| Error::Migrate(e.to_string()))
+        .map_err(|e| Error::Migrate { detail: e.to_string() })?;
+        rehash_standards(self).await
     }
 
     /// The backend.
@@ -323,6 +324,37 @@ fn list_from(backend: Backend, before: usize, n: usize) -> String {
     out
 }
 
+/// Standards stored before their content hash was canonical (migration 0006): the hash
+/// computed again from the stored body, the old one kept in `legacy_content_hash`.
+async fn rehash_standards(db: &Db) -> Result<()> {
+    let mut tx = db.write().await?;
+    let rows: Vec<(i64, String)> = crate::on!(&mut tx, c => sqlx::query_as(
+        "SELECT id, body FROM standards WHERE content_hash = legacy_content_hash"
+    ).fetch_all(c).await?);
+    for (id, body) in rows {
+        let standard: crate::standard::Standard =
+            serde_json::from_str(&body).map_err(|e| Error::database(format!("standard {id}: {e}")))?;
+        crate::on!(&mut tx, c => sqlx::query("UPDATE standards SET content_hash = $1 WHERE id = $2")
+            .bind(standard.content_hash()).bind(id).execute(c).await?.rows_affected());
+    }
+    tx.commit().await
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        map_db_error(e)
+    }
+}
+
+/// A set of states as a SQL list of their persisted names (`'issued', 'delivered'`), for
+/// `state IN (…)`: the names come from the state machines, never from input.
+pub fn states<S: crate::machine::Lifecycle>(set: &[S]) -> String {
+    set.iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Maps a database error: lock and serialization failures become [`Error::Conflict`].
 pub fn map_db_error(e: sqlx::Error) -> Error {
     if let sqlx::Error::Database(db) = &e {
@@ -330,10 +362,7 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
         // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (NOWAIT);
         // SQLite 5/517/6: busy, busy snapshot, locked (after the busy timeout).
         if matches!(code.as_str(), "40001" | "40P01" | "55P03" | "5" | "517" | "6") {
-            return Error::Conflict {
-                what: "the record",
-                id: String::new(),
-            };
+            return Error::conflict(crate::domain::Record::Unknown, "");
         }
         // SQLite 13: full; 8: read-only; 10 and its extended codes (10 + 256·n): I/O errors.
         // PostgreSQL 53100: disk full. The transaction is rolled back: nothing was changed.
@@ -342,30 +371,26 @@ pub fn map_db_error(e: sqlx::Error) -> Error {
             .then(|| code.parse::<i64>().ok())
             .flatten()
             .map(|c| c & 0xff);
-        if matches!(sqlite, Some(13)) || code == "53100" {
-            return Error::Database(format!(
-                "the disk holding the database is full (code {code}); nothing was changed: free some space and run it again"
-            ));
-        }
-        if matches!(sqlite, Some(8)) {
-            return Error::Database(format!(
-                "the database file is read-only (code {code}); nothing was changed: check the file's and its folder's permissions"
-            ));
-        }
-        if matches!(sqlite, Some(10)) {
-            return Error::Database(format!(
-                "the database file could not be written or read (disk I/O error, code {code}): is the disk full or \
-                 the file read-only? Nothing was changed"
-            ));
+        let problem = if matches!(sqlite, Some(13)) || code == "53100" {
+            Some(DbProblem::DiskFull { db_code: code })
+        } else if matches!(sqlite, Some(8)) {
+            Some(DbProblem::ReadOnly { db_code: code })
+        } else if matches!(sqlite, Some(10)) {
+            Some(DbProblem::Io { db_code: code })
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Error::Database { problem };
         }
     }
     if let sqlx::Error::PoolTimedOut = e {
         return Error::DatabaseUnavailable {
             url: String::new(),
-            message: "timed out waiting for a connection".into(),
+            problem: DbProblem::Timeout,
         };
     }
-    Error::Database(e.to_string())
+    Error::database(e.to_string())
 }
 
 /// Is this a unique-constraint violation?

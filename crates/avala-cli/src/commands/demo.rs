@@ -1,0 +1,71 @@
+//! `avala demo`: the whole EC1057 cohort, with progress bars.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Ctx, Result};
+use crate::DemoArgs;
+use crate::output::done;
+use crate::say::{DemoText, Say};
+
+/// Progress bars for the demo's long steps.
+struct Bars {
+    bar: std::sync::Mutex<Option<ProgressBar>>,
+    quiet: bool,
+}
+
+impl avala::demo::Progress for Bars {
+    fn start(&self, step: &str, total: u64) {
+        if self.quiet {
+            return;
+        }
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message(step.to_string());
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    }
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            bar.inc(n);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish();
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx<'_>, args: &DemoArgs) -> Result {
+    let started = Instant::now();
+    let bars = Bars {
+        bar: std::sync::Mutex::new(None),
+        quiet: ctx.out.format.is_json(),
+    };
+    let summary = avala::demo::run(&args.dir, args.candidates, avala::clock::from_env()?, &bars).await?;
+    let c = avala::messages::of(ctx.out.lang);
+    let text = DemoText {
+        candidates: summary.candidates,
+        seconds: started.elapsed().as_secs_f64(),
+        states: summary
+            .states
+            .iter()
+            .map(|(state, n)| (c.state("enrollment", state), *n))
+            .collect(),
+        batches: summary.batches,
+        rendered: summary.runner.rendered,
+        delivered: summary.runner.delivered,
+        notices: summary.runner.notices,
+        failed: summary.runner.dead + summary.runner.retried,
+        certificates_dir: summary.certificates_dir.display().to_string(),
+        outbox_dir: summary.outbox_dir.display().to_string(),
+        database: summary.database.display().to_string(),
+    };
+    done(ctx.out, &summary, Say::Demo(&text));
+    Ok(())
+}

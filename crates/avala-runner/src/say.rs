@@ -1,0 +1,50 @@
+//! What the runner says when it is done, in Spanish (the default) or English.
+
+use avala::Lang;
+use avala::worker::RunSummary;
+
+/// The one-line summary of `avala-runner --once`.
+pub fn summary(lang: Lang, s: &RunSummary, via: &str) -> String {
+    match lang {
+        Lang::Es => {
+            let mut extra = String::new();
+            if s.expired > 0 {
+                extra.push_str(&format!(
+                    "; {} certificado(s) llegaron al fin de su vigencia",
+                    s.expired
+                ));
+            }
+            if s.windows_opened + s.windows_closed > 0 {
+                extra.push_str(&format!(
+                    "; {} convocatoria(s) abiertas y {} cerradas según su calendario",
+                    s.windows_opened, s.windows_closed
+                ));
+            }
+            format!(
+                "avala-runner: {} certificado(s) generados, {} correo(s) con certificado y {} aviso(s) enviados por {}, \
+                 {} por reintentar, {} fallidos definitivamente{extra}",
+                s.rendered, s.delivered, s.notices, via, s.retried, s.dead
+            )
+        }
+        Lang::En => {
+            let mut extra = String::new();
+            if s.expired > 0 {
+                extra.push_str(&format!(
+                    "; {} certificate(s) reached the end of their validity",
+                    s.expired
+                ));
+            }
+            if s.windows_opened + s.windows_closed > 0 {
+                extra.push_str(&format!(
+                    "; {} window(s) opened and {} closed on schedule",
+                    s.windows_opened, s.windows_closed
+                ));
+            }
+            format!(
+                "avala-runner: {} certificate(s) rendered, {} certificate e-mail(s) and {} notice(s) sent via {}, \
+                 {} retried later, {} failed for good{extra}",
+                s.rendered, s.delivered, s.notices, via, s.retried, s.dead
+            )
+        }
+    }
+}

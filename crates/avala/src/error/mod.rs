@@ -1,0 +1,633 @@
+//! The library's error: one variant per failure a user can cause, each carrying the values a
+//! user needs to act on it, with a stable code (the serialised `code` field) and a
+//! [`Hint`] a front end renders in its own terms. The text people read is rendered from the
+//! code and the fields by the message catalogue (`crate::messages`), in Spanish or English;
+//! this module holds no text.
+//!
+//! `error` sits on the ground floor: the store, the CSV readers and the other modules convert
+//! their own failures into it.
+
+mod problems;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use problems::{ImportProblem, Problem};
+
+use crate::domain::{Action, Field, Record, Role};
+use crate::identity::IdentityError;
+use crate::machine::{TransitionError, WindowState};
+use crate::standard::StandardError;
+
+/// How a failure should be reported (which exit code or HTTP status a front end uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// Invalid input, a rule or a transition said no; nothing changed.
+    Refused,
+    /// The actor may not do this.
+    Forbidden,
+    /// Someone else changed the record first; retry.
+    Conflict,
+    /// The thing named does not exist.
+    NotFound,
+    /// Database or file system trouble.
+    Internal,
+}
+
+/// Why a window is not taking registrations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum NotTaking {
+    /// It is not open (scheduled, closed or cancelled).
+    State {
+        /// Its state.
+        state: WindowState,
+    },
+    /// It is open, but now is outside [opens, closes).
+    Outside {
+        /// Opening instant.
+        opens: DateTime<Utc>,
+        /// Closing instant.
+        closes: DateTime<Utc>,
+        /// Now.
+        now: DateTime<Utc>,
+        /// The window's time zone, for showing the instants.
+        tz: String,
+    },
+}
+
+/// What is wrong with an instant a person typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstantProblem {
+    /// Not one of the accepted forms.
+    Format,
+    /// The time zone is unknown.
+    UnknownZone,
+    /// That local time does not exist there (a daylight-saving gap).
+    Nonexistent,
+}
+
+/// What went wrong with the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum DbProblem {
+    /// The disk holding it is full.
+    DiskFull {
+        /// The database's error code.
+        db_code: String,
+    },
+    /// The file (or its folder) is read-only.
+    ReadOnly {
+        /// The database's error code.
+        db_code: String,
+    },
+    /// Reading or writing the file failed.
+    Io {
+        /// The database's error code.
+        db_code: String,
+    },
+    /// There is no database file.
+    NoSuchFile,
+    /// No connection came free in time.
+    Timeout,
+    /// Anything else, in the database's own words.
+    Other {
+        /// What the database said.
+        detail: String,
+    },
+}
+
+/// What went wrong with a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum IoProblem {
+    /// It does not exist.
+    NotFound,
+    /// Not allowed.
+    PermissionDenied,
+    /// Anything else, in the system's own words.
+    Other {
+        /// What the system said.
+        detail: String,
+    },
+}
+
+impl From<&std::io::Error> for IoProblem {
+    fn from(e: &std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => IoProblem::NotFound,
+            std::io::ErrorKind::PermissionDenied => IoProblem::PermissionDenied,
+            _ => IoProblem::Other { detail: e.to_string() },
+        }
+    }
+}
+
+/// What a front end may suggest after an error, in its own terms (a command, a link, a button).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "hint", rename_all = "snake_case")]
+pub enum Hint {
+    /// Say who is acting (a staff member).
+    GiveActor,
+    /// Look at who has which role.
+    SeeStaff,
+    /// Plan the evaluation first.
+    PlanEvaluation {
+        /// The enrollment.
+        enrollment: i64,
+    },
+    /// Record the missing judgements.
+    RecordJudgements {
+        /// The enrollment.
+        enrollment: i64,
+    },
+    /// Re-issue the certificate instead.
+    Reissue,
+    /// Load the standard first.
+    LoadStandard,
+    /// Give the edited standard a new version.
+    NewStandardVersion,
+    /// Initialise the installation first.
+    RunInit,
+    /// Do it again (the conflict has passed).
+    TryAgain,
+    /// Another verifier must issue it.
+    OtherVerifier,
+    /// Render the certificates (run the job runner).
+    RunRunner,
+    /// Choose another folder.
+    OtherFolder,
+}
+
+/// Every failure of an avala operation.
+#[derive(Debug, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Error {
+    /// The standard file is invalid.
+    #[serde(rename = "standard_invalid")]
+    Standard(StandardError),
+    /// A state machine refused the event (rule 1).
+    #[serde(rename = "transition_refused")]
+    Transition(TransitionError),
+    /// A CURP, passport or e-mail is invalid.
+    #[serde(rename = "identity_invalid")]
+    Identity(IdentityError),
+    /// The CSV file could not be read at all.
+    ImportUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        detail: String,
+    },
+    /// The cohort file has problems; nothing was imported.
+    ImportRejected {
+        /// Every problem, in line order.
+        problems: Vec<ImportProblem>,
+    },
+    /// The evaluation instrument has problems; nothing was recorded.
+    InstrumentRejected {
+        /// Every problem, in line order.
+        problems: Vec<ImportProblem>,
+    },
+    /// The named record does not exist.
+    NotFound {
+        /// What kind of record.
+        what: Record,
+        /// Its id as given.
+        id: String,
+    },
+    /// A concurrent change won; nothing was written.
+    Conflict {
+        /// What kind of record.
+        what: Record,
+        /// Its id.
+        id: String,
+    },
+    /// The public (nobody named) asked for something only staff may do.
+    NoActor {
+        /// What was asked.
+        action: Action,
+    },
+    /// The named staff member does not exist.
+    UnknownActor {
+        /// The id given.
+        id: String,
+    },
+    /// The actor lacks the role.
+    Forbidden {
+        /// Who asked.
+        actor: String,
+        /// The roles that may (empty: only the runner).
+        roles: Vec<Role>,
+        /// What was asked.
+        action: Action,
+    },
+    /// A personal link that is unknown, expired or revoked.
+    UnknownLink,
+    /// Rule 3: the evaluator may not sit on the dictamen of a process they judged.
+    EvaluatorOnDictamen {
+        /// The enrollment.
+        enrollment: i64,
+        /// The verifier who evaluated it.
+        verifier: String,
+    },
+    /// Rule 4: only the assigned evaluator may record results.
+    NotAssigned {
+        /// The enrollment.
+        enrollment: i64,
+        /// Its evaluator.
+        assigned: String,
+        /// Who asked.
+        actor: String,
+    },
+    /// Results for an enrollment whose evaluation is not planned yet.
+    NoEvaluatorYet {
+        /// The enrollment.
+        enrollment: i64,
+    },
+    /// Rule 2: registration outside the window.
+    WindowNotTaking {
+        /// The window.
+        window: i64,
+        /// Why not.
+        #[serde(flatten)]
+        why: NotTaking,
+    },
+    /// Rule 2: the window is at capacity.
+    WindowFull {
+        /// The window.
+        window: i64,
+        /// Its places.
+        capacity: i64,
+    },
+    /// Rule 2: one enrollment per candidate per window.
+    AlreadyEnrolled {
+        /// CURP or passport.
+        identity: String,
+        /// The window.
+        window: i64,
+        /// The enrollment there already.
+        enrollment: i64,
+    },
+    /// The element code is not in the pinned standard.
+    UnknownElement {
+        /// The code given.
+        element: String,
+        /// The standard's code.
+        standard: String,
+        /// Its version.
+        version: String,
+        /// Its elements.
+        known: Vec<String>,
+    },
+    /// An instrument judges an element twice.
+    ElementTwice {
+        /// The enrollment.
+        enrollment: i64,
+        /// The element.
+        element: String,
+    },
+    /// Rule 5: a verdict needs every element judged.
+    JudgementsMissing {
+        /// The enrollment.
+        enrollment: i64,
+        /// The standard's code.
+        standard: String,
+        /// The elements without a judgement.
+        elements: Vec<String>,
+    },
+    /// A diagnostic score over 100.
+    ScoreOutOfRange {
+        /// The score given.
+        score: u32,
+    },
+    /// A required value is empty.
+    Missing {
+        /// Which.
+        field: Field,
+    },
+    /// A value that is not one of the known ones.
+    UnknownValue {
+        /// Which field.
+        field: Field,
+        /// The value given.
+        value: String,
+        /// The accepted values.
+        known: Vec<String>,
+    },
+    /// An unknown IANA time zone.
+    UnknownTimeZone {
+        /// The name given.
+        value: String,
+    },
+    /// Text that is not an instant.
+    BadInstant {
+        /// The text given.
+        text: String,
+        /// What is wrong.
+        problem: InstantProblem,
+    },
+    /// A window that closes before it opens.
+    WindowEndsBeforeStart {
+        /// Opening instant.
+        opens: DateTime<Utc>,
+        /// Closing instant.
+        closes: DateTime<Utc>,
+    },
+    /// A capacity below one.
+    CapacityTooSmall {
+        /// The capacity given.
+        capacity: i64,
+    },
+    /// A role no one knows.
+    UnknownRole {
+        /// The name given.
+        value: String,
+    },
+    /// A staff id with characters ids may not have.
+    BadStaffId {
+        /// The id given.
+        id: String,
+    },
+    /// A staff member without any role.
+    NoRole,
+    /// The first staff member must be an admin.
+    FirstStaffNotAdmin,
+    /// A staff id taken already.
+    StaffExists {
+        /// The id.
+        id: String,
+    },
+    /// Rule 7: at most one certificate per enrollment.
+    CertificateExists {
+        /// The enrollment.
+        enrollment: i64,
+    },
+    /// A dictamen with nothing to decide.
+    NothingForDictamen {
+        /// The window.
+        window: i64,
+    },
+    /// A dictamen naming an enrollment of another window.
+    EnrollmentNotInWindow {
+        /// The enrollment.
+        enrollment: i64,
+        /// The window of the dictamen.
+        window: i64,
+        /// The enrollment's window.
+        actual: i64,
+    },
+    /// A corrected CURP that belongs to someone else.
+    CurpTaken {
+        /// The CURP.
+        curp: String,
+    },
+    /// Rule 5: a loaded version never changes.
+    StandardVersionChanged {
+        /// The standard's code.
+        standard: String,
+        /// Its version.
+        version: String,
+        /// The hash of the content loaded earlier.
+        stored_hash: String,
+    },
+    /// Only dead or queued jobs can be retried.
+    JobNotRetryable {
+        /// The job.
+        job: i64,
+        /// Its state.
+        state: String,
+    },
+    /// Only queued jobs can be cancelled.
+    JobNotCancellable {
+        /// The job.
+        job: i64,
+        /// Its state.
+        state: String,
+    },
+    /// Text that is not an Ed25519 public key.
+    NotAPublicKey {
+        /// The text given.
+        value: String,
+    },
+    /// There is no configuration yet.
+    NoConfig {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The configuration file is not valid.
+    ConfigInvalid {
+        /// The file.
+        path: PathBuf,
+        /// What the TOML reader said.
+        detail: String,
+    },
+    /// The key file does not hold a signing key.
+    BadKeyFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The logo is not a PNG or JPEG image.
+    BadLogo {
+        /// The file.
+        path: PathBuf,
+        /// What the image reader said.
+        detail: String,
+    },
+    /// A demo of no candidates.
+    DemoTooSmall,
+    /// The demo's folder holds a demo already.
+    DemoExists {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// A file that is not UTF-8 text.
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Without the issuer's records, a folio or code cannot be looked up.
+    OfflineNeedsDocument,
+    /// The audit log's chain is broken.
+    AuditBroken {
+        /// The stream.
+        stream: String,
+        /// The sequence number of the first bad event.
+        seq: i64,
+        /// Its row.
+        row: i64,
+        /// What is wrong with it.
+        problem: crate::audit::LinkProblem,
+    },
+    /// The database URL cannot be used.
+    DatabaseUrl {
+        /// The URL (password hidden).
+        url: String,
+        /// What the driver said.
+        detail: String,
+    },
+    /// The database could not be reached.
+    DatabaseUnavailable {
+        /// The URL (password hidden).
+        url: String,
+        /// What went wrong.
+        #[serde(flatten)]
+        problem: DbProblem,
+    },
+    /// Migrations failed.
+    Migrate {
+        /// What the migrator said.
+        detail: String,
+    },
+    /// Any other database failure; nothing was changed.
+    Database {
+        /// What went wrong.
+        #[serde(flatten)]
+        problem: DbProblem,
+    },
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[serde(flatten)]
+        problem: IoProblem,
+    },
+    /// Rendering or signing a certificate failed.
+    Certificate {
+        /// What went wrong.
+        detail: String,
+    },
+    /// Building or sending e-mail failed.
+    Mail {
+        /// What went wrong.
+        detail: String,
+    },
+    /// A job in the outbox that cannot be read.
+    BadJob {
+        /// The job.
+        job: i64,
+        /// What is wrong with it.
+        detail: String,
+    },
+}
+
+impl std::error::Error for Error {}
+
+impl From<StandardError> for Error {
+    fn from(e: StandardError) -> Self {
+        Error::Standard(e)
+    }
+}
+
+impl From<TransitionError> for Error {
+    fn from(e: TransitionError) -> Self {
+        Error::Transition(e)
+    }
+}
+
+impl From<IdentityError> for Error {
+    fn from(e: IdentityError) -> Self {
+        Error::Identity(e)
+    }
+}
+
+impl Error {
+    /// A stable, machine-readable code for scripts (the serialised `code`).
+    pub fn code(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map
+                .get("code")
+                .and_then(|c| c.as_str())
+                .unwrap_or("internal")
+                .to_string(),
+            _ => "internal".into(),
+        }
+    }
+
+    /// How the failure is reported.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::NotFound { .. } => ErrorClass::NotFound,
+            Error::Conflict { .. } => ErrorClass::Conflict,
+            Error::NoActor { .. } | Error::UnknownActor { .. } | Error::Forbidden { .. } | Error::UnknownLink => {
+                ErrorClass::Forbidden
+            }
+            Error::DatabaseUrl { .. }
+            | Error::DatabaseUnavailable { .. }
+            | Error::Migrate { .. }
+            | Error::Database { .. }
+            | Error::Io { .. }
+            | Error::Certificate { .. }
+            | Error::Mail { .. }
+            | Error::BadJob { .. } => ErrorClass::Internal,
+            _ => ErrorClass::Refused,
+        }
+    }
+
+    /// What a front end may suggest next.
+    pub fn hint(&self) -> Option<Hint> {
+        Some(match self {
+            Error::NoActor { .. } => Hint::GiveActor,
+            Error::UnknownActor { .. } | Error::Forbidden { .. } | Error::NotAssigned { .. } => Hint::SeeStaff,
+            Error::NoEvaluatorYet { enrollment } => Hint::PlanEvaluation {
+                enrollment: *enrollment,
+            },
+            Error::JudgementsMissing { enrollment, .. } => Hint::RecordJudgements {
+                enrollment: *enrollment,
+            },
+            Error::CertificateExists { .. } => Hint::Reissue,
+            Error::NotFound {
+                what: Record::Standard | Record::StandardOfEnrollment,
+                ..
+            } => Hint::LoadStandard,
+            Error::StandardVersionChanged { .. } => Hint::NewStandardVersion,
+            Error::NoConfig { .. }
+            | Error::DatabaseUnavailable {
+                problem: DbProblem::NoSuchFile,
+                ..
+            } => Hint::RunInit,
+            Error::Conflict { .. } => Hint::TryAgain,
+            Error::EvaluatorOnDictamen { .. } => Hint::OtherVerifier,
+            Error::DemoExists { .. } => Hint::OtherFolder,
+            _ => return None,
+        })
+    }
+
+    /// Shorthand for a not-found error.
+    pub fn not_found(what: Record, id: impl ToString) -> Self {
+        Error::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+
+    /// Shorthand for a conflict.
+    pub fn conflict(what: Record, id: impl ToString) -> Self {
+        Error::Conflict {
+            what,
+            id: id.to_string(),
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            problem: IoProblem::from(&source),
+        }
+    }
+
+    /// A database failure in the driver's own words.
+    pub fn database(detail: impl Into<String>) -> Self {
+        Error::Database {
+            problem: DbProblem::Other { detail: detail.into() },
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

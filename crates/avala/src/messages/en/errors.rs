@@ -1,0 +1,407 @@
+//! Errors and problems, in English.
+
+use super::En;
+use crate::clock::local_text;
+use crate::error::{DbProblem, Error, InstantProblem, IoProblem, NotTaking, Problem};
+use crate::identity::{CurpPart, EmailProblem, IdentityError};
+use crate::messages::Catalogue;
+use crate::standard::Issue;
+
+pub(super) fn error(c: &En, e: &Error) -> String {
+    match e {
+        Error::Standard(s) => {
+            let mut text = format!(
+                "{} is not a valid standard ({}):",
+                s.file,
+                count(s.problems.len(), "problem", "problems")
+            );
+            for p in &s.problems {
+                text.push_str(&format!(
+                    "\n  {}:{}: {}: {}",
+                    s.file,
+                    p.line,
+                    p.field,
+                    c.standard_issue(&p.problem)
+                ));
+            }
+            text
+        }
+        Error::Transition(t) => format!(
+            "{} is {}; the step \"{}\" is not allowed from there (rule 1)",
+            c.machine(t.machine),
+            c.state(t.machine, t.state),
+            c.event(t.event)
+        ),
+        Error::Identity(i) => c.identity(i),
+        Error::ImportUnreadable { path, detail } => format!("cannot read {}: {detail}", path.display()),
+        Error::ImportRejected { problems } | Error::InstrumentRejected { problems } => {
+            let what = if matches!(e, Error::ImportRejected { .. }) {
+                "nothing was imported"
+            } else {
+                "nothing was recorded"
+            };
+            let mut text = format!("{} in the file; {what}:", count(problems.len(), "problem", "problems"));
+            for p in problems {
+                text.push_str("\n  ");
+                text.push_str(&c.at_line(p.line, p.column.as_deref(), &c.problem(&p.problem)));
+            }
+            text
+        }
+        Error::NotFound { what, id } => format!("{} {id} not found", c.record(*what)),
+        Error::Conflict { what, id } => format!(
+            "{} {id} was changed by someone else at the same time; nothing was written, run the command again",
+            c.record(*what)
+        ),
+        Error::NoActor { action } => format!(
+            "to {} a staff member must be acting; the public may only verify certificates and read the public \
+             registry and open data",
+            c.action(*action)
+        ),
+        Error::UnknownActor { id } => format!("staff member {id} does not exist"),
+        Error::Forbidden { actor, roles, action } => {
+            if roles.is_empty() {
+                format!("{actor} may not {}: only the job runner does that", c.action(*action))
+            } else {
+                let roles: Vec<&str> = roles.iter().map(|r| c.role(*r)).collect();
+                format!(
+                    "{actor} may not {}: it takes the {} role",
+                    c.action(*action),
+                    roles.join(" or ")
+                )
+            }
+        }
+        Error::UnknownLink => "the personal link is not valid or no longer in force".into(),
+        Error::EvaluatorOnDictamen { enrollment, verifier } => format!(
+            "enrollment {enrollment}: {verifier} evaluated this process and may not issue its dictamen (rule 3, \
+             Reglas Generales art. 50)"
+        ),
+        Error::NotAssigned {
+            enrollment,
+            assigned,
+            actor,
+        } => {
+            if assigned.is_empty() {
+                format!("enrollment {enrollment} is not assigned to {actor} (rule 4)")
+            } else {
+                format!("enrollment {enrollment} is assigned to evaluator {assigned}, not to {actor} (rule 4)")
+            }
+        }
+        Error::NoEvaluatorYet { enrollment } => {
+            format!("enrollment {enrollment} has no evaluator yet: its evaluation must be planned first")
+        }
+        Error::WindowNotTaking { window, why } => match why {
+            NotTaking::State { state } => format!(
+                "window {window} is not taking registrations: it is {}",
+                c.state("window", state_name(*state))
+            ),
+            NotTaking::Outside { opens, closes, now, tz } => format!(
+                "window {window} is not taking registrations: registration runs from {} to {} and it is now {}",
+                local_text(*opens, tz),
+                local_text(*closes, tz),
+                local_text(*now, tz)
+            ),
+        },
+        Error::WindowFull { window, capacity } => {
+            format!("window {window} is full ({capacity} places taken)")
+        }
+        Error::AlreadyEnrolled {
+            identity,
+            window,
+            enrollment,
+        } => format!("candidate {identity} is already enrolled in window {window} (enrollment {enrollment})"),
+        Error::UnknownElement {
+            element,
+            standard,
+            version,
+            known,
+        } => format!(
+            "element {element} is not part of {standard} version {version}; its elements are {}",
+            c.list(known)
+        ),
+        Error::ElementTwice { enrollment, element } => {
+            format!("enrollment {enrollment}: element {element} is judged twice; give each element once")
+        }
+        Error::JudgementsMissing {
+            enrollment,
+            standard,
+            elements,
+        } => format!(
+            "enrollment {enrollment}: {} of {standard} {} no judgement yet",
+            if elements.len() == 1 {
+                format!("element {}", elements[0])
+            } else {
+                format!("elements {}", c.list(elements))
+            },
+            if elements.len() == 1 { "has" } else { "have" }
+        ),
+        Error::ScoreOutOfRange { score } => format!("the score must be between 0 and 100, not {score}"),
+        Error::Missing { field } => format!("{} must not be empty", c.field(*field)),
+        Error::UnknownValue { field, value, known } => format!(
+            "{value:?} is not {}; use {}",
+            c.field(*field),
+            c.list(known).replace(" and ", " or ")
+        ),
+        Error::UnknownTimeZone { value } => {
+            format!("unknown time zone {value:?}; use an IANA name such as America/Mexico_City")
+        }
+        Error::BadInstant { text, problem } => format!(
+            "{text:?} is not a date and time ({}); write 2026-11-23T09:00:00-06:00, 2026-11-23 09:00 or 2026-11-23",
+            match problem {
+                InstantProblem::Format => "unrecognised format",
+                InstantProblem::UnknownZone => "unknown time zone",
+                InstantProblem::Nonexistent => "that local time does not exist in the time zone",
+            }
+        ),
+        Error::WindowEndsBeforeStart { opens, closes } => format!(
+            "the window closes ({}) before it opens ({})",
+            closes.format("%Y-%m-%d %H:%M UTC"),
+            opens.format("%Y-%m-%d %H:%M UTC")
+        ),
+        Error::CapacityTooSmall { capacity } => format!("the capacity must be at least 1, not {capacity}"),
+        Error::UnknownRole { value } => {
+            format!("unknown role {value:?}; roles are admin, evaluator, verifier")
+        }
+        Error::BadStaffId { id } => format!("staff id {id:?} must be letters, digits, '.', '-' or '_'"),
+        Error::NoRole => "give at least one role (admin, evaluator, verifier)".into(),
+        Error::FirstStaffNotAdmin => "the first staff member must be an admin".into(),
+        Error::StaffExists { id } => format!("staff member {id} already exists"),
+        Error::CertificateExists { enrollment } => format!(
+            "enrollment {enrollment} already has a certificate (rule 7: at most one per enrollment; a correction \
+             is a re-issue)"
+        ),
+        Error::NothingForDictamen { window } => {
+            format!("no enrollment of window {window} is waiting for a dictamen")
+        }
+        Error::EnrollmentNotInWindow {
+            enrollment,
+            window,
+            actual,
+        } => format!("enrollment {enrollment} belongs to window {actual}, not to window {window}"),
+        Error::CurpTaken { curp } => format!("CURP {curp} belongs to another candidate"),
+        Error::StandardVersionChanged {
+            standard: code,
+            version,
+            stored_hash,
+        } => format!(
+            "{code} version {version} is already loaded with different content (hash {}…); running and past \
+             processes keep that content (rule 5): give the edited file a new version",
+            &stored_hash[..stored_hash.len().min(12)]
+        ),
+        Error::JobNotRetryable { job, state } => {
+            format!("job {job} is {state}; only dead or queued jobs can be retried")
+        }
+        Error::JobNotCancellable { job, state } => format!(
+            "job {job} is {state}; only queued jobs can be cancelled{}",
+            if state == "running" {
+                " (a runner holds it now)"
+            } else {
+                ""
+            }
+        ),
+        Error::NotAPublicKey { value } => {
+            format!("{value:?} is not an Ed25519 public key (64 hex digits)")
+        }
+        Error::NoConfig { path } => format!(
+            "{} does not exist: the installation is not initialised (configuration and signing key)",
+            path.display()
+        ),
+        Error::ConfigInvalid { path, detail } => format!("{}: {detail}", path.display()),
+        Error::BadKeyFile { path } => {
+            format!("{} is not an avala signing key (64 hex digits)", path.display())
+        }
+        Error::BadLogo { path, detail } => format!("{}: not a PNG or JPEG image ({detail})", path.display()),
+        Error::DemoTooSmall => "the demo needs at least 1 candidate".into(),
+        Error::DemoExists { dir } => format!(
+            "{} holds a demo already; choose another folder or delete it",
+            dir.display()
+        ),
+        Error::NotUtf8 { path } => format!("{} is not UTF-8 text", path.display()),
+        Error::OfflineNeedsDocument => {
+            "without the issuer's records a folio or code cannot be looked up; give the PDF file or the token".into()
+        }
+        Error::AuditBroken {
+            stream,
+            seq,
+            row,
+            problem,
+        } => format!(
+            "audit log broken at stream {stream} seq {seq} (row {row}): {}",
+            match problem {
+                crate::audit::LinkProblem::Gap { expected } => {
+                    format!("sequence {seq} where {expected} was expected (an event is missing)")
+                }
+                crate::audit::LinkProblem::PreviousHash => {
+                    "its previous-hash does not match the event before it".to_string()
+                }
+                crate::audit::LinkProblem::Altered => {
+                    "its content does not match its hash (the event was altered)".to_string()
+                }
+            }
+        ),
+        Error::DatabaseUrl { url, detail } => format!("database URL {url}: {detail}"),
+        Error::DatabaseUnavailable { url, problem } => {
+            format!("cannot open the database {url}: {}", db(problem))
+        }
+        Error::Migrate { detail } => format!("cannot migrate the database: {detail}"),
+        Error::Database { problem } => format!("database error: {}", db(problem)),
+        Error::Io { path, problem } => format!(
+            "{}: {}",
+            path.display(),
+            match problem {
+                IoProblem::NotFound => "no such file or folder".to_string(),
+                IoProblem::PermissionDenied => "permission denied".to_string(),
+                IoProblem::Other { detail } => detail.clone(),
+            }
+        ),
+        Error::Certificate { detail } => format!("certificate: {detail}"),
+        Error::Mail { detail } => format!("mail: {detail}"),
+        Error::BadJob { job, detail } => format!("job {job} cannot be read: {detail}"),
+    }
+}
+
+fn db(problem: &DbProblem) -> String {
+    match problem {
+        DbProblem::DiskFull { db_code } => format!(
+            "the disk holding the database is full (code {db_code}); nothing was changed: free some space and run it again"
+        ),
+        DbProblem::ReadOnly { db_code } => format!(
+            "the database file is read-only (code {db_code}); nothing was changed: check the file's and its folder's \
+             permissions"
+        ),
+        DbProblem::Io { db_code } => format!(
+            "the database file could not be written or read (disk I/O error, code {db_code}): is the disk full or the \
+             file read-only? Nothing was changed"
+        ),
+        DbProblem::NoSuchFile => "no such file".into(),
+        DbProblem::Timeout => "timed out waiting for a connection".into(),
+        DbProblem::Other { detail } => detail.clone(),
+    }
+}
+
+fn state_name(state: crate::machine::WindowState) -> &'static str {
+    use crate::machine::Lifecycle;
+    state.as_str()
+}
+
+/// "1 problem", "3 problems".
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+pub(super) fn problem(c: &En, p: &Problem) -> String {
+    let columns = |cols: &[String]| cols.join(", ");
+    match p {
+        Problem::UnreadableHeader { detail } => format!("cannot read the header: {detail}"),
+        Problem::UnreadableRow { detail } => format!("cannot read the row: {detail}"),
+        Problem::EmptyFile { columns: cols } => {
+            format!(
+                "the file is empty; the first line must be the header: {}",
+                columns(cols)
+            )
+        }
+        Problem::NotAHeader { columns: cols } => format!(
+            "line 1 is not a header; the first line must name the columns: {}",
+            columns(cols)
+        ),
+        Problem::UnknownColumn { columns: cols } => format!("unknown column; the columns are {}", columns(cols)),
+        Problem::ColumnTwice => "column appears twice".into(),
+        Problem::MissingColumn => "missing column".into(),
+        Problem::NoIdentityColumn => "missing column; give `curp` (and `passport` for foreign candidates)".into(),
+        Problem::FieldCount { found, expected } => {
+            format!("has {found} fields but the header has {expected}")
+        }
+        Problem::MissingValue => "missing value".into(),
+        Problem::MissingIdentity => "missing value (give a CURP, or a passport number for a foreign candidate)".into(),
+        Problem::BothIdentities => "give either a CURP or a passport number, not both".into(),
+        Problem::Identity(e) => c.identity(e),
+        Problem::NotYesNo { value } => {
+            format!("{value:?} is not yes or no (use sí/no, yes/no, true/false, 1/0, or leave it empty for no)")
+        }
+        Problem::NotAJudgement { value } => {
+            format!("{value:?} is neither competent (sí, competent) nor not yet competent (no, not yet competent)")
+        }
+        Problem::Duplicate { identity, first } => {
+            format!("{identity} appears twice in the file (first on line {first})")
+        }
+        Problem::AlreadyEnrolled {
+            identity,
+            window,
+            enrollment,
+        } => format!("{identity} is already enrolled in window {window} (enrollment {enrollment})"),
+        Problem::OverCapacity {
+            window,
+            free,
+            capacity,
+            rows,
+        } => format!(
+            "window {window} has {free} free place(s) of {capacity}; the file's {rows} valid rows do not fit \
+             (this row is the first over capacity)"
+        ),
+        Problem::NoJudgements => "no judgements: give one row per element".into(),
+    }
+}
+
+pub(super) fn identity(e: &IdentityError) -> String {
+    match e {
+        IdentityError::CurpLength { value, len } => {
+            format!("CURP {value:?} has {len} characters; a CURP has 18")
+        }
+        IdentityError::CurpFormat {
+            value,
+            position,
+            found,
+            expected,
+        } => format!(
+            "CURP {value:?}: character {position} ({found:?}) should be {}",
+            match expected {
+                CurpPart::Letter => "a letter",
+                CurpPart::BirthDate => "a digit (birth date YYMMDD)",
+                CurpPart::Sex => "H, M or X (sex)",
+                CurpPart::State => "a letter (state of birth)",
+                CurpPart::Consonant => "a consonant",
+                CurpPart::Homonymy => "a letter or digit (homonymy)",
+                CurpPart::CheckDigit => "a digit (check digit)",
+            }
+        ),
+        IdentityError::CurpDate { value, date } => format!("CURP {value:?}: birth date {date} does not exist"),
+        IdentityError::CurpState { value, code } => {
+            format!("CURP {value:?}: {code:?} is not a Mexican state code (AS, BC, … ZS, or NE for born abroad)")
+        }
+        IdentityError::CurpCheckDigit { value, found, expected } => {
+            format!("CURP {value:?}: check digit is {found}, expected {expected}; check for a typing error")
+        }
+        IdentityError::Passport { value } => {
+            format!("passport number {value:?} must be 6 to 20 letters and digits")
+        }
+        IdentityError::Email { value, problem } => format!(
+            "e-mail {value:?} is not a valid address: {}",
+            match problem {
+                EmailProblem::MissingAt => "it must be name@domain",
+                EmailProblem::LocalPart => "the part before the @ is not valid",
+                EmailProblem::Domain => "the domain is not valid",
+                EmailProblem::Characters => "it has characters an address cannot have",
+            }
+        ),
+    }
+}
+
+pub(super) fn standard_issue(i: &Issue) -> String {
+    match i {
+        Issue::Toml { detail } => detail.clone(),
+        Issue::Empty => "must not be empty".into(),
+        Issue::OutOfRange { value, min, max } => format!("{value} is out of range {min}–{max}"),
+        Issue::BadCode { value, prefix } => format!("{value:?} must be {prefix} followed by 4 digits"),
+        Issue::Repeated { code } => format!("{code} appears more than once"),
+        Issue::NoElements => "a standard needs at least one [[elements]]".into(),
+        Issue::NoCriteria => "an element needs at least one criterion".into(),
+        Issue::NeedsKnowledgeLevel => {
+            "knowledge criteria need knowledge_level (conocimiento, comprension or aplicacion)".into()
+        }
+        Issue::LevelOnlyForKnowledge => "only knowledge criteria have a knowledge_level".into(),
+        Issue::NoItems => "a criterion needs at least one checklist item".into(),
+    }
+}

@@ -1,0 +1,426 @@
+//! Errors and problems, in Spanish.
+
+use super::Es;
+use crate::clock::local_text;
+use crate::error::{DbProblem, Error, InstantProblem, IoProblem, NotTaking, Problem};
+use crate::identity::{CurpPart, EmailProblem, IdentityError};
+use crate::messages::Catalogue;
+use crate::standard::Issue;
+
+pub(super) fn error(c: &Es, e: &Error) -> String {
+    match e {
+        Error::Standard(s) => {
+            let mut text = format!(
+                "{} no es un estándar válido ({}):",
+                s.file,
+                count(s.problems.len(), "problema", "problemas")
+            );
+            for p in &s.problems {
+                text.push_str(&format!(
+                    "\n  {}:{}: {}: {}",
+                    s.file,
+                    p.line,
+                    p.field,
+                    c.standard_issue(&p.problem)
+                ));
+            }
+            text
+        }
+        Error::Transition(t) => format!(
+            "{} está en «{}»; el paso «{}» no se permite desde ahí (regla 1)",
+            c.machine(t.machine),
+            c.state(t.machine, t.state),
+            c.event(t.event)
+        ),
+        Error::Identity(i) => c.identity(i),
+        Error::ImportUnreadable { path, detail } => {
+            format!("no se puede leer {}: {detail}", path.display())
+        }
+        Error::ImportRejected { problems } | Error::InstrumentRejected { problems } => {
+            let what = if matches!(e, Error::ImportRejected { .. }) {
+                "no se importó nada"
+            } else {
+                "no se registró nada"
+            };
+            let mut text = format!(
+                "{} en el archivo; {what}:",
+                count(problems.len(), "problema", "problemas")
+            );
+            for p in problems {
+                text.push_str("\n  ");
+                text.push_str(&c.at_line(p.line, p.column.as_deref(), &c.problem(&p.problem)));
+            }
+            text
+        }
+        Error::NotFound { what, id } => format!("no existe {} {id}", c.record(*what)),
+        Error::Conflict { what, id } => format!(
+            "alguien más cambió {} {id} al mismo tiempo; no se escribió nada: vuelva a intentarlo",
+            c.record(*what)
+        ),
+        Error::NoActor { action } => format!(
+            "para {} hace falta una persona del personal que actúe; el público solo puede verificar \
+             certificados, consultar el registro público y los datos abiertos",
+            c.action(*action)
+        ),
+        Error::UnknownActor { id } => format!("no hay nadie del personal con el identificador {id}"),
+        Error::Forbidden { actor, roles, action } => {
+            if roles.is_empty() {
+                format!(
+                    "{actor} no puede {}: solo el ejecutor de tareas lo hace",
+                    c.action(*action)
+                )
+            } else {
+                let roles: Vec<&str> = roles.iter().map(|r| c.role(*r)).collect();
+                format!(
+                    "{actor} no puede {}: hace falta el rol de {}",
+                    c.action(*action),
+                    roles.join(" o ")
+                )
+            }
+        }
+        Error::UnknownLink => "el enlace personal no es válido o ya no está vigente".into(),
+        Error::EvaluatorOnDictamen { enrollment, verifier } => format!(
+            "inscripción {enrollment}: {verifier} evaluó este proceso y no puede emitir su dictamen \
+             (regla 3, Reglas Generales art. 50)"
+        ),
+        Error::NotAssigned {
+            enrollment,
+            assigned,
+            actor,
+        } => {
+            if assigned.is_empty() {
+                format!("la inscripción {enrollment} no está asignada a {actor} (regla 4)")
+            } else {
+                format!("la inscripción {enrollment} está asignada a {assigned}, no a {actor} (regla 4)")
+            }
+        }
+        Error::NoEvaluatorYet { enrollment } => {
+            format!("la inscripción {enrollment} aún no tiene evaluador(a): primero hay que planear la evaluación")
+        }
+        Error::WindowNotTaking { window, why } => match why {
+            NotTaking::State { state } => format!(
+                "la convocatoria {window} no recibe registros: está {}",
+                c.state("window", state_name(*state))
+            ),
+            NotTaking::Outside { opens, closes, now, tz } => format!(
+                "la convocatoria {window} no recibe registros: el registro va del {} al {} y ahora es {}",
+                local_text(*opens, tz),
+                local_text(*closes, tz),
+                local_text(*now, tz)
+            ),
+        },
+        Error::WindowFull { window, capacity } => {
+            format!("la convocatoria {window} está llena ({capacity} lugares ocupados)")
+        }
+        Error::AlreadyEnrolled {
+            identity,
+            window,
+            enrollment,
+        } => format!("{identity} ya está inscrito(a) en la convocatoria {window} (inscripción {enrollment})"),
+        Error::UnknownElement {
+            element,
+            standard,
+            version,
+            known,
+        } => format!(
+            "el elemento {element} no forma parte de {standard} versión {version}; sus elementos son {}",
+            c.list(known)
+        ),
+        Error::ElementTwice { enrollment, element } => {
+            format!("inscripción {enrollment}: el elemento {element} se juzga dos veces; dé cada elemento una sola vez")
+        }
+        Error::JudgementsMissing {
+            enrollment,
+            standard,
+            elements,
+        } => format!(
+            "inscripción {enrollment}: {} de {standard} aún no tiene(n) juicio",
+            if elements.len() == 1 {
+                format!("el elemento {}", elements[0])
+            } else {
+                format!("los elementos {}", c.list(elements))
+            }
+        ),
+        Error::ScoreOutOfRange { score } => {
+            format!("la calificación debe estar entre 0 y 100, no {score}")
+        }
+        Error::Missing { field } => format!("falta {}", c.field(*field)),
+        Error::UnknownValue { field, value, known } => format!(
+            "{value:?} no es {} válido; use {}",
+            c.field(*field),
+            c.list(known).replace(" y ", " o ")
+        ),
+        Error::UnknownTimeZone { value } => {
+            format!("zona horaria desconocida {value:?}; use un nombre IANA como America/Mexico_City")
+        }
+        Error::BadInstant { text, problem } => format!(
+            "{text:?} no es una fecha y hora ({}); escriba 2026-11-23T09:00:00-06:00, 2026-11-23 09:00 o 2026-11-23",
+            match problem {
+                InstantProblem::Format => "formato no reconocido",
+                InstantProblem::UnknownZone => "zona horaria desconocida",
+                InstantProblem::Nonexistent => "esa hora no existe en la zona horaria",
+            }
+        ),
+        Error::WindowEndsBeforeStart { opens, closes } => format!(
+            "la convocatoria cierra ({}) antes de abrir ({})",
+            closes.format("%Y-%m-%d %H:%M UTC"),
+            opens.format("%Y-%m-%d %H:%M UTC")
+        ),
+        Error::CapacityTooSmall { capacity } => {
+            format!("el cupo debe ser de al menos 1, no {capacity}")
+        }
+        Error::UnknownRole { value } => format!("rol desconocido {value:?}; los roles son admin, evaluator y verifier"),
+        Error::BadStaffId { id } => format!("el identificador {id:?} debe tener solo letras, dígitos, «.», «-» o «_»"),
+        Error::NoRole => "dé al menos un rol (admin, evaluator o verifier)".into(),
+        Error::FirstStaffNotAdmin => "la primera persona del personal debe ser admin".into(),
+        Error::StaffExists { id } => format!("ya existe alguien del personal con el identificador {id}"),
+        Error::CertificateExists { enrollment } => format!(
+            "la inscripción {enrollment} ya tiene certificado (regla 7: a lo más uno por inscripción; \
+             una corrección es una reposición)"
+        ),
+        Error::NothingForDictamen { window } => {
+            format!("ninguna inscripción de la convocatoria {window} espera dictamen")
+        }
+        Error::EnrollmentNotInWindow {
+            enrollment,
+            window,
+            actual,
+        } => format!("la inscripción {enrollment} pertenece a la convocatoria {actual}, no a la {window}"),
+        Error::CurpTaken { curp } => format!("la CURP {curp} pertenece a otra persona candidata"),
+        Error::StandardVersionChanged {
+            standard: code,
+            version,
+            stored_hash,
+        } => format!(
+            "{code} versión {version} ya está cargado con otro contenido (huella {}…); los procesos en curso y \
+             pasados conservan ese contenido (regla 5): dé al archivo editado una nueva versión",
+            &stored_hash[..stored_hash.len().min(12)]
+        ),
+        Error::JobNotRetryable { job, state } => format!(
+            "la tarea {job} está {}; solo se reintentan tareas muertas o en cola",
+            job_state(state)
+        ),
+        Error::JobNotCancellable { job, state } => format!(
+            "la tarea {job} está {}; solo se cancelan tareas en cola",
+            job_state(state)
+        ),
+        Error::NotAPublicKey { value } => {
+            format!("{value:?} no es una llave pública Ed25519 (64 dígitos hexadecimales)")
+        }
+        Error::NoConfig { path } => format!(
+            "{} no existe: falta inicializar la instalación (configuración y llave de firma)",
+            path.display()
+        ),
+        Error::ConfigInvalid { path, detail } => format!("{}: {detail}", path.display()),
+        Error::BadKeyFile { path } => format!(
+            "{} no es una llave de firma de avala (64 dígitos hexadecimales)",
+            path.display()
+        ),
+        Error::BadLogo { path, detail } => format!("{}: no es una imagen PNG o JPEG ({detail})", path.display()),
+        Error::DemoTooSmall => "la demostración necesita al menos 1 persona candidata".into(),
+        Error::DemoExists { dir } => format!(
+            "{} ya contiene una demostración; elija otra carpeta o bórrela",
+            dir.display()
+        ),
+        Error::NotUtf8 { path } => format!("{} no es texto UTF-8", path.display()),
+        Error::OfflineNeedsDocument => {
+            "sin los registros del emisor no se puede buscar un folio o código; dé el PDF o el token".into()
+        }
+        Error::AuditBroken {
+            stream,
+            seq,
+            row,
+            problem,
+        } => format!(
+            "la bitácora está rota en el flujo {stream}, secuencia {seq} (fila {row}): {}",
+            match problem {
+                crate::audit::LinkProblem::Gap { expected } => {
+                    format!("se esperaba la secuencia {expected} (falta un evento)")
+                }
+                crate::audit::LinkProblem::PreviousHash => {
+                    "su huella anterior no coincide con el evento previo".to_string()
+                }
+                crate::audit::LinkProblem::Altered => {
+                    "su contenido no coincide con su huella (el evento fue alterado)".to_string()
+                }
+            }
+        ),
+        Error::DatabaseUrl { url, detail } => format!("URL de base de datos {url}: {detail}"),
+        Error::DatabaseUnavailable { url, problem } => {
+            format!("no se puede abrir la base de datos {url}: {}", db(problem))
+        }
+        Error::Migrate { detail } => format!("no se puede migrar la base de datos: {detail}"),
+        Error::Database { problem } => format!("error de la base de datos: {}", db(problem)),
+        Error::Io { path, problem } => format!(
+            "{}: {}",
+            path.display(),
+            match problem {
+                IoProblem::NotFound => "no existe".to_string(),
+                IoProblem::PermissionDenied => "permiso denegado".to_string(),
+                IoProblem::Other { detail } => detail.clone(),
+            }
+        ),
+        Error::Certificate { detail } => format!("certificado: {detail}"),
+        Error::Mail { detail } => format!("correo: {detail}"),
+        Error::BadJob { job, detail } => format!("la tarea {job} no se puede leer: {detail}"),
+    }
+}
+
+fn db(problem: &DbProblem) -> String {
+    match problem {
+        DbProblem::DiskFull { db_code } => format!(
+            "el disco de la base de datos está lleno (código {db_code}); no se cambió nada: libere espacio y vuelva a intentarlo"
+        ),
+        DbProblem::ReadOnly { db_code } => format!(
+            "el archivo de la base de datos es de solo lectura (código {db_code}); no se cambió nada: revise los \
+             permisos del archivo y de su carpeta"
+        ),
+        DbProblem::Io { db_code } => format!(
+            "no se pudo leer o escribir el archivo de la base de datos (error de E/S, código {db_code}): ¿el disco \
+             está lleno o el archivo es de solo lectura? No se cambió nada"
+        ),
+        DbProblem::NoSuchFile => "el archivo no existe".into(),
+        DbProblem::Timeout => "se agotó la espera de una conexión".into(),
+        DbProblem::Other { detail } => detail.clone(),
+    }
+}
+
+fn job_state(state: &str) -> &str {
+    match state {
+        "queued" => "en cola",
+        "running" => "en curso (un ejecutor la tiene)",
+        "done" => "terminada",
+        "dead" => "muerta",
+        other => other,
+    }
+}
+
+fn state_name(state: crate::machine::WindowState) -> &'static str {
+    use crate::machine::Lifecycle;
+    state.as_str()
+}
+
+/// "1 problema", "3 problemas".
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+pub(super) fn problem(c: &Es, p: &Problem) -> String {
+    let columns = |cols: &[String]| cols.join(", ");
+    match p {
+        Problem::UnreadableHeader { detail } => format!("no se puede leer el encabezado: {detail}"),
+        Problem::UnreadableRow { detail } => format!("no se puede leer la fila: {detail}"),
+        Problem::EmptyFile { columns: cols } => format!(
+            "el archivo está vacío; la primera línea debe ser el encabezado: {}",
+            columns(cols)
+        ),
+        Problem::NotAHeader { columns: cols } => format!(
+            "la línea 1 no es un encabezado; la primera línea debe nombrar las columnas: {}",
+            columns(cols)
+        ),
+        Problem::UnknownColumn { columns: cols } => {
+            format!("columna desconocida; las columnas son {}", columns(cols))
+        }
+        Problem::ColumnTwice => "la columna aparece dos veces".into(),
+        Problem::MissingColumn => "falta la columna".into(),
+        Problem::NoIdentityColumn => "falta la columna; dé `curp` (y `passport` para personas extranjeras)".into(),
+        Problem::FieldCount { found, expected } => format!("tiene {found} campos pero el encabezado tiene {expected}"),
+        Problem::MissingValue => "falta el valor".into(),
+        Problem::MissingIdentity => {
+            "falta el valor (dé una CURP, o un número de pasaporte para una persona extranjera)".into()
+        }
+        Problem::BothIdentities => "dé una CURP o un número de pasaporte, no ambos".into(),
+        Problem::Identity(e) => c.identity(e),
+        Problem::NotYesNo { value } => {
+            format!("{value:?} no es sí ni no (use sí/no, yes/no, true/false, 1/0, o déjelo vacío para no)")
+        }
+        Problem::NotAJudgement { value } => {
+            format!("{value:?} no es competente (sí, competente) ni todavía no competente (no, todavía no competente)")
+        }
+        Problem::Duplicate { identity, first } => {
+            format!("{identity} aparece dos veces en el archivo (primero en la línea {first})")
+        }
+        Problem::AlreadyEnrolled {
+            identity,
+            window,
+            enrollment,
+        } => format!("{identity} ya está inscrito(a) en la convocatoria {window} (inscripción {enrollment})"),
+        Problem::OverCapacity {
+            window,
+            free,
+            capacity,
+            rows,
+        } => format!(
+            "la convocatoria {window} tiene {free} lugar(es) libre(s) de {capacity}; las {rows} filas válidas del \
+             archivo no caben (esta fila es la primera que excede el cupo)"
+        ),
+        Problem::NoJudgements => "no hay juicios: dé una fila por elemento".into(),
+    }
+}
+
+pub(super) fn identity(e: &IdentityError) -> String {
+    match e {
+        IdentityError::CurpLength { value, len } => {
+            format!("la CURP {value:?} tiene {len} caracteres; una CURP tiene 18")
+        }
+        IdentityError::CurpFormat {
+            value,
+            position,
+            found,
+            expected,
+        } => format!(
+            "CURP {value:?}: el carácter {position} ({found:?}) debería ser {}",
+            match expected {
+                CurpPart::Letter => "una letra",
+                CurpPart::BirthDate => "un dígito (fecha de nacimiento AAMMDD)",
+                CurpPart::Sex => "H, M o X (sexo)",
+                CurpPart::State => "una letra (entidad de nacimiento)",
+                CurpPart::Consonant => "una consonante",
+                CurpPart::Homonymy => "una letra o un dígito (homonimia)",
+                CurpPart::CheckDigit => "un dígito (dígito verificador)",
+            }
+        ),
+        IdentityError::CurpDate { value, date } => {
+            format!("CURP {value:?}: la fecha de nacimiento {date} no existe")
+        }
+        IdentityError::CurpState { value, code } => format!(
+            "CURP {value:?}: {code:?} no es una clave de entidad federativa (AS, BC, … ZS, o NE para nacidos en el extranjero)"
+        ),
+        IdentityError::CurpCheckDigit { value, found, expected } => format!(
+            "CURP {value:?}: el dígito verificador es {found} y debería ser {expected}; revise si hay un error de captura"
+        ),
+        IdentityError::Passport { value } => {
+            format!("el número de pasaporte {value:?} debe tener de 6 a 20 letras y dígitos")
+        }
+        IdentityError::Email { value, problem } => format!(
+            "el correo {value:?} no es una dirección válida: {}",
+            match problem {
+                EmailProblem::MissingAt => "debe ser nombre@dominio",
+                EmailProblem::LocalPart => "la parte antes de la @ no es válida",
+                EmailProblem::Domain => "el dominio no es válido",
+                EmailProblem::Characters => "tiene caracteres que una dirección no puede tener",
+            }
+        ),
+    }
+}
+
+pub(super) fn standard_issue(i: &Issue) -> String {
+    match i {
+        Issue::Toml { detail } => detail.clone(),
+        Issue::Empty => "no debe estar vacío".into(),
+        Issue::OutOfRange { value, min, max } => format!("{value} está fuera del intervalo {min}–{max}"),
+        Issue::BadCode { value, prefix } => format!("{value:?} debe ser {prefix} seguido de 4 dígitos"),
+        Issue::Repeated { code } => format!("{code} aparece más de una vez"),
+        Issue::NoElements => "un estándar necesita al menos un [[elements]]".into(),
+        Issue::NoCriteria => "un elemento necesita al menos un criterio".into(),
+        Issue::NeedsKnowledgeLevel => {
+            "los criterios de conocimiento necesitan knowledge_level (conocimiento, comprension o aplicacion)".into()
+        }
+        Issue::LevelOnlyForKnowledge => "solo los criterios de conocimiento tienen knowledge_level".into(),
+        Issue::NoItems => "un criterio necesita al menos un reactivo de la lista de cotejo".into(),
+    }
+}

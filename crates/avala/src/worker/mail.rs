@@ -1,0 +1,225 @@
+//! E-mail: certificates and notices, sent and then recorded by the engine.
+
+use super::{Failure, RunSummary, Worker};
+use crate::engine::{Delivery, Mail, Sent};
+use crate::error::{Error, Result};
+use crate::jobs::{Job, Task};
+use crate::notices::Composed;
+
+/// An e-mail ready to send: its id (the outbox file's name) and the message.
+type Outgoing = (String, lettre::Message);
+
+/// What a notice's job records when the notice has nobody to go to.
+const NOBODY: &str = "nobody to send it to";
+
+impl Worker {
+    /// What an e-mail job needs, from the engine.
+    async fn mail(&self, job: &Job) -> Result<Mail, Failure> {
+        let task = job.task.as_ref().map_err(|why| {
+            Failure::permanent(Error::BadJob {
+                job: job.id,
+                detail: why.clone(),
+            })
+        })?;
+        let mut read = self.engine.mail_for(&self.actor, &[task]).await?;
+        Ok(read.pop().unwrap_or_else(|| Err(Error::database("no record read")))?)
+    }
+
+    /// Sends the certificate and records it; false when there was nothing to send (delivered
+    /// already, or revoked).
+    pub(super) async fn deliver(&self, job: &Job, _folio: &str) -> Result<bool, Failure> {
+        let Mail::Certificate(delivery) = self.mail(job).await? else {
+            return Err(Failure::permanent(Error::BadJob {
+                job: job.id,
+                detail: "not a certificate e-mail".into(),
+            }));
+        };
+        let answer = match self.certificate_message(&delivery)? {
+            Some(message) => Some(self.send(message).await?),
+            None => None,
+        };
+        let sent = answer.is_some();
+        let record = self.sent_certificate(job, delivery, answer);
+        self.engine
+            .record_sent(&self.actor, std::slice::from_ref(&record))
+            .await?;
+        Ok(sent)
+    }
+
+    /// Writes and sends a notice, and records it; false when it has nobody to go to.
+    pub(super) async fn notify(&self, job: &Job) -> Result<bool, Failure> {
+        let Mail::Notice(letter) = self.mail(job).await? else {
+            return Err(Failure::permanent(Error::BadJob {
+                job: job.id,
+                detail: "not a notice".into(),
+            }));
+        };
+        let composed = crate::notices::compose(&letter, self.lang, &self.config.settings.issuer);
+        let (detail, to_anyone) = match self.notice_message(job, &composed)? {
+            Some(message) => (self.send(message).await?, true),
+            None => (NOBODY.to_string(), false),
+        };
+        let record = Sent::Notice { job, detail };
+        self.engine
+            .record_sent(&self.actor, std::slice::from_ref(&record))
+            .await?;
+        Ok(to_anyone)
+    }
+
+    fn sent_certificate<'j>(&self, job: &'j Job, delivery: Box<Delivery>, answer: Option<String>) -> Sent<'j> {
+        Sent::Certificate {
+            job,
+            delivery,
+            answer,
+            via: self.mailer.describe(),
+        }
+    }
+
+    /// The certificate e-mail, or none when there is nothing to send (delivered already by an
+    /// earlier run, or revoked meanwhile).
+    fn certificate_message(&self, d: &Delivery) -> Result<Option<Outgoing>, Failure> {
+        if !d.is_due()? {
+            return Ok(None);
+        }
+        let pdf = d
+            .pdf
+            .clone()
+            .ok_or_else(|| Failure::transient(format!("certificate {} has no PDF yet", d.folio)))?;
+        let message = crate::mail::CertificateMail {
+            lang: self.lang,
+            issuer: &self.config.settings.issuer,
+            from: &self.config.settings.mail_from,
+            to_name: &d.holder_name,
+            to: &d.email,
+            folio: &d.folio,
+            verification_code: &d.verification_code,
+            standard_code: &d.standard_code,
+            standard_title: &d.standard_title,
+            pdf,
+        }
+        .build()
+        .map_err(Failure::permanent)?;
+        Ok(Some((format!("{}.certificate", d.folio), message)))
+    }
+
+    /// A notice's e-mail, or none when it has nobody to go to.
+    fn notice_message(&self, job: &Job, composed: &Composed) -> Result<Option<Outgoing>, Failure> {
+        if composed.to.is_empty() {
+            return Ok(None);
+        }
+        let settings = &self.config.settings;
+        let message = crate::notices::message(composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
+            .map_err(Failure::permanent)?;
+        Ok(Some((job.idempotency_key.replace(':', "."), message)))
+    }
+
+    /// Waits until the rate limit allows the next message.
+    async fn pace(&self) {
+        if let Some((gap, last)) = &self.pace {
+            let mut last = last.lock().await;
+            if let Some(at) = *last {
+                tokio::time::sleep_until(at + *gap).await;
+            }
+            *last = Some(tokio::time::Instant::now());
+        }
+    }
+
+    /// Sends one message, at the rate limit: what the mail server answered.
+    async fn send(&self, (id, message): Outgoing) -> Result<String, Failure> {
+        self.pace().await;
+        self.mailer.send(&id, message).await.map_err(Failure::from)
+    }
+
+    /// E-mails (notices and certificates) whose sending replaces rather than repeats
+    /// ([`crate::mail::Mailer::resends_in_place`]): read in one transaction, written side by
+    /// side, and recorded in one. A crash before the record sends them again, to the same files.
+    /// When one of them cannot be recorded (another runner took its job over, or its certificate
+    /// changed meanwhile), the others are recorded one by one and that one is tried again later.
+    pub(super) async fn send_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+        let tasks: Vec<&Task> = batch.iter().filter_map(|job| job.task.as_ref().ok()).collect();
+        let mut read = self.engine.mail_for(&self.actor, &tasks).await?.into_iter();
+        // Each e-mail made; a job whose e-mail could not be made is settled on its own and left
+        // out of the record.
+        let mut prepared = Vec::with_capacity(batch.len());
+        let mut outgoing = Vec::with_capacity(batch.len());
+        for job in batch {
+            let mail = match &job.task {
+                Ok(_) => read
+                    .next()
+                    .unwrap_or_else(|| Err(Error::database("no record read")))
+                    .map_err(Failure::from),
+                Err(why) => Err(Failure::permanent(Error::BadJob {
+                    job: job.id,
+                    detail: why.clone(),
+                })),
+            };
+            let message = mail.and_then(|mail| match mail {
+                Mail::Notice(letter) => {
+                    let composed = crate::notices::compose(&letter, self.lang, &self.config.settings.issuer);
+                    self.notice_message(job, &composed).map(|m| (None, m))
+                }
+                Mail::Certificate(delivery) => self.certificate_message(&delivery).map(|m| (Some(delivery), m)),
+            });
+            match message {
+                Ok((delivery, message)) => {
+                    prepared.push((*job, delivery, message.is_some()));
+                    outgoing.extend(message);
+                }
+                Err(failure) => self.settle(job, failure, summary).await?,
+            }
+        }
+        let mut answers = if self.pace.is_some() {
+            let mut answers = Vec::with_capacity(outgoing.len());
+            for message in outgoing {
+                answers.push(self.send(message).await);
+            }
+            answers
+        } else {
+            let answers = self.mailer.send_all(outgoing).await;
+            answers.into_iter().map(|a| a.map_err(Failure::from)).collect()
+        }
+        .into_iter();
+        let mut sent = Vec::with_capacity(prepared.len());
+        for (job, delivery, has_message) in prepared {
+            let answer = match has_message.then(|| answers.next()).flatten() {
+                Some(Ok(answer)) => Some(answer),
+                Some(Err(failure)) => {
+                    self.settle(job, failure, summary).await?;
+                    continue;
+                }
+                None => None,
+            };
+            sent.push(match delivery {
+                None => Sent::Notice {
+                    job,
+                    detail: answer.unwrap_or_else(|| NOBODY.to_string()),
+                },
+                Some(delivery) => self.sent_certificate(job, delivery, answer),
+            });
+        }
+        match self.engine.record_sent(&self.actor, &sent).await {
+            Ok(()) => {}
+            Err(Error::Conflict { .. }) => {
+                let mut kept = Vec::with_capacity(sent.len());
+                for s in sent {
+                    match self.engine.record_sent(&self.actor, std::slice::from_ref(&s)).await {
+                        Ok(()) => kept.push(s),
+                        Err(e @ Error::Conflict { .. }) => {
+                            self.settle(s.job(), Failure::transient(e.to_string()), summary).await?;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                sent = kept;
+            }
+            Err(e) => return Err(e),
+        }
+        for s in &sent {
+            match s {
+                Sent::Notice { detail, .. } => summary.notices += u64::from(detail != NOBODY),
+                Sent::Certificate { answer, .. } => summary.delivered += u64::from(answer.is_some()),
+            }
+        }
+        Ok(())
+    }
+}

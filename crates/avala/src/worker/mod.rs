@@ -1,0 +1,328 @@
+//! The job runner's work, from the outbox: run the schedules, then render certificates, e-mail
+//! them and send notices. The runner writes nothing itself: it asks the engine for what each
+//! job needs and to record what it did, each job completed with its effect.
+//!
+//! Rendering signs and stores the PDF (in the database and as `certificates/<folio>.pdf`),
+//! enqueues the delivery and marks the job done in one transaction; a second run of the same job
+//! finds the PDF stored and only completes. Delivery and notices send first and record
+//! afterwards, with a stable Message-ID, so a crash in between resends the same message rather
+//! than a different one. Every attempt is recorded with what the mail server answered.
+
+mod mail;
+mod render;
+
+use chrono::Duration;
+
+use crate::Lang;
+use crate::config::Config;
+use crate::domain::Actor;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::jobs::{self, Job, Task};
+use crate::mail::Mailer;
+
+/// What one drain of the queue did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    /// Certificates rendered.
+    pub rendered: u64,
+    /// E-mails sent (or written to the outbox).
+    pub delivered: u64,
+    /// Attempts that failed and will be retried.
+    pub retried: u64,
+    /// Certificates whose validity ended, moved to expired.
+    pub expired: u64,
+    /// Windows opened at their opening instant.
+    pub windows_opened: u64,
+    /// Windows closed at their closing instant.
+    pub windows_closed: u64,
+    /// Notices (registration, diagnostic, verdict, dictamen, reminders, digests) sent.
+    pub notices: u64,
+    /// Jobs that failed for good.
+    pub dead: u64,
+    /// Jobs run, whatever came of them.
+    pub jobs: u64,
+}
+
+impl RunSummary {
+    /// Adds what another pass (or another worker) did.
+    pub fn add(&mut self, other: &RunSummary) {
+        self.rendered += other.rendered;
+        self.delivered += other.delivered;
+        self.retried += other.retried;
+        self.expired += other.expired;
+        self.windows_opened += other.windows_opened;
+        self.windows_closed += other.windows_closed;
+        self.notices += other.notices;
+        self.dead += other.dead;
+        self.jobs += other.jobs;
+    }
+}
+
+/// How the jobs of a claimed batch are run.
+enum Group {
+    /// Certificates, rendered side by side ([`Worker::render_batch`]).
+    Renders,
+    /// E-mails to the outbox folder, written side by side ([`Worker::send_batch`]).
+    Mails,
+    /// Any other job, on its own ([`Worker::run`]).
+    One,
+}
+
+/// How many jobs a runner claims at once: a batch shares its claim, its reads and its record
+/// among 64 jobs, and holds at most 64 PDFs (about 35 KiB each) in memory.
+const CLAIM_BATCH: i64 = 64;
+
+/// Runs jobs for one engine.
+pub struct Worker {
+    engine: Engine,
+    config: Config,
+    mailer: Mailer,
+    actor: Actor,
+    holder: String,
+    lang: Lang,
+    lease: Duration,
+    logo: std::sync::OnceLock<Option<std::sync::Arc<crate::certificate::pdf::Logo>>>,
+    stopping: std::sync::atomic::AtomicBool,
+    /// Least time between two messages (a sending rate limit), and when the last one went.
+    pace: Option<(std::time::Duration, tokio::sync::Mutex<Option<tokio::time::Instant>>)>,
+}
+
+impl Worker {
+    /// A worker identified as `holder` in job leases and the audit log.
+    pub fn new(engine: Engine, config: Config, mailer: Mailer, holder: String, lang: Lang) -> Self {
+        Worker {
+            engine,
+            config,
+            mailer,
+            actor: Actor::runner(holder.clone()),
+            holder,
+            lang,
+            lease: Duration::minutes(5),
+            logo: std::sync::OnceLock::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            pace: None,
+        }
+    }
+
+    /// Sends at most `per_second` messages a second (government relays throttle).
+    pub fn with_rate_limit(mut self, per_second: f64) -> Self {
+        if per_second > 0.0 {
+            self.pace = Some((
+                std::time::Duration::from_secs_f64(1.0 / per_second),
+                tokio::sync::Mutex::new(None),
+            ));
+        }
+        self
+    }
+
+    /// Stops claiming new jobs; jobs in hand are finished.
+    pub fn stop(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// True once `stop` was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    /// Runs jobs until none is due; `progress` is called after each job or batch of jobs.
+    pub async fn drain(&self, mut progress: impl FnMut(&RunSummary)) -> Result<RunSummary> {
+        let (windows_opened, windows_closed) = self.engine.run_window_schedule(&self.actor).await?;
+        self.engine
+            .schedule_notices(&self.actor, self.config.settings.reminder_days)
+            .await?;
+        let mut summary = RunSummary {
+            expired: self.engine.expire_certificates(&self.actor).await?,
+            windows_opened,
+            windows_closed,
+            ..Default::default()
+        };
+        while !self.is_stopping() {
+            // Jobs are claimed a batch at one statement; each job is completed in the same
+            // transaction as its effect.
+            let batch = jobs::claim_batch(
+                self.engine.db(),
+                &self.holder,
+                self.engine.now(),
+                self.lease,
+                CLAIM_BATCH,
+            )
+            .await?;
+            if batch.is_empty() {
+                break;
+            }
+            let heartbeat = self.heartbeat();
+            // The batch's certificates are rendered side by side and recorded in one transaction
+            // (their effects are all in the database, so a crash loses or doubles none). E-mails
+            // to the outbox folder are read in one transaction, written side by side and
+            // recorded in one (writing one again replaces it, so a crash doubles none); over
+            // SMTP each is recorded right after it is sent, so a crash can resend at most the
+            // message in flight.
+            let (renders, others): (Vec<&Job>, Vec<&Job>) = batch
+                .iter()
+                .partition(|job| matches!(job.task, Ok(Task::RenderCertificate { .. })));
+            let (mails, others): (Vec<&Job>, Vec<&Job>) = others.into_iter().partition(|job| {
+                matches!(job.task, Ok(Task::Notify(_) | Task::DeliverCertificate { .. }))
+                    && self.mailer.resends_in_place()
+            });
+            let mut groups = vec![(Group::Renders, renders), (Group::Mails, mails)];
+            groups.extend(others.into_iter().map(|job| (Group::One, vec![job])));
+            groups.retain(|(_, jobs)| !jobs.is_empty());
+            let mut outcome = Ok(());
+            let mut unfinished: Vec<&Job> = Vec::new();
+            for (i, (group, jobs)) in groups.iter().enumerate() {
+                if self.is_stopping() || outcome.is_err() {
+                    unfinished.extend(groups[i..].iter().flat_map(|(_, jobs)| jobs.iter().copied()));
+                    break;
+                }
+                outcome = match group {
+                    Group::Renders => self.render_batch(jobs, &mut summary).await,
+                    Group::Mails => self.send_batch(jobs, &mut summary).await,
+                    Group::One => self.run(jobs[0], &mut summary).await,
+                };
+                if outcome.is_err() {
+                    // The database failed: what the group still holds is given back too.
+                    unfinished.extend(jobs);
+                } else {
+                    summary.jobs += jobs.len() as u64;
+                }
+                progress(&summary);
+            }
+            // Stopping (or the database failed): give back what was not done, for another
+            // runner (a job already completed or failed is left as it is).
+            for job in unfinished {
+                let _ = jobs::release(self.engine.db(), job, &self.holder).await;
+            }
+            heartbeat.abort();
+            outcome?;
+        }
+        Ok(summary)
+    }
+
+    /// Long jobs keep their lease: it is extended at a third of its length while they run.
+    fn heartbeat(&self) -> tokio::task::JoinHandle<()> {
+        let (db, holder, clock, lease) = (
+            self.engine.db().clone(),
+            self.holder.clone(),
+            self.engine.clock(),
+            self.lease,
+        );
+        tokio::spawn(async move {
+            let every = (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(60));
+            loop {
+                tokio::time::sleep(every).await;
+                if !matches!(jobs::extend_leases(&db, &holder, clock.now() + lease).await, Ok(n) if n > 0) {
+                    break;
+                }
+            }
+        })
+    }
+
+    /// Runs one claimed job, recording a failure on the job rather than returning it, unless
+    /// the database itself fails.
+    pub async fn run(&self, job: &Job, summary: &mut RunSummary) -> Result<()> {
+        let outcome = match &job.task {
+            Ok(Task::RenderCertificate { .. }) => return self.render_batch(&[job], summary).await,
+            Ok(Task::DeliverCertificate { folio }) => self
+                .deliver(job, folio)
+                .await
+                .map(|done| summary.delivered += u64::from(done)),
+            Ok(Task::Notify(_)) => self.notify(job).await.map(|done| summary.notices += u64::from(done)),
+            Err(why) => Err(Failure::permanent(Error::BadJob {
+                job: job.id,
+                detail: why.clone(),
+            })),
+        };
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(failure) => self.settle(job, failure, summary).await,
+        }
+    }
+
+    /// Records a job's failed attempt (retried later, or dead), unless the database itself
+    /// failed: that is returned, and the job's lease will expire and it will run again.
+    async fn settle(&self, job: &Job, failure: Failure, summary: &mut RunSummary) -> Result<()> {
+        if let Some(Error::Database { .. } | Error::DatabaseUnavailable { .. }) = &failure.error {
+            tracing::warn!(job = job.id, error = %failure.message, "database error; the lease will expire and the job run again");
+            return Err(failure.error.unwrap_or_else(|| Error::database(failure.message)));
+        }
+        tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
+        let dead = jobs::fail(
+            self.engine.db(),
+            job,
+            &self.holder,
+            &failure.message,
+            failure.permanent,
+            self.engine.now(),
+        )
+        .await?;
+        if dead {
+            summary.dead += 1;
+            if let Ok(Task::DeliverCertificate { folio }) = &job.task {
+                self.engine
+                    .mark_delivery_failed(&self.actor, folio, &failure.message)
+                    .await?;
+            }
+        } else {
+            summary.retried += 1
+        }
+        Ok(())
+    }
+}
+
+/// Why a job attempt failed: its message (in the runner's language, for the attempt record and
+/// the log), whether retrying can help, and the error when there is one.
+struct Failure {
+    message: String,
+    permanent: bool,
+    error: Option<Error>,
+}
+
+impl Failure {
+    /// A failure waiting cannot mend (a record gone, a job that cannot be read).
+    fn permanent(error: Error) -> Self {
+        Failure {
+            message: error.to_string(),
+            permanent: true,
+            error: Some(error),
+        }
+    }
+
+    /// A failure worth trying again.
+    fn transient(message: String) -> Self {
+        Failure {
+            message,
+            permanent: false,
+            error: None,
+        }
+    }
+}
+
+impl From<crate::mail::SendError> for Failure {
+    fn from(e: crate::mail::SendError) -> Self {
+        Failure {
+            message: e.message,
+            permanent: e.permanent,
+            error: None,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::NotFound { .. } | Error::BadJob { .. } => Failure::permanent(e),
+            e => Failure {
+                message: e.to_string(),
+                permanent: false,
+                error: Some(e),
+            },
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Rendering: each certificate of a batch signed and rendered side by side, written to its
+//! file, and the batch recorded by the engine in one transaction.
+
+use sha2::{Digest, Sha256};
+
+use super::{Failure, RunSummary, Worker};
+use crate::certificate::pdf::{CertificateDoc, render};
+use crate::engine::Rendered;
+use crate::error::{Error, Result};
+use crate::jobs::{Job, Task};
+
+/// A certificate to render, once its record is read and its payload signed.
+struct ToRender {
+    folio: String,
+    enrollment: i64,
+    signed: crate::certificate::signed::Signed,
+    doc: CertificateDoc,
+    path: std::path::PathBuf,
+}
+
+impl Worker {
+    /// The configured logo, decoded once.
+    fn logo(&self) -> Result<Option<std::sync::Arc<crate::certificate::pdf::Logo>>> {
+        if let Some(logo) = self.logo.get() {
+            return Ok(logo.clone());
+        }
+        let logo = self.config.logo()?.map(std::sync::Arc::new);
+        Ok(self.logo.get_or_init(|| logo).clone())
+    }
+
+    /// Renders the certificates of `batch` side by side (each written to its file), then has the
+    /// engine store them all, enqueue their deliveries and complete their jobs in one
+    /// transaction. A job whose certificate was stored by an earlier run only completes.
+    pub(super) async fn render_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+        let key = match self.config.signing_key() {
+            Ok(key) => key,
+            Err(e) => {
+                let message = e.to_string();
+                for job in batch {
+                    self.settle(job, Failure::transient(message.clone()), summary).await?;
+                }
+                return Ok(());
+            }
+        };
+        let mut ready = Vec::with_capacity(batch.len());
+        let mut to_render = Vec::with_capacity(batch.len());
+        for job in batch {
+            match self.start_render(job, &key).await {
+                Ok(None) => ready.push((*job, None)),
+                Ok(Some(render)) => to_render.push((*job, render)),
+                Err(failure) => self.settle(job, failure, summary).await?,
+            }
+        }
+        // Rendering and writing the files are blocking work, off the runtime's thread: the
+        // batch is split into one run per CPU.
+        let (jobs, renders): (Vec<&Job>, Vec<ToRender>) = to_render.into_iter().unzip();
+        let rendered = crate::process::spread(renders, |one: ToRender| {
+            let pdf = render(&one.doc)?;
+            let sha256 = hex::encode(Sha256::digest(&pdf));
+            crate::config::write_atomic(&one.path, &pdf, false)?;
+            Ok::<_, Error>(Rendered {
+                folio: one.folio,
+                enrollment: one.enrollment,
+                signed: one.signed,
+                pdf,
+                sha256,
+            })
+        })
+        .await;
+        for (job, finished) in jobs.into_iter().zip(rendered) {
+            match finished {
+                Ok(Ok(done)) => ready.push((job, Some(done))),
+                Ok(Err(e)) => self.settle(job, Failure::from(e), summary).await?,
+                Err(e) => {
+                    self.settle(job, Failure::transient(format!("rendering failed: {e}")), summary)
+                        .await?
+                }
+            }
+        }
+        if ready.is_empty() {
+            return Ok(());
+        }
+        match self
+            .engine
+            .record_renderings(&self.actor, &key.verifying_key(), &ready)
+            .await
+        {
+            Ok(rendered) => {
+                summary.rendered += rendered;
+                Ok(())
+            }
+            // Another runner took a job over (its lease ran out): nothing of the batch is
+            // recorded, and each job still held is retried later (rendering is repeatable).
+            Err(e @ Error::Conflict { .. }) => {
+                for (job, _) in &ready {
+                    self.settle(job, Failure::transient(e.to_string()), summary).await?;
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads what a certificate shows and signs it, ready to render; none when an earlier run
+    /// rendered it already.
+    async fn start_render(&self, job: &Job, key: &ed25519_dalek::SigningKey) -> Result<Option<ToRender>, Failure> {
+        let Ok(Task::RenderCertificate { folio }) = &job.task else {
+            return Err(Failure::permanent(Error::BadJob {
+                job: job.id,
+                detail: format!("{} is not a rendering", job.kind),
+            }));
+        };
+        let Some(record) = self.engine.certificate_to_render(&self.actor, folio).await? else {
+            return Ok(None);
+        };
+        let settings = &self.config.settings;
+        let key_id = crate::config::key_id(&key.verifying_key());
+        let signed = record.payload(&settings.issuer, &key_id).sign(key);
+        let doc = record.document(
+            self.lang,
+            &settings.issuer,
+            &settings.place,
+            signed.token(),
+            self.logo()?,
+        );
+        Ok(Some(ToRender {
+            path: self.config.certificates_dir().join(format!("{}.pdf", record.folio)),
+            folio: record.folio,
+            enrollment: record.enrollment_id,
+            signed,
+            doc,
+        }))
+    }
+}
