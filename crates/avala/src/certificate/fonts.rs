@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::deflate::deflate;
 use crate::error::{Error, Result};
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSerif.ttf");
@@ -233,8 +234,8 @@ impl Subset {
             widths,
             descriptor,
             program_length: program.len(),
-            program: super::pdf::deflate(&program, 9),
-            to_unicode: super::pdf::deflate(cmap.as_bytes(), 9),
+            program: deflate(&program, 9),
+            to_unicode: deflate(cmap.as_bytes(), 9),
         })
     }
 
