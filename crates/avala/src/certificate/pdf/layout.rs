@@ -2,7 +2,7 @@
 //! measures text with the faces but encodes none of it: the text is shown once the font
 //! subsets for the page's characters are known.
 
-use std::fmt::Write as _;
+use pdf_writer::{Content, Name};
 
 use super::labels::{Labels, long_date};
 use super::{CertificateDoc, HEIGHT, WIDTH};
@@ -39,11 +39,11 @@ pub(super) struct Run {
 }
 
 /// The page: its graphics (lines, images) as content-stream operators, and its text, which is
-/// encoded once the subsets are known.
+/// shown once the subsets are known.
 pub(super) struct Page {
     regular: &'static Face,
     bold: &'static Face,
-    pub(super) graphics: String,
+    pub(super) graphics: Content,
     pub(super) runs: Vec<Run>,
 }
 
@@ -52,7 +52,7 @@ pub(super) fn page(doc: &CertificateDoc, labels: &Labels) -> Result<Page> {
     let mut page = Page {
         regular: Face::get(Weight::Regular)?,
         bold: Face::get(Weight::Bold)?,
-        graphics: String::with_capacity(1024),
+        graphics: Content::with_capacity(4096),
         runs: Vec::with_capacity(40),
     };
     page.frame(18.0, 2.2, ACCENT);
@@ -177,22 +177,29 @@ impl Page {
     }
 
     fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32), thickness: f32, (r, g, b): Rgb) {
-        let _ = writeln!(
-            self.graphics,
-            "{r} {g} {b} RG {thickness} w {x1:.2} {y1:.2} m {x2:.2} {y2:.2} l S"
-        );
+        self.graphics
+            .set_stroke_rgb(r, g, b)
+            .set_line_width(thickness)
+            .move_to(x1, y1)
+            .line_to(x2, y2)
+            .stroke();
     }
 
     fn frame(&mut self, inset: f32, thickness: f32, (r, g, b): Rgb) {
         let (w, h) = (WIDTH - 2.0 * inset, HEIGHT - 2.0 * inset);
-        let _ = writeln!(
-            self.graphics,
-            "{r} {g} {b} RG {thickness} w {inset} {inset} {w:.2} {h:.2} re S"
-        );
+        self.graphics
+            .set_stroke_rgb(r, g, b)
+            .set_line_width(thickness)
+            .rect(inset, inset, w, h)
+            .stroke();
     }
 
     fn image(&mut self, name: &str, (x, y): (f32, f32), (w, h): (f32, f32)) {
-        let _ = writeln!(self.graphics, "q {w:.2} 0 0 {h:.2} {x:.2} {y:.2} cm /{name} Do Q");
+        self.graphics
+            .save_state()
+            .transform([w, 0.0, 0.0, h, x, y])
+            .x_object(Name(name.as_bytes()))
+            .restore_state();
     }
 }
 

@@ -1,17 +1,20 @@
 //! The certificate document: A4 landscape, an embedded (subset) DejaVu Serif so every accent
 //! renders, laid out like an official document.
 //!
-//! The PDF is written here object by object rather than through a general PDF library: a
-//! certificate is one page of text, lines and two images, and a general library rebuilds,
-//! recompresses and reserializes every font program for every document (3.7 ms of a 3.9 ms
-//! certificate). Here the font subsets are made and compressed once (see `fonts`), and each
-//! certificate costs its page's drawing operations, its QR code and one small deflate.
+//! The objects are written with `pdf-writer`, a low-level writer, rather than through a
+//! general PDF library: a certificate is one page of text, lines and two images, and a general
+//! library rebuilds, recompresses and reserializes every font program for every document
+//! (3.7 ms of a 3.9 ms certificate). Here the font subsets are made and compressed once (see
+//! `fonts`) and written as they are, and each certificate costs its page's drawing operations,
+//! its QR code and one small deflate. The layout of the page is in `layout`, its wording in
+//! `labels`.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
+use pdf_writer::{Filter, Name, Pdf, Rect, Ref, Settings, Str, TextStr};
 
 use self::labels::Labels;
 pub use self::labels::long_date;
@@ -93,88 +96,6 @@ impl Logo {
     }
 }
 
-/// A PDF file being written: objects in order, their offsets for the cross-reference table.
-struct Writer {
-    out: Vec<u8>,
-    offsets: Vec<usize>,
-}
-
-impl Writer {
-    fn new() -> Writer {
-        let mut out = Vec::with_capacity(40 * 1024);
-        out.extend_from_slice(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
-        Writer {
-            out,
-            offsets: Vec::new(),
-        }
-    }
-
-    /// The number the next object will get.
-    fn next(&self) -> usize {
-        self.offsets.len() + 1
-    }
-
-    fn object(&mut self, dict: &str) -> usize {
-        self.offsets.push(self.out.len());
-        let n = self.offsets.len();
-        let _ = write!(Bytes(&mut self.out), "{n} 0 obj\n<<{dict}>>\nendobj\n");
-        n
-    }
-
-    /// A stream object; `dict` gets its `Length`.
-    fn stream(&mut self, dict: &str, data: &[u8]) -> usize {
-        self.offsets.push(self.out.len());
-        let n = self.offsets.len();
-        let _ = write!(
-            Bytes(&mut self.out),
-            "{n} 0 obj\n<<{dict}/Length {}>>\nstream\n",
-            data.len()
-        );
-        self.out.extend_from_slice(data);
-        self.out.extend_from_slice(b"\nendstream\nendobj\n");
-        n
-    }
-
-    fn finish(mut self, root: usize, info: usize) -> Vec<u8> {
-        let xref = self.out.len();
-        let mut table = format!("xref\n0 {}\n0000000000 65535 f\r\n", self.offsets.len() + 1);
-        for offset in &self.offsets {
-            let _ = write!(table, "{offset:010} 00000 n\r\n");
-        }
-        let _ = write!(
-            table,
-            "trailer\n<</Size {}/Root {root} 0 R/Info {info} 0 R>>\nstartxref\n{xref}\n%%EOF\n",
-            self.offsets.len() + 1
-        );
-        self.out.extend_from_slice(table.as_bytes());
-        self.out
-    }
-}
-
-/// `fmt::Write` into bytes.
-struct Bytes<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for Bytes<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// A PDF text string: literal when plain ASCII, else UTF-16BE with a byte-order mark.
-fn text_string(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_graphic() || c == ' ') && !s.contains(['(', ')', '\\']) {
-        format!("({s})")
-    } else {
-        let mut out = String::from("<FEFF");
-        for unit in s.encode_utf16() {
-            let _ = write!(out, "{unit:04X}");
-        }
-        out.push('>');
-        out
-    }
-}
-
 /// Renders the certificate to PDF bytes.
 pub fn render(doc: &CertificateDoc) -> Result<Vec<u8>> {
     let labels = labels::labels(doc.lang);
@@ -204,115 +125,201 @@ fn subsets(page: &Page) -> Result<[Arc<Subset>; 2]> {
     ])
 }
 
-/// The page's content stream: its graphics, then its text in the subsets' glyphs.
-fn content(page: Page, subsets: &[Arc<Subset>; 2]) -> String {
-    let mut content = page.graphics;
-    for run in &page.runs {
-        let (r, g, b) = run.color;
-        let font = match run.weight {
-            Weight::Regular => "F1",
-            Weight::Bold => "F2",
-        };
-        let _ = write!(
-            content,
-            "BT {r} {g} {b} rg /{font} {} Tf {:.2} {:.2} Td ",
-            run.size, run.at.0, run.at.1
-        );
-        subsets[run.weight as usize].encode(&run.text, &mut content);
-        content.push_str(" Tj ET\n");
+/// The resource name of the font of `weight`.
+fn font_name(weight: Weight) -> Name<'static> {
+    match weight {
+        Weight::Regular => Name(b"F1"),
+        Weight::Bold => Name(b"F2"),
     }
-    content
 }
 
-/// The file: catalog, pages and page first, then what the page uses, then the document
-/// information.
+/// The page's content stream: its graphics, then its text in the subsets' glyphs.
+fn content(page: Page, subsets: &[Arc<Subset>; 2]) -> Vec<u8> {
+    let mut content = page.graphics;
+    let mut glyphs = Vec::with_capacity(256);
+    for run in &page.runs {
+        let (r, g, b) = run.color;
+        glyphs.clear();
+        subsets[run.weight as usize].encode(&run.text, &mut glyphs);
+        content
+            .begin_text()
+            .set_fill_rgb(r, g, b)
+            .set_font(font_name(run.weight), run.size)
+            .next_line(run.at.0, run.at.1)
+            .show(Str(&glyphs))
+            .end_text();
+    }
+    content.finish().into_vec()
+}
+
+/// The objects' numbers: catalog, pages and page first, then what the page uses, then the
+/// document information.
+struct Ids {
+    catalog: Ref,
+    pages: Ref,
+    page: Ref,
+    contents: Ref,
+    fonts: [FontIds; 2],
+    qr: Option<Ref>,
+    logo: Option<Ref>,
+    info: Ref,
+}
+
+/// The five objects of an embedded font.
+struct FontIds {
+    type0: Ref,
+    cid: Ref,
+    descriptor: Ref,
+    program: Ref,
+    to_unicode: Ref,
+}
+
+impl Ids {
+    fn new(qr: bool, logo: bool) -> Ids {
+        let mut next = Ref::new(1);
+        let (catalog, pages, page, contents) = (next.bump(), next.bump(), next.bump(), next.bump());
+        let mut font = || FontIds {
+            type0: next.bump(),
+            cid: next.bump(),
+            descriptor: next.bump(),
+            program: next.bump(),
+            to_unicode: next.bump(),
+        };
+        let fonts = [font(), font()];
+        Ids {
+            catalog,
+            pages,
+            page,
+            contents,
+            fonts,
+            qr: qr.then(|| next.bump()),
+            logo: logo.then(|| next.bump()),
+            info: next.bump(),
+        }
+    }
+}
+
+/// The file, uncompressed but for its streams: verification finds the token by scanning the
+/// bytes (`signed::extract_from_pdf`).
 fn write(
     doc: &CertificateDoc,
     labels: &Labels,
-    content: &str,
+    content: &[u8],
     subsets: &[Arc<Subset>; 2],
     qr: Option<&(usize, Vec<u8>)>,
 ) -> Vec<u8> {
+    let ids = Ids::new(qr.is_some(), doc.logo.is_some());
+    let mut pdf = Pdf::with_settings_and_capacity(Settings { pretty: false }, 40 * 1024);
+    pdf.catalog(ids.catalog).pages(ids.pages);
+    pdf.pages(ids.pages).kids([ids.page]).count(1);
+    page(&mut pdf, &ids);
+    pdf.stream(ids.contents, &deflate(content, 1))
+        .filter(Filter::FlateDecode);
+    for (subset, font_ids) in subsets.iter().zip(&ids.fonts) {
+        font(&mut pdf, subset, font_ids);
+    }
+    if let (Some(id), Some((side, bits))) = (ids.qr, qr) {
+        // A bit per module: deflate would save a few hundred bytes for more time than the rest
+        // of the page.
+        pdf.image_xobject(id, bits)
+            .width(*side as i32)
+            .height(*side as i32)
+            .color_space_name(Name(b"DeviceGray"))
+            .bits_per_component(1);
+    }
+    if let (Some(id), Some(logo)) = (ids.logo, &doc.logo) {
+        pdf.image_xobject(id, logo.deflated())
+            .width(logo.width as i32)
+            .height(logo.height as i32)
+            .color_space_name(Name(b"DeviceRGB"))
+            .bits_per_component(8)
+            .filter(Filter::FlateDecode);
+    }
+    info(&mut pdf, ids.info, doc, labels);
+    pdf.finish()
+}
+
+/// The page object and its resources.
+fn page(pdf: &mut Pdf, ids: &Ids) {
+    let mut page = pdf.page(ids.page);
+    page.parent(ids.pages)
+        .media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT))
+        .contents(ids.contents);
+    let mut resources = page.resources();
+    resources
+        .fonts()
+        .pair(font_name(Weight::Regular), ids.fonts[0].type0)
+        .pair(font_name(Weight::Bold), ids.fonts[1].type0);
+    let mut images = resources.x_objects();
+    if let Some(id) = ids.qr {
+        images.pair(Name(QR.as_bytes()), id);
+    }
+    if let Some(id) = ids.logo {
+        images.pair(Name(LOGO.as_bytes()), id);
+    }
+}
+
+/// A subset as a Type 0 font: its dictionaries around the program and ToUnicode map made once
+/// per process (see `fonts`).
+fn font(pdf: &mut Pdf, subset: &Subset, ids: &FontIds) {
+    let name = Name(subset.base_font.as_bytes());
+    pdf.type0_font(ids.type0)
+        .base_font(name)
+        .encoding_predefined(Name(b"Identity-H"))
+        .descendant_font(ids.cid)
+        .to_unicode(ids.to_unicode);
+    {
+        let mut cid = pdf.cid_font(ids.cid);
+        cid.subtype(CidFontType::Type2)
+            .base_font(name)
+            .system_info(SystemInfo {
+                registry: Str(b"Adobe"),
+                ordering: Str(b"Identity"),
+                supplement: 0,
+            })
+            .font_descriptor(ids.descriptor);
+        cid.widths().consecutive(0, subset.widths.iter().copied());
+        cid.cid_to_gid_map_predefined(Name(b"Identity"));
+    }
+    let m = &subset.metrics;
+    let [left, bottom, right, top] = m.bbox;
+    pdf.font_descriptor(ids.descriptor)
+        .name(name)
+        .flags(FontFlags::SERIF | FontFlags::NON_SYMBOLIC)
+        .bbox(Rect::new(left, bottom, right, top))
+        .italic_angle(0.0)
+        .ascent(m.ascent)
+        .descent(m.descent)
+        .cap_height(m.cap_height)
+        .stem_v(80.0)
+        .font_file2(ids.program);
+    pdf.stream(ids.program, &subset.program)
+        .filter(Filter::FlateDecode)
+        .pair(Name(b"Length1"), subset.program_length as i32);
+    pdf.stream(ids.to_unicode, &subset.to_unicode)
+        .filter(Filter::FlateDecode);
+}
+
+/// The document information: title, author, subject and keywords, and the signed token under
+/// `AvalaCertificate` as a literal string (base64url and dots need no escaping).
+fn info(pdf: &mut Pdf, id: Ref, doc: &CertificateDoc, labels: &Labels) {
     let title = labels.title;
-    let mut w = Writer::new();
-    let (catalog, pages, page_id) = (1, 2, 3);
-    let contents = 4;
-    let first_font = 5;
-    let images_from = first_font + 5 * subsets.len();
-    let qr_id = qr.map(|_| images_from);
-    let logo_id = doc.logo.as_ref().map(|_| images_from + usize::from(qr.is_some()));
-    let mut xobjects = String::new();
-    if let Some(id) = qr_id {
-        let _ = write!(xobjects, "/{QR} {id} 0 R");
-    }
-    if let Some(id) = logo_id {
-        let _ = write!(xobjects, "/{LOGO} {id} 0 R");
-    }
-    w.object(&format!("/Type/Catalog/Pages {pages} 0 R"));
-    w.object(&format!("/Type/Pages/Kids[{page_id} 0 R]/Count 1"));
-    w.object(&format!(
-        "/Type/Page/Parent {pages} 0 R/MediaBox[0 0 {WIDTH} {HEIGHT}]/Contents {contents} 0 R\
-         /Resources<</Font<</F1 {} 0 R/F2 {} 0 R>>/XObject<<{xobjects}>>>>",
-        first_font,
-        first_font + 5
-    ));
-    w.stream("/Filter/FlateDecode", &deflate(content.as_bytes(), 1));
-    for subset in subsets {
-        let n = w.next();
-        let name = &subset.base_font;
-        w.object(&format!(
-            "/Type/Font/Subtype/Type0/BaseFont/{name}/Encoding/Identity-H/DescendantFonts[{} 0 R]/ToUnicode {} 0 R",
-            n + 1,
-            n + 4
-        ));
-        w.object(&format!(
-            "/Type/Font/Subtype/CIDFontType2/BaseFont/{name}\
-             /CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>\
-             /FontDescriptor {} 0 R/W{}/CIDToGIDMap/Identity",
-            n + 2,
-            subset.widths
-        ));
-        w.object(&format!("{}/FontFile2 {} 0 R", subset.descriptor, n + 3));
-        w.stream(
-            &format!("/Filter/FlateDecode/Length1 {}", subset.program_length),
-            &subset.program,
-        );
-        w.stream("/Filter/FlateDecode", &subset.to_unicode);
-    }
-    if let Some((side, bits)) = qr {
-        w.stream(
-            &format!("/Type/XObject/Subtype/Image/Width {side}/Height {side}/ColorSpace/DeviceGray/BitsPerComponent 1"),
-            // A bit per module: deflate would save a few hundred bytes for more time than the
-            // rest of the page.
-            bits,
-        );
-    }
-    if let Some(logo) = &doc.logo {
-        w.stream(
-            &format!(
-                "/Type/XObject/Subtype/Image/Width {}/Height {}/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter/FlateDecode",
-                logo.width, logo.height
-            ),
-            logo.deflated(),
-        );
-    }
-    let mut info = format!(
-        "/Title{}/Author{}/Subject{}/Keywords{}/Creator(avala)/Producer(avala)",
-        text_string(&format!("{title} {}", doc.folio)),
-        text_string(&doc.issuer),
-        text_string(&format!("{title}: {} — {}", doc.standard_code, doc.holder_name)),
-        text_string(&format!(
+    let mut info = pdf.document_info(id);
+    info.title(TextStr(&format!("{title} {}", doc.folio)))
+        .author(TextStr(&doc.issuer))
+        .subject(TextStr(&format!(
+            "{title}: {} — {}",
+            doc.standard_code, doc.holder_name
+        )))
+        .keywords(TextStr(&format!(
             "{}, {}, certificado, competencia",
             doc.standard_code, doc.folio
-        )),
-    );
+        )))
+        .creator(TextStr("avala"))
+        .producer(TextStr("avala"));
     if !doc.qr.is_empty() {
-        // The token is base64url and dots: a literal string needs no escaping. Verification
-        // finds it by scanning for this key (`signed::extract_from_pdf`).
-        let _ = write!(info, "/{}({})", super::signed::PDF_KEY, doc.qr);
+        info.pair(Name(super::signed::PDF_KEY.as_bytes()), Str(doc.qr.as_bytes()));
     }
-    let info = w.object(&info);
-    w.finish(catalog, info)
 }
 
 #[cfg(test)]
