@@ -9,9 +9,12 @@
 //! every certificate embeds bytes made once per process.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use pdf_writer::types::{SystemInfo, UnicodeCmap};
+use pdf_writer::{Name, Str};
+
+use super::deflate::deflate;
 use crate::error::{Error, Result};
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSerif.ttf");
@@ -103,20 +106,29 @@ impl Face {
     }
 }
 
-/// A subset ready to embed: the glyph of each character, and the font's PDF objects' contents.
+/// A subset ready to embed: the glyph of each character, and what its PDF objects hold.
 pub(crate) struct Subset {
     glyphs: HashMap<char, u16>,
     /// `ABCDEF+DejaVuSerif`, the subset's PostScript name.
     pub(crate) base_font: String,
-    /// The `W` array (widths by glyph).
-    pub(crate) widths: String,
-    /// The font descriptor's metrics, without its `FontFile2` reference.
-    pub(crate) descriptor: String,
+    /// The advance of each glyph of the subset, in thousandths of the em, from glyph 0.
+    pub(crate) widths: Vec<f32>,
+    /// The face's metrics, for the font descriptor.
+    pub(crate) metrics: Metrics,
     /// The subset program, deflated, and its length before.
     pub(crate) program: Vec<u8>,
     pub(crate) program_length: usize,
     /// The ToUnicode CMap, deflated.
     pub(crate) to_unicode: Vec<u8>,
+}
+
+/// A face's metrics in thousandths of the em, as a PDF font descriptor gives them.
+pub(crate) struct Metrics {
+    /// The bounding box of all glyphs: left, bottom, right, top.
+    pub(crate) bbox: [f32; 4],
+    pub(crate) ascent: f32,
+    pub(crate) descent: f32,
+    pub(crate) cap_height: f32,
 }
 
 impl Subset {
@@ -183,36 +195,23 @@ impl Subset {
         let program =
             subset(&provider, &old, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| fail(e.to_string()))?;
 
-        let mut widths = String::from("[0[");
-        for (i, &g) in old.iter().enumerate() {
-            let _ = write!(
-                widths,
-                "{}{}",
-                if i > 0 { " " } else { "" },
-                face.advance(g).round() as i32
-            );
-        }
-        widths.push_str("]]");
+        let widths = old.iter().map(|&g| face.advance(g).round()).collect();
 
         let mut by_glyph: Vec<(u16, char)> = glyphs.iter().map(|(&c, &g)| (g, c)).collect();
         by_glyph.sort_unstable();
         by_glyph.dedup_by_key(|(g, _)| *g);
-        let mut cmap = String::from(
-            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-             /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-             /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-             1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+        let mut cmap = UnicodeCmap::new(
+            Name(b"Adobe-Identity-UCS"),
+            SystemInfo {
+                registry: Str(b"Adobe"),
+                ordering: Str(b"UCS"),
+                supplement: 0,
+            },
         );
-        for chunk in by_glyph.chunks(100) {
-            let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
-            for (g, c) in chunk {
-                let mut units = [0u16; 2];
-                let hex: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
-                let _ = writeln!(cmap, "<{g:04X}> <{hex}>");
-            }
-            cmap.push_str("endbfchar\n");
+        for (g, c) in by_glyph {
+            cmap.pair(g, c);
         }
-        cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        let cmap = cmap.finish();
 
         // A subset's name starts with six capital letters that differ between subsets.
         let digest = <sha2::Sha256 as sha2::Digest>::digest(chars.iter().collect::<String>().as_bytes());
@@ -220,35 +219,34 @@ impl Subset {
         let base_font = format!("{tag}+{}", face.name);
         let f = &face.face;
         let bbox = f.global_bounding_box();
-        let descriptor = format!(
-            "/Type/FontDescriptor/FontName/{base_font}/Flags 34/FontBBox[{} {} {} {}]/ItalicAngle 0\
-             /Ascent {}/Descent {}/CapHeight {}/StemV 80",
-            face.scaled(bbox.x_min),
-            face.scaled(bbox.y_min),
-            face.scaled(bbox.x_max),
-            face.scaled(bbox.y_max),
-            face.scaled(f.ascender()),
-            face.scaled(f.descender()),
-            face.scaled(f.capital_height().unwrap_or(f.ascender())),
-        );
+        let scaled = |v| face.scaled(v) as f32;
+        let metrics = Metrics {
+            bbox: [
+                scaled(bbox.x_min),
+                scaled(bbox.y_min),
+                scaled(bbox.x_max),
+                scaled(bbox.y_max),
+            ],
+            ascent: scaled(f.ascender()),
+            descent: scaled(f.descender()),
+            cap_height: scaled(f.capital_height().unwrap_or(f.ascender())),
+        };
         Ok(Subset {
             glyphs,
             base_font,
             widths,
-            descriptor,
+            metrics,
             program_length: program.len(),
-            program: super::pdf::deflate(&program, 9),
-            to_unicode: super::pdf::deflate(cmap.as_bytes(), 9),
+            program: deflate(&program, 9),
+            to_unicode: deflate(&cmap, 9),
         })
     }
 
-    /// `text` as a hexadecimal string of this subset's glyph numbers (Identity-H).
-    pub(crate) fn encode(&self, text: &str, out: &mut String) {
-        out.push('<');
+    /// `text` as this subset's glyph numbers, two bytes each, big-endian (Identity-H).
+    pub(crate) fn encode(&self, text: &str, out: &mut Vec<u8>) {
         for c in text.chars() {
-            let _ = write!(out, "{:04X}", self.glyphs.get(&c).copied().unwrap_or(0));
+            out.extend_from_slice(&self.glyphs.get(&c).copied().unwrap_or(0).to_be_bytes());
         }
-        out.push('>');
     }
 }
 
@@ -266,11 +264,11 @@ mod tests {
         let rare: BTreeSet<char> = "Łukasz Wałęsa".chars().collect();
         let c = Subset::for_chars(Weight::Bold, &rare).unwrap();
         assert!(!Arc::ptr_eq(&a, &c));
-        let mut text = String::new();
-        c.encode("Ł", &mut text);
-        assert_ne!(text, "<0000>", "Ł has a glyph in DejaVu Serif");
-        a.encode("Ł", &mut text);
-        assert!(text.ends_with("<0000>"), "the shared subset has no Ł");
+        let mut glyphs = Vec::new();
+        c.encode("Ł", &mut glyphs);
+        assert_ne!(glyphs, [0, 0], "Ł has a glyph in DejaVu Serif");
+        a.encode("Ł", &mut glyphs);
+        assert!(glyphs.ends_with(&[0, 0]), "the shared subset has no Ł");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Certificates: identifiers (folio, verification code) and the PDF document.
 
+mod deflate;
 mod fonts;
 pub mod ob3;
 pub mod pdf;
