@@ -10,7 +10,7 @@ use avala_tests::{TestDb, both};
 use chrono::Utc;
 
 use crate::Operator;
-use crate::runner::{approved, check_mail, count, each_effect_once, runner};
+use crate::runner::{self, approved, check_mail, count, each_effect_once, runner};
 
 both!(
     two_admins_closing_the_same_window_at_once,
@@ -153,17 +153,20 @@ async fn an_import_interrupted_by_ctrl_c_leaves_all_or_nothing(test: TestDb) {
 }
 
 /// Starts `avala-runner` (with `mail` arguments) over and over, each time killing it with
-/// SIGKILL at a pseudo-random point (a fixed sequence, so a failure can be run again), until
-/// `done` or eight rounds; then a last runner finishes the work. Returns the rounds.
+/// SIGKILL at a pseudo-random point (a fixed sequence, so a failure can be run again) shortly
+/// after it did real work (more jobs done than before it started), until `done` or eight
+/// rounds; then a last runner finishes the work. Returns the rounds.
 async fn killed_over_rounds(test: &TestDb, mail: &[&str], done: impl Fn() -> bool) -> u64 {
     let mut seed: u64 = 0x5eed_1057;
     let mut rounds = 0;
+    let mut jobs_done = runner::jobs_done(test).await;
+    let mut killed_mid_work = 0;
     while !done() && rounds < 8 {
         rounds += 1;
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let after = Duration::from_millis(300 + seed % 1500);
+        let after = Duration::from_millis(seed % 1000);
         // Each round starts after the previous runner's leases ran out.
         let now = (Utc::now() + chrono::Duration::minutes(6 * rounds as i64)).to_rfc3339();
         let mut child = tokio::process::Command::new(bin::path("avala-runner"))
@@ -175,10 +178,21 @@ async fn killed_over_rounds(test: &TestDb, mail: &[&str], done: impl Fn() -> boo
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        runner::progress_beyond(test, &mut child, jobs_done, Duration::from_secs(120)).await;
         tokio::time::sleep(after).await;
         child.start_kill().unwrap(); // SIGKILL, wherever it is
         child.wait().await.unwrap();
+        let now_done = runner::jobs_done(test).await;
+        assert!(now_done > jobs_done, "round {rounds}: no job done ({now_done})");
+        jobs_done = now_done;
+        if count(test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await > 0 {
+            killed_mid_work += 1;
+        }
     }
+    assert!(
+        killed_mid_work > 0,
+        "no round was killed with work left: the kills tested nothing"
+    );
     let later = (Utc::now() + chrono::Duration::minutes(6 * (rounds as i64 + 1))).to_rfc3339();
     let mut args = vec!["--once"];
     args.extend(mail);

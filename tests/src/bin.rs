@@ -3,6 +3,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
 
 /// What a finished process left behind.
 #[derive(Debug, Clone)]
@@ -40,10 +41,15 @@ impl Output {
     }
 }
 
-/// The path of a workspace binary (`avala`, `avala-runner`) built next to this test.
+/// The path of a workspace binary (`avala`, `avala-runner`) built next to this test, checked to
+/// be built from the same sources as this test.
 ///
 /// `cargo test --workspace` builds both: each binary's crate has integration tests of its own.
+/// `cargo test -p avala-tests` does not, and would leave binaries built from older sources in
+/// place; each binary prints the `avala::BUILD_ID` it was built with (`--build-id`), and one that
+/// differs from this test's is refused.
 pub fn path(name: &str) -> PathBuf {
+    static CHECKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().expect("current test executable");
     // target/<profile>/deps/<test> → target/<profile>/<name>
     let dir = exe.parent().and_then(Path::parent).expect("target directory");
@@ -53,7 +59,34 @@ pub fn path(name: &str) -> PathBuf {
         "{} is not built; run the tests with `cargo test --workspace` (it builds the binaries)",
         bin.display()
     );
+    let mut checked = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    if !checked.contains(&bin) {
+        check_build_id(&bin);
+        checked.push(bin.clone());
+    }
     bin
+}
+
+/// Panics unless `bin` was built with this test's `avala::BUILD_ID`.
+fn check_build_id(bin: &Path) {
+    let out = std::process::Command::new(bin)
+        .arg("--build-id")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let reported = if out.status.success() {
+        format!("build id {id}")
+    } else {
+        "no build id (it is older than `--build-id`)".to_string()
+    };
+    assert!(
+        out.status.success() && id == avala::BUILD_ID,
+        "{} is stale: built from other sources than this test (it reports {reported}, this test was built \
+         with {}); rebuild it with `cargo test --workspace` or `cargo build --workspace`",
+        bin.display(),
+        avala::BUILD_ID,
+    );
 }
 
 /// Runs `avala` with `--db db` and `args`, with extra environment `env`, in `cwd`.

@@ -420,6 +420,11 @@ pub enum CohortCmd {
 }
 
 fn main() -> ExitCode {
+    // Hidden: which sources this binary was built from (the tests refuse a stale binary).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "--build-id") {
+        println!("{}", avala::BUILD_ID);
+        return ExitCode::SUCCESS;
+    }
     avala::limit_malloc_arenas();
     let cli = Cli::parse();
     let out = output::Out {

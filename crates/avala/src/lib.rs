@@ -34,3 +34,7 @@ pub use domain::Actor;
 pub use error::Error;
 pub use lang::Lang;
 pub use process::{limit_malloc_arenas, runtime};
+
+/// A hash of the sources of the library and both binaries (`build.rs`), which they print with
+/// `--build-id`: the tests refuse to run a stale binary.
+pub const BUILD_ID: &str = env!("AVALA_BUILD_ID");
