@@ -167,20 +167,7 @@ pub struct BrokenLink {
     pub problem: LinkProblem,
 }
 
-/// What is wrong with an event of the chain.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum LinkProblem {
-    /// Its sequence number is not the next one: an event is missing.
-    Gap {
-        /// The sequence number expected.
-        expected: i64,
-    },
-    /// Its previous-hash is not the hash of the event before it.
-    PreviousHash,
-    /// Its content does not match its hash: it was altered.
-    Altered,
-}
+pub use crate::error::LinkProblem;
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::store::Backend;
@@ -193,10 +192,7 @@ impl Config {
     }
 }
 
-/// The key id of a public key: the first 16 hex digits of its SHA-256.
-pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
-    hex::encode(&Sha256::digest(key.as_bytes())[..8])
-}
+pub use crate::certificate::key_id;
 
 /// Writes a file atomically (temporary file, then rename), optionally private (0600, synced).
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {

@@ -8,8 +8,8 @@ use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::actor::Actor;
 use crate::config::Config;
-use crate::domain::Actor;
 use crate::engine::{Cursor, Engine, Judgement, NewStaff, PAGE, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, WindowEvent};

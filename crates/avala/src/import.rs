@@ -402,7 +402,7 @@ fn columns(
 /// Reads an evaluation instrument: one row per element, columns `element, competent`, and
 /// optionally `evidence, feedback` (any order). `competent` is sí/competent/yes/true/1 or
 /// no/not yet competent/false/0. Every problem is returned with its line.
-pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgement>, Vec<ImportProblem>> {
+pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::domain::Judgement>, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -478,7 +478,7 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::engine::Judgem
                 },
             },
         };
-        out.push(crate::engine::Judgement {
+        out.push(crate::domain::Judgement {
             element: element.to_string(),
             competent,
             evidence: cell("evidence").map(str::to_string),

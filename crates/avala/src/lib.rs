@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+pub mod actor;
 pub mod audit;
 pub mod canonical;
 pub mod certificate;
@@ -29,8 +30,8 @@ pub mod standard;
 pub mod store;
 pub mod worker;
 
+pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock, parse_instant};
-pub use domain::Actor;
 pub use error::Error;
 pub use lang::Lang;
 pub use process::{limit_malloc_arenas, runtime};

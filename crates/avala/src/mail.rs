@@ -13,6 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::Lang;
 use crate::error::{Error, Result};
+use crate::notices::Composed;
 
 /// How mail leaves.
 #[derive(Clone)]
@@ -193,6 +194,32 @@ fn transient(message: String) -> SendError {
         message,
         permanent: false,
     }
+}
+
+/// Words `letter` in `lang`, signed by `issuer`.
+pub fn compose(letter: &crate::notices::Letter, lang: Lang, issuer: &str) -> Composed {
+    let (subject, body) = crate::messages::notice(lang, letter, issuer);
+    Composed {
+        to: letter.recipients(),
+        subject,
+        body,
+    }
+}
+
+/// The e-mail of a composed notice, with a Message-ID derived from the notice's key.
+pub fn notice_message(composed: &Composed, key: &str, issuer: &str, from: &str) -> Result<Message> {
+    let domain = from.rsplit('@').next().unwrap_or("avala.local");
+    let mut builder = Message::builder()
+        .from(mailbox(issuer, from)?)
+        .subject(composed.subject.clone())
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .message_id(Some(format!("<{}.v1@{domain}>", key.replace(':', "."))));
+    for person in &composed.to {
+        builder = builder.to(mailbox(&person.name, &person.email)?);
+    }
+    builder
+        .body(composed.body.clone())
+        .map_err(|e| Error::Mail { detail: e.to_string() })
 }
 
 #[cfg(test)]

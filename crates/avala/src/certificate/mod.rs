@@ -10,8 +10,14 @@ pub mod signed;
 pub mod verify;
 
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 
 pub use record::CertificateRecord;
+
+/// The key id of a public key: the first 16 hex digits of its SHA-256.
+pub fn key_id(key: &ed25519_dalek::VerifyingKey) -> String {
+    hex::encode(&Sha256::digest(key.as_bytes())[..8])
+}
 
 /// Crockford's base32 alphabet (no I, L, O, U).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -288,7 +288,7 @@ pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result
     let doc: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Outcome::tampered(Tamper::NotJson { detail: e.to_string() }))?;
     let key = ob3::verify(&doc).map_err(|e| Outcome::tampered(Tamper::Proof(e)))?;
-    let id = crate::config::key_id(&key);
+    let id = super::key_id(&key);
     if !keys.iter().any(|(k, _)| *k == id) {
         return Err(Outcome::UnknownIssuerKey { key_id: id });
     }
@@ -327,9 +327,7 @@ pub fn offline_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)], now: DateTime<
         Ok(found) => found,
         Err(outcome) => return Verification::ended(outcome),
     };
-    let key = super::ob3::verify(&doc)
-        .map(|k| crate::config::key_id(&k))
-        .unwrap_or_default();
+    let key = super::ob3::verify(&doc).map(|k| super::key_id(&k)).unwrap_or_default();
     let mut v = Verification::ended(Outcome::Valid);
     describe_ob3(&mut v, &folio, &doc, &key);
     v.not_checked.push(Unchecked::StatusOffline);

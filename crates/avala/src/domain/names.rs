@@ -53,3 +53,16 @@ pub enum Field {
     /// The certificate to check.
     Target,
 }
+
+/// One element's judgement, as the evaluator records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The element's code (E0001…).
+    pub element: String,
+    /// Competent, or not yet competent.
+    pub competent: bool,
+    /// What the evaluator observed.
+    pub evidence: Option<String>,
+    /// What the candidate should work on.
+    pub feedback: Option<String>,
+}

@@ -7,9 +7,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::{Engine, certificate_stream, stored_state};
+use crate::actor::Actor;
 use crate::certificate::signed::{Signed, extract_from_pdf};
 use crate::certificate::verify::{self, Absent, Check, Outcome, Tamper, Unchecked, Verification};
-use crate::domain::{Action, Actor, Record, Role};
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::identity::{Curp, Identity};
 use crate::jobs::Task;

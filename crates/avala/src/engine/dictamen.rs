@@ -5,7 +5,8 @@ use chrono::{DateTime, Datelike, Months, Utc};
 use serde_json::json;
 
 use super::{Engine, Field, certificate_stream, enrollment_stream, lock_enrollment, notify, set_enrollment_state_with};
-use crate::domain::{Action, Actor, Record, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::machine::{CertificateState, EnrollmentEvent, EnrollmentState, Lifecycle};
 use crate::notices::Notice;

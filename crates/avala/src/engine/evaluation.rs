@@ -8,7 +8,8 @@ use serde_json::json;
 use super::{
     Engine, Field, enrollment_stream, lock_enrollment, notify, set_enrollment_state, set_enrollment_state_with,
 };
-use crate::domain::{Action, Actor, Record, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Judgement, Record, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentEvent, EnrollmentState, Lifecycle};
 use crate::notices::Notice;
@@ -75,19 +76,6 @@ fn check_assigned(enrollment: i64, a: &Assignment, actor: &str) -> Result<()> {
         }),
         None => Err(Error::NoEvaluatorYet { enrollment }),
     }
-}
-
-/// One element's judgement, as the evaluator records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Judgement {
-    /// The element's code (E0001…).
-    pub element: String,
-    /// Competent, or not yet competent.
-    pub competent: bool,
-    /// What the evaluator observed.
-    pub evidence: Option<String>,
-    /// What the candidate should work on.
-    pub feedback: Option<String>,
 }
 
 /// The audit event kind of a judgement.

@@ -3,7 +3,8 @@
 
 use super::Engine;
 use super::registration::{Institutions, Known, NewCandidate, register_many};
-use crate::domain::{Action, Actor, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Role};
 use crate::error::{Error, ImportProblem, Problem, Result};
 use crate::import::Encoding;
 

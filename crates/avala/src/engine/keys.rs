@@ -6,8 +6,9 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde_json::json;
 
 use super::Engine;
+use crate::actor::Actor;
 use crate::config::{Config, key_id};
-use crate::domain::{Action, Actor, Record, Role};
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 use crate::store::Tx;

@@ -23,10 +23,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 pub use crate::deadlines;
+pub use crate::domain::Judgement;
 pub use crate::domain::Role;
 pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
-pub use evaluation::{DiagnosticOutcome, Judgement, VerdictOutcome};
+pub use evaluation::{DiagnosticOutcome, VerdictOutcome};
 pub use import::ImportOutcome;
 pub use keys::{KeyRow, KeyStatus, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};

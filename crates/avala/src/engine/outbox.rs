@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{Engine, enrollment_stream};
-use crate::domain::{Action, Actor, Field, Record, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Field, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 

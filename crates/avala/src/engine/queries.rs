@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{Engine, stored_state};
+use crate::actor::Actor;
 use crate::deadlines::Deadline;
-use crate::domain::{Action, Actor, Record, Role};
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, Lifecycle};
 use crate::on;

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{Engine, Field, enrollment_stream, lock_enrollment, set_enrollment_state_with};
-use crate::domain::{Action, Actor, Record, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::identity::{Curp, Identity};
 use crate::machine::{EnrollmentEvent, EnrollmentState, Lifecycle};

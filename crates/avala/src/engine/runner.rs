@@ -7,9 +7,10 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 
 use super::{Engine, certificate_stream, enrollment_stream, stored_state};
+use crate::actor::Actor;
 use crate::certificate::CertificateRecord;
 use crate::certificate::signed::Signed;
-use crate::domain::{Actor, Record, Role, Roles};
+use crate::domain::{Record, Role, Roles};
 use crate::error::{Error, Result};
 use crate::jobs::{self, Job, Task};
 use crate::machine::{CertificateEvent, CertificateState, EnrollmentEvent, EnrollmentState, Lifecycle};

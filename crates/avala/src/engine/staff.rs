@@ -4,7 +4,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::Engine;
-use crate::domain::{Action, Actor, Record, Role, Roles};
+use crate::actor::Actor;
+use crate::domain::{Action, Record, Role, Roles};
 use crate::error::{Error, Result};
 use crate::on;
 

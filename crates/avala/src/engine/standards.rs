@@ -3,7 +3,8 @@
 use serde_json::json;
 
 use super::Engine;
-use crate::domain::{Action, Actor, Record, Role};
+use crate::actor::Actor;
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::on;
 use crate::standard::{self, Standard};

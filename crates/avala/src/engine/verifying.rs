@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 
 use super::{Engine, Subject};
+use crate::actor::Actor;
 use crate::certificate::signed::{Signed, TokenError, extract_from_pdf};
 use crate::certificate::verify::{self, Verification};
 use crate::config::{Config, key_id};
-use crate::domain::Actor;
 use crate::error::{Error, Result};
 
 /// Where a verification looks.

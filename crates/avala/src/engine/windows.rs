@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{Engine, stored_state, window_stream};
+use crate::actor::Actor;
 use crate::clock::DEFAULT_TZ;
-use crate::domain::{Action, Actor, Record, Role};
+use crate::domain::{Action, Record, Role};
 use crate::error::{Error, NotTaking, Result};
 use crate::machine::{EnrollmentState, Lifecycle, WindowEvent, WindowState};
 use crate::on;

@@ -126,6 +126,21 @@ impl From<&std::io::Error> for IoProblem {
     }
 }
 
+/// What is wrong with an event of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LinkProblem {
+    /// Its sequence number is not the next one: an event is missing.
+    Gap {
+        /// The sequence number expected.
+        expected: i64,
+    },
+    /// Its previous-hash is not the hash of the event before it.
+    PreviousHash,
+    /// Its content does not match its hash: it was altered.
+    Altered,
+}
+
 /// What a front end may suggest after an error, in its own terms (a command, a link, a button).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "hint", rename_all = "snake_case")]
@@ -460,7 +475,7 @@ pub enum Error {
         /// Its row.
         row: i64,
         /// What is wrong with it.
-        problem: crate::audit::LinkProblem,
+        problem: LinkProblem,
     },
     /// The database URL cannot be used.
     DatabaseUrl {

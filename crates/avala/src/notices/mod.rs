@@ -5,17 +5,13 @@
 //! The engine enqueues a [`Notice`] (a job, `jobs::Task::Notify`) in the same transaction as
 //! the step it reports, so a notice exists exactly when its step happened. When the runner sends
 //! it, the engine reads what it says from the records as they are then (a [`Letter`]), and
-//! [`compose`] words it in the candidate's language from the message catalogue; the message
-//! has a Message-ID derived from the notice's key, so a resend is the same message. This module
-//! is pure: it reads and writes nothing.
+//! `mail::compose` words it from the message catalogue; the message has a Message-ID derived
+//! from the notice's key, so a resend is the same message. This module holds the types only.
 
 use chrono::{DateTime, Utc};
-use lettre::Message;
 use serde::{Deserialize, Serialize};
 
-use crate::Lang;
 use crate::deadlines::OverdueRow;
-use crate::error::{Error, Result};
 
 /// A notice to be sent: what it is about. Serialised as the `notify` job's payload (the names
 /// are stable: jobs queued by earlier versions decode).
@@ -183,30 +179,4 @@ impl Letter {
             Letter::OverdueDigest { to, .. } => to.clone(),
         }
     }
-}
-
-/// Words `letter` in `lang`, signed by `issuer`.
-pub fn compose(letter: &Letter, lang: Lang, issuer: &str) -> Composed {
-    let (subject, body) = crate::messages::notice(lang, letter, issuer);
-    Composed {
-        to: letter.recipients(),
-        subject,
-        body,
-    }
-}
-
-/// The message for a composed notice, with a Message-ID derived from the notice's key.
-pub fn message(composed: &Composed, key: &str, issuer: &str, from: &str) -> Result<Message> {
-    let domain = from.rsplit('@').next().unwrap_or("avala.local");
-    let mut builder = Message::builder()
-        .from(crate::mail::mailbox(issuer, from)?)
-        .subject(composed.subject.clone())
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .message_id(Some(format!("<{}.v1@{domain}>", key.replace(':', "."))));
-    for person in &composed.to {
-        builder = builder.to(crate::mail::mailbox(&person.name, &person.email)?);
-    }
-    builder
-        .body(composed.body.clone())
-        .map_err(|e| Error::Mail { detail: e.to_string() })
 }

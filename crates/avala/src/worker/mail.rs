@@ -54,7 +54,7 @@ impl Worker {
                 detail: "not a notice".into(),
             }));
         };
-        let composed = crate::notices::compose(&letter, self.lang, &self.config.settings.issuer);
+        let composed = crate::mail::compose(&letter, self.lang, &self.config.settings.issuer);
         let (detail, to_anyone) = match self.notice_message(job, &composed)? {
             Some(message) => (self.send(message).await?, true),
             None => (NOBODY.to_string(), false),
@@ -108,8 +108,9 @@ impl Worker {
             return Ok(None);
         }
         let settings = &self.config.settings;
-        let message = crate::notices::message(composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
-            .map_err(Failure::permanent)?;
+        let message =
+            crate::mail::notice_message(composed, &job.idempotency_key, &settings.issuer, &settings.mail_from)
+                .map_err(Failure::permanent)?;
         Ok(Some((job.idempotency_key.replace(':', "."), message)))
     }
 
@@ -155,7 +156,7 @@ impl Worker {
             };
             let message = mail.and_then(|mail| match mail {
                 Mail::Notice(letter) => {
-                    let composed = crate::notices::compose(&letter, self.lang, &self.config.settings.issuer);
+                    let composed = crate::mail::compose(&letter, self.lang, &self.config.settings.issuer);
                     self.notice_message(job, &composed).map(|m| (None, m))
                 }
                 Mail::Certificate(delivery) => self.certificate_message(&delivery).map(|m| (Some(delivery), m)),

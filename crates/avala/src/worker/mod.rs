@@ -14,8 +14,8 @@ mod render;
 use chrono::Duration;
 
 use crate::Lang;
+use crate::actor::Actor;
 use crate::config::Config;
-use crate::domain::Actor;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::jobs::{self, Job, Task};
@@ -248,9 +248,12 @@ impl Worker {
     /// Records a job's failed attempt (retried later, or dead), unless the database itself
     /// failed: that is returned, and the job's lease will expire and it will run again.
     async fn settle(&self, job: &Job, failure: Failure, summary: &mut RunSummary) -> Result<()> {
-        if let Some(Error::Database { .. } | Error::DatabaseUnavailable { .. }) = &failure.error {
+        if let Some(Error::Database { .. } | Error::DatabaseUnavailable { .. }) = failure.error.as_deref() {
             tracing::warn!(job = job.id, error = %failure.message, "database error; the lease will expire and the job run again");
-            return Err(failure.error.unwrap_or_else(|| Error::database(failure.message)));
+            return Err(failure
+                .error
+                .map(|e| *e)
+                .unwrap_or_else(|| Error::database(failure.message)));
         }
         tracing::warn!(job = job.id, kind = %job.kind, error = %failure.message, permanent = failure.permanent, "job failed");
         let dead = jobs::fail(
@@ -281,7 +284,7 @@ impl Worker {
 struct Failure {
     message: String,
     permanent: bool,
-    error: Option<Error>,
+    error: Option<Box<Error>>,
 }
 
 impl Failure {
@@ -290,7 +293,7 @@ impl Failure {
         Failure {
             message: error.to_string(),
             permanent: true,
-            error: Some(error),
+            error: Some(Box::new(error)),
         }
     }
 
@@ -321,7 +324,7 @@ impl From<Error> for Failure {
             e => Failure {
                 message: e.to_string(),
                 permanent: false,
-                error: Some(e),
+                error: Some(Box::new(e)),
             },
         }
     }

@@ -227,13 +227,13 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         } => format!(
             "audit log broken at stream {stream} seq {seq} (row {row}): {}",
             match problem {
-                crate::audit::LinkProblem::Gap { expected } => {
+                crate::error::LinkProblem::Gap { expected } => {
                     format!("sequence {seq} where {expected} was expected (an event is missing)")
                 }
-                crate::audit::LinkProblem::PreviousHash => {
+                crate::error::LinkProblem::PreviousHash => {
                     "its previous-hash does not match the event before it".to_string()
                 }
-                crate::audit::LinkProblem::Altered => {
+                crate::error::LinkProblem::Altered => {
                     "its content does not match its hash (the event was altered)".to_string()
                 }
             }

@@ -234,13 +234,13 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         } => format!(
             "la bitácora está rota en el flujo {stream}, secuencia {seq} (fila {row}): {}",
             match problem {
-                crate::audit::LinkProblem::Gap { expected } => {
+                crate::error::LinkProblem::Gap { expected } => {
                     format!("se esperaba la secuencia {expected} (falta un evento)")
                 }
-                crate::audit::LinkProblem::PreviousHash => {
+                crate::error::LinkProblem::PreviousHash => {
                     "su huella anterior no coincide con el evento previo".to_string()
                 }
-                crate::audit::LinkProblem::Altered => {
+                crate::error::LinkProblem::Altered => {
                     "su contenido no coincide con su huella (el evento fue alterado)".to_string()
                 }
             }
