@@ -65,11 +65,12 @@ fn main() {
         let engine = Engine::new(db, Arc::new(SystemClock));
         // The demo's staff, EC1057 and an open window.
         let stage = avala::demo::stage(&engine, None).await.unwrap();
-        let (window, evaluator) = (stage.window, stage.evaluators[0]);
-        (engine, window, evaluator, stage.elements)
+        let (window, evaluator) = (stage.window, stage.evaluators[0].clone());
+        (engine, (window, stage.admin), evaluator, stage.elements)
     });
     let csv = dir.path().join("cohort.csv");
     std::fs::write(&csv, avala::demo::cohort_csv(rows)).unwrap();
+    let (window, admin) = window;
     let window_arg = window.to_string();
     let csv_arg = csv.to_string_lossy().into_owned();
     let (import, import_rss) = run(&[
@@ -85,17 +86,17 @@ fn main() {
     ]);
 
     let ids: Vec<i64> = runtime.block_on(async {
-        let list = engine.list_enrollments(Some(window), None).await.unwrap();
+        let list = engine.list_enrollments(&admin, Some(window), None).await.unwrap();
         let mut ids = Vec::new();
         for e in list.iter().take(verdicts) {
-            engine.record_diagnostic(Some(evaluator), e.id, 90).await.unwrap();
+            engine.record_diagnostic(&evaluator, e.id, 90).await.unwrap();
             engine
-                .plan_evaluation(Some(avala::demo::ADMIN), e.id, evaluator, engine.now())
+                .plan_evaluation(&admin, e.id, &evaluator.audit_name(), engine.now())
                 .await
                 .unwrap();
             for element in &elements {
                 engine
-                    .record_judgement(Some(evaluator), e.id, element, true, None, None)
+                    .record_judgement(&evaluator, e.id, element, true, None, None)
                     .await
                     .unwrap();
             }
@@ -113,7 +114,7 @@ fn main() {
                 "record",
                 &id.to_string(),
                 "--as",
-                evaluator,
+                &evaluator.audit_name(),
             ])
             .0
         })

@@ -86,10 +86,10 @@ async fn run(n: usize, runners: usize) {
     let (config, _) = Config::init(dir.path(), None).unwrap();
     let engine = Engine::new(db.clone(), Arc::new(SystemClock));
     engine.register_issuer_key(&config).await.unwrap();
-    let admin = Some(avala::demo::ADMIN);
     // The demo's staff, EC1057 and an open window.
     let stage = avala::demo::stage(&engine, None).await.unwrap();
-    let (window, evaluator, verifier) = (stage.window, stage.evaluators[0], stage.verifiers[0]);
+    let (window, admin, evaluator, verifier) =
+        (stage.window, &stage.admin, &stage.evaluators[0], &stage.verifiers[0]);
     let now = engine.now();
     let csv = avala::demo::cohort_csv(n);
     let mut phases = Vec::new();
@@ -112,7 +112,7 @@ async fn run(n: usize, runners: usize) {
     });
 
     let ids: Vec<i64> = engine
-        .list_enrollments(Some(window), None)
+        .list_enrollments(admin, Some(window), None)
         .await
         .unwrap()
         .iter()
@@ -120,8 +120,8 @@ async fn run(n: usize, runners: usize) {
         .collect();
     let t = Instant::now();
     for &id in &ids {
-        engine.record_diagnostic(Some(evaluator), id, 90).await.unwrap();
-        engine.plan_evaluation(admin, id, evaluator, now).await.unwrap();
+        engine.record_diagnostic(evaluator, id, 90).await.unwrap();
+        engine.plan_evaluation(admin, id, &evaluator.audit_name(), now).await.unwrap();
         // The whole instrument at once, as `avala evaluation submit` hands it in.
         let instrument: Vec<Judgement> = stage
             .elements
@@ -134,7 +134,7 @@ async fn run(n: usize, runners: usize) {
             })
             .collect();
         engine
-            .record_evaluation(Some(evaluator), id, &instrument)
+            .record_evaluation(evaluator, id, &instrument)
             .await
             .unwrap();
     }
@@ -153,7 +153,7 @@ async fn run(n: usize, runners: usize) {
 
     let t = Instant::now();
     for lote in ids.chunks(100) {
-        engine.issue_dictamen(Some(verifier), window, lote, true).await.unwrap();
+        engine.issue_dictamen(verifier, window, lote, true).await.unwrap();
     }
     phases.push(Phase {
         name: "dictamen (lotes of 100)",
@@ -167,7 +167,7 @@ async fn run(n: usize, runners: usize) {
     let seconds = t.elapsed().as_secs_f64();
     assert_eq!(rendered as usize, n);
     let delivered = engine
-        .list_enrollments(Some(window), Some(EnrollmentState::Delivered))
+        .list_enrollments(admin, Some(window), Some(EnrollmentState::Delivered))
         .await
         .unwrap()
         .len();
