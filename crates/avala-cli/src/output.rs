@@ -67,6 +67,12 @@ fn cell(out: Out, row: &serde_json::Map<String, Value>, (name, how): Col) -> Str
     let value = row
         .get(name)
         .unwrap_or_else(|| panic!("listing column {name} is not a field of the row"));
+    if how == Cell::Rendered {
+        return match value {
+            Value::Bool(true) => Say::RenderedPdf.text(out.lang),
+            _ => Say::Pending.text(out.lang),
+        };
+    }
     let text = match value {
         Value::Null => return "—".into(),
         Value::Bool(b) => return c.yes_no(*b).into(),
@@ -79,10 +85,7 @@ fn cell(out: Out, row: &serde_json::Map<String, Value>, (name, how): Col) -> Str
         Cell::Text => text,
         Cell::Short => text.chars().take(12).collect(),
         Cell::State(machine) => c.state(machine, &text),
-        Cell::Rendered => match value {
-            Value::Bool(true) => Say::RenderedPdf.text(out.lang),
-            _ => Say::Pending.text(out.lang),
-        },
+        Cell::Rendered => unreachable!("worded above"),
         Cell::Date => instant().map(|at| at.format("%Y-%m-%d").to_string()).unwrap_or(text),
         Cell::Time => match (instant(), row.get("tz").and_then(Value::as_str)) {
             (Some(at), Some(tz)) => avala::clock::local_text(at, tz),
