@@ -4,17 +4,20 @@
 //! Each body runs twice: on a fresh SQLite file and on a fresh PostgreSQL database (skipped, and
 //! saying so, when `AVALA_TEST_POSTGRES_URL` is unset).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use avala::config::Config;
+use avala::deadlines::Deadline;
+use avala::domain::{Action, Field, Record};
 use avala::engine::{Engine, Judgement, NewCandidate, NewStaff, Role};
-use avala::error::Error;
+use avala::error::{Error, Problem};
 use avala::identity::{Curp, Identity};
 use avala::machine::{EnrollmentState, Lifecycle, WindowEvent};
 use avala::mail::Mailer;
 use avala::store::Db;
 use avala::worker::Worker;
-use avala::{FixedClock, Lang};
+use avala::{Actor, FixedClock, Lang};
 use avala_tests::{TestDb, both};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -32,9 +35,11 @@ struct World {
     clock: FixedClock,
     window: i64,
     test: TestDb,
+    /// The admin, resolved once.
+    admin: Actor,
+    /// Every staff member by id, resolved once with their roles.
+    staff: HashMap<String, Actor>,
 }
-
-const ADMIN: Option<&str> = Some("admin");
 
 async fn world(test: TestDb, capacity: Option<i64>) -> World {
     let db = Db::open(&test.url).await.expect("open database");
@@ -53,6 +58,8 @@ async fn world(test: TestDb, capacity: Option<i64>) -> World {
             &[Role::Admin, Role::Evaluator, Role::Verifier],
         ),
     ];
+    let mut admin = Actor::Public; // the bootstrap: the first staff member is added by the public
+    let mut actors = HashMap::new();
     for (id, name, roles) in staff {
         let new = NewStaff {
             id: id.into(),
@@ -60,30 +67,34 @@ async fn world(test: TestDb, capacity: Option<i64>) -> World {
             email: format!("{id}@itaip.example"),
             roles: roles.to_vec(),
         };
-        engine
-            .add_staff(if id == "admin" { None } else { ADMIN }, new)
-            .await
-            .expect("add staff");
+        engine.add_staff(&admin, new).await.expect("add staff");
+        let actor = engine.actor(Some(id)).await.expect("resolve staff");
+        if id == "admin" {
+            admin = actor.clone();
+        }
+        actors.insert(id.to_string(), actor);
     }
     engine
-        .load_standard(ADMIN, "standards/EC1057.toml", EC1057)
+        .load_standard(&admin, "standards/EC1057.toml", EC1057)
         .await
         .expect("load EC1057");
-    let window = open_window(&engine, capacity).await;
+    let window = open_window(&engine, &admin, capacity).await;
     World {
         seed: 100.into(),
         engine,
         clock,
         window,
         test,
+        admin,
+        staff: actors,
     }
 }
 
-async fn open_window(engine: &Engine, capacity: Option<i64>) -> i64 {
+async fn open_window(engine: &Engine, admin: &Actor, capacity: Option<i64>) -> i64 {
     let now = engine.now();
     let window = engine
         .create_window(
-            ADMIN,
+            admin,
             "EC1057",
             now - Duration::hours(1),
             now + Duration::days(14),
@@ -93,7 +104,7 @@ async fn open_window(engine: &Engine, capacity: Option<i64>) -> i64 {
         .await
         .expect("create window");
     engine
-        .transition_window(ADMIN, window, WindowEvent::Open)
+        .transition_window(admin, window, WindowEvent::Open)
         .await
         .expect("open window");
     window
@@ -114,11 +125,21 @@ fn candidates(n: usize, seed: u64) -> Vec<NewCandidate> {
 }
 
 impl World {
+    /// The staff member `id`, as resolved in the set-up.
+    fn staff(&self, id: &str) -> &Actor {
+        self.staff.get(id).unwrap_or_else(|| panic!("no staff member {id}"))
+    }
+
     async fn register(&self, n: usize) -> Vec<i64> {
         let mut ids = Vec::new();
         let seed = self.seed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for c in candidates(n, seed) {
-            ids.push(self.engine.register(ADMIN, self.window, c).await.expect("register"));
+            ids.push(
+                self.engine
+                    .register(&self.admin, self.window, c)
+                    .await
+                    .expect("register"),
+            );
         }
         ids
     }
@@ -128,11 +149,11 @@ impl World {
         let ids = self.register(n).await;
         for &id in &ids {
             self.engine
-                .record_diagnostic(Some(evaluator), id, 85)
+                .record_diagnostic(self.staff(evaluator), id, 85)
                 .await
                 .expect("diagnostic");
             self.engine
-                .plan_evaluation(ADMIN, id, evaluator, self.engine.now())
+                .plan_evaluation(&self.admin, id, evaluator, self.engine.now())
                 .await
                 .expect("plan");
         }
@@ -145,7 +166,7 @@ impl World {
             let feedback = (!competent).then_some("Reforzar la prueba de daño");
             self.engine
                 .record_judgement(
-                    Some(evaluator),
+                    self.staff(evaluator),
                     id,
                     element,
                     competent,
@@ -162,14 +183,18 @@ impl World {
         let ids = self.planned(n, evaluator).await;
         for &id in &ids {
             self.judge_all(id, evaluator, None).await;
-            let verdict = self.engine.record_verdict(Some(evaluator), id).await.expect("verdict");
+            let verdict = self
+                .engine
+                .record_verdict(self.staff(evaluator), id)
+                .await
+                .expect("verdict");
             assert!(verdict.competent);
         }
         ids
     }
 
     async fn state(&self, id: i64) -> EnrollmentState {
-        let rows = self.engine.list_enrollments(None, None).await.unwrap();
+        let rows = self.engine.list_enrollments(&self.admin, None, None).await.unwrap();
         let row = rows.iter().find(|r| r.id == id).expect("enrollment listed");
         EnrollmentState::parse(&row.state).unwrap()
     }
@@ -262,19 +287,19 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
     let ids = w.planned(6, "eva.a").await;
     for (i, &id) in ids.iter().enumerate() {
         w.judge_all(id, "eva.a", (i == 5).then_some("E0003")).await;
-        let v = w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+        let v = w.engine.record_verdict(w.staff("eva.a"), id).await.unwrap();
         assert_eq!(v.competent, i != 5);
     }
     let submitted = w
         .engine
-        .list_enrollments(Some(w.window), Some(EnrollmentState::SubmittedForDictamen))
+        .list_enrollments(&w.admin, Some(w.window), Some(EnrollmentState::SubmittedForDictamen))
         .await
         .unwrap();
     assert_eq!(submitted.len(), 5);
     let batch = w
         .engine
         .issue_dictamen(
-            Some("ver.a"),
+            w.staff("ver.a"),
             w.window,
             &submitted.iter().map(|e| e.id).collect::<Vec<_>>(),
             true,
@@ -285,7 +310,7 @@ async fn whole_process_issues_one_certificate_per_competent_candidate(test: Test
     let summary = w.worker().drain(|_| {}).await.unwrap();
     assert_eq!((summary.rendered, summary.delivered), (5, 5));
 
-    let certificates = w.engine.list_certificates(Some(w.window)).await.unwrap();
+    let certificates = w.engine.list_certificates(&w.admin, Some(w.window)).await.unwrap();
     assert_eq!(certificates.len(), 5);
     let mut folios: Vec<&str> = certificates.iter().map(|c| c.folio.as_str()).collect();
     folios.sort();
@@ -340,60 +365,66 @@ async fn rule1_steps_out_of_order_are_refused(test: TestDb) {
     let id = w.register(1).await[0];
     let e = refused!(
         w,
-        w.engine.record_verdict(Some("eva.a"), id),
+        w.engine.record_verdict(w.staff("eva.a"), id),
         Error::Transition(_) | Error::NotAssigned { .. }
     );
     // The verdict is refused by the state machine before anything else is looked at.
     match e {
         Error::Transition(t) => {
             assert_eq!((t.machine, t.state, t.event), ("enrollment", "registered", "verdict"));
-            assert!(t.to_string().contains("registered") && t.to_string().contains("verdict"));
+            let text = Error::Transition(t).message(Lang::En);
+            assert!(text.contains("registered") && text.contains("verdict"), "{text}");
         }
         other => panic!("{other:?}"),
     }
-    refused!(w, w.engine.plan_evaluation(ADMIN, id, "eva.a", w.engine.now()), Error::Transition(t) if t.state == "registered");
+    refused!(w, w.engine.plan_evaluation(&w.admin, id, "eva.a", w.engine.now()), Error::Transition(t) if t.state == "registered");
     refused!(
         w,
-        w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None),
+        w.engine
+            .record_judgement(w.staff("eva.a"), id, "E0001", true, None, None),
         Error::Transition(_)
     );
-    refused!(w, w.engine.issue_dictamen(Some("ver.a"), w.window, &[id], true), Error::Transition(t) if t.event == "procede");
-    w.engine.record_diagnostic(Some("eva.a"), id, 90).await.unwrap();
-    refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 95), Error::Transition(t) if t.state == "diagnosed");
+    refused!(w, w.engine.issue_dictamen(w.staff("ver.a"), w.window, &[id], true), Error::Transition(t) if t.event == "procede");
+    w.engine.record_diagnostic(w.staff("eva.a"), id, 90).await.unwrap();
+    refused!(w, w.engine.record_diagnostic(w.staff("eva.a"), id, 95), Error::Transition(t) if t.state == "diagnosed");
     // Windows: a closed window does not reopen.
     w.engine
-        .transition_window(ADMIN, w.window, WindowEvent::Close)
+        .transition_window(&w.admin, w.window, WindowEvent::Close)
         .await
         .unwrap();
-    refused!(w, w.engine.transition_window(ADMIN, w.window, WindowEvent::Open), Error::Transition(t) if t.machine == "window" && t.state == "closed");
+    refused!(w, w.engine.transition_window(&w.admin, w.window, WindowEvent::Open), Error::Transition(t) if t.machine == "window" && t.state == "closed");
 }
 
 async fn rule2_registration_only_in_an_open_window_under_capacity_once(test: TestDb) {
     let w = world(test, Some(3)).await;
     let people = candidates(5, 11);
     for c in &people[..3] {
-        w.engine.register(ADMIN, w.window, c.clone()).await.unwrap();
+        w.engine.register(&w.admin, w.window, c.clone()).await.unwrap();
     }
     refused!(
         w,
-        w.engine.register(ADMIN, w.window, people[3].clone()),
+        w.engine.register(&w.admin, w.window, people[3].clone()),
         Error::WindowFull { capacity: 3, .. }
     );
     // Same CURP again, even under another name.
     let mut again = people[0].clone();
     again.name = "Otro Nombre".into();
-    let other = open_window(&w.engine, None).await;
+    let other = open_window(&w.engine, &w.admin, None).await;
     w.engine
-        .register(ADMIN, other, again.clone())
+        .register(&w.admin, other, again.clone())
         .await
         .expect("another window is fine");
-    refused!(w, w.engine.register(ADMIN, other, again), Error::AlreadyEnrolled { .. });
+    refused!(
+        w,
+        w.engine.register(&w.admin, other, again),
+        Error::AlreadyEnrolled { .. }
+    );
     // Scheduled, not yet open.
     let now = w.engine.now();
     let scheduled = w
         .engine
         .create_window(
-            ADMIN,
+            &w.admin,
             "EC1057",
             now + Duration::days(1),
             now + Duration::days(8),
@@ -404,30 +435,30 @@ async fn rule2_registration_only_in_an_open_window_under_capacity_once(test: Tes
         .unwrap();
     refused!(
         w,
-        w.engine.register(ADMIN, scheduled, people[4].clone()),
+        w.engine.register(&w.admin, scheduled, people[4].clone()),
         Error::WindowNotTaking { .. } | Error::Transition(_)
     );
     // Open, but the instant is past its closing time.
     w.clock.advance(Duration::days(15));
     refused!(
         w,
-        w.engine.register(ADMIN, other, people[4].clone()),
+        w.engine.register(&w.admin, other, people[4].clone()),
         Error::WindowNotTaking { .. }
     );
     // Closed.
     w.clock.set(start());
     w.engine
-        .transition_window(ADMIN, other, WindowEvent::Close)
+        .transition_window(&w.admin, other, WindowEvent::Close)
         .await
         .unwrap();
     refused!(
         w,
-        w.engine.register(ADMIN, other, people[4].clone()),
+        w.engine.register(&w.admin, other, people[4].clone()),
         Error::WindowNotTaking { .. } | Error::Transition(_)
     );
     refused!(
         w,
-        w.engine.register(ADMIN, 999, people[4].clone()),
+        w.engine.register(&w.admin, 999, people[4].clone()),
         Error::NotFound { .. }
     );
 }
@@ -438,18 +469,22 @@ async fn rule3_evaluator_may_not_sit_on_the_dictamen(test: TestDb) {
     let other = w.submitted(1, "eva.a").await[0];
     let e = refused!(
         w,
-        w.engine.issue_dictamen(Some("dual"), w.window, &[own], true),
+        w.engine.issue_dictamen(w.staff("dual"), w.window, &[own], true),
         Error::EvaluatorOnDictamen { .. }
     );
-    assert!(e.to_string().contains("rule 3"), "{e}");
+    assert!(
+        matches!(&e, Error::EvaluatorOnDictamen { enrollment, verifier } if *enrollment == own && verifier == "dual"),
+        "{e:?}"
+    );
+    assert!(e.message(Lang::En).contains("rule 3"), "{}", e.message(Lang::En));
     // In a lote with another process it may decide, the whole lote is refused.
-    refused!(w, w.engine.issue_dictamen(Some("dual"), w.window, &[other, own], true), Error::EvaluatorOnDictamen { enrollment, .. } if *enrollment == own);
+    refused!(w, w.engine.issue_dictamen(w.staff("dual"), w.window, &[other, own], true), Error::EvaluatorOnDictamen { enrollment, .. } if *enrollment == own);
     w.engine
-        .issue_dictamen(Some("dual"), w.window, &[other], true)
+        .issue_dictamen(w.staff("dual"), w.window, &[other], true)
         .await
         .expect("it may decide what it did not evaluate");
     w.engine
-        .issue_dictamen(Some("ver.a"), w.window, &[own], true)
+        .issue_dictamen(w.staff("ver.a"), w.window, &[own], true)
         .await
         .expect("another verifier may");
 }
@@ -459,17 +494,28 @@ async fn rule4_only_the_assigned_evaluator_records_results(test: TestDb) {
     let id = w.planned(1, "eva.a").await[0];
     let e = refused!(
         w,
-        w.engine.record_judgement(Some("eva.b"), id, "E0001", true, None, None),
+        w.engine
+            .record_judgement(w.staff("eva.b"), id, "E0001", true, None, None),
         Error::NotAssigned { .. }
     );
     assert!(
-        e.to_string().contains("eva.a") && e.to_string().contains("eva.b"),
-        "{e}"
+        matches!(&e, Error::NotAssigned { enrollment, assigned, actor } if *enrollment == id && assigned == "eva.a" && actor == "eva.b"),
+        "{e:?}"
     );
+    let text = e.message(Lang::En);
+    assert!(text.contains("eva.a") && text.contains("eva.b"), "{text}");
     w.judge_all(id, "eva.a", None).await;
-    refused!(w, w.engine.record_verdict(Some("eva.b"), id), Error::NotAssigned { .. });
-    refused!(w, w.engine.record_verdict(Some("ver.a"), id), Error::Forbidden { .. });
-    w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+    refused!(
+        w,
+        w.engine.record_verdict(w.staff("eva.b"), id),
+        Error::NotAssigned { .. }
+    );
+    refused!(
+        w,
+        w.engine.record_verdict(w.staff("ver.a"), id),
+        Error::Forbidden { .. }
+    );
+    w.engine.record_verdict(w.staff("eva.a"), id).await.unwrap();
 }
 
 async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb) {
@@ -478,40 +524,50 @@ async fn rule5_competent_needs_every_element_of_the_pinned_version(test: TestDb)
     // Three of four elements judged: no verdict yet.
     for element in &ELEMENTS[..3] {
         w.engine
-            .record_judgement(Some("eva.a"), ids[0], element, true, None, None)
+            .record_judgement(w.staff("eva.a"), ids[0], element, true, None, None)
             .await
             .unwrap();
     }
-    let e = refused!(w, w.engine.record_verdict(Some("eva.a"), ids[0]), Error::Invalid(_));
-    assert!(e.to_string().contains("E0004"), "{e}");
+    let e = refused!(
+        w,
+        w.engine.record_verdict(w.staff("eva.a"), ids[0]),
+        Error::JudgementsMissing { enrollment, elements, .. } if *enrollment == ids[0] && elements == &["E0004"]
+    );
+    assert!(e.message(Lang::En).contains("E0004"), "{}", e.message(Lang::En));
     // A later version of the standard adds an element; the planned process stays on version 1.
     let v2 = EC1057.replace("version = \"1\"", "version = \"2\"")
         + "\n[[elements]]\ncode = \"E0005\"\ntitle = \"Elemento añadido en la versión 2\"\n\n  [[elements.criteria]]\n  kind = \"product\"\n  heading = \"Informe\"\n  items = [\"Entrega el informe anual\"]\n";
-    let loaded = w.engine.load_standard(ADMIN, "EC1057-v2.toml", &v2).await.unwrap();
+    let loaded = w.engine.load_standard(&w.admin, "EC1057-v2.toml", &v2).await.unwrap();
     assert_eq!(loaded.version, "2");
     let e = refused!(
         w,
         w.engine
-            .record_judgement(Some("eva.a"), ids[0], "E0005", true, None, None),
+            .record_judgement(w.staff("eva.a"), ids[0], "E0005", true, None, None),
         Error::UnknownElement { .. }
     );
     assert!(
-        e.to_string().contains("E0004"),
-        "the message lists the pinned elements: {e}"
+        matches!(&e, Error::UnknownElement { element, version, known, .. }
+            if element == "E0005" && version == "1" && known == &ELEMENTS),
+        "the error lists the pinned elements: {e:?}"
+    );
+    assert!(
+        e.message(Lang::En).contains("E0004"),
+        "the message lists the pinned elements: {}",
+        e.message(Lang::En)
     );
     w.engine
-        .record_judgement(Some("eva.a"), ids[0], "E0004", true, None, None)
+        .record_judgement(w.staff("eva.a"), ids[0], "E0004", true, None, None)
         .await
         .unwrap();
-    let verdict = w.engine.record_verdict(Some("eva.a"), ids[0]).await.unwrap();
+    let verdict = w.engine.record_verdict(w.staff("eva.a"), ids[0]).await.unwrap();
     assert!(verdict.competent);
     // One element not yet competent makes the verdict not yet competent, naming it.
     w.judge_all(ids[1], "eva.a", Some("E0002")).await;
-    let verdict = w.engine.record_verdict(Some("eva.a"), ids[1]).await.unwrap();
+    let verdict = w.engine.record_verdict(w.staff("eva.a"), ids[1]).await.unwrap();
     assert!(!verdict.competent);
     assert_eq!(verdict.not_yet_competent, ["E0002"]);
     assert_eq!(w.state(ids[1]).await, EnrollmentState::NotYetCompetent);
-    let detail = w.engine.show_enrollment(ADMIN, ids[0]).await.unwrap();
+    let detail = w.engine.show_enrollment(&w.admin, ids[0]).await.unwrap();
     assert_eq!(detail.standard_version.as_deref(), Some("1"));
 }
 
@@ -534,54 +590,54 @@ async fn a_whole_instrument_is_recorded_at_once_under_the_same_rules(test: TestD
     // missing element: each refused, nothing written.
     refused!(
         w,
-        w.engine.record_evaluation(Some("eva.b"), ids[0], &instrument(None)),
+        w.engine.record_evaluation(w.staff("eva.b"), ids[0], &instrument(None)),
         Error::NotAssigned { .. }
     );
     refused!(
         w,
-        w.engine.record_evaluation(Some("ver.a"), ids[0], &instrument(None)),
+        w.engine.record_evaluation(w.staff("ver.a"), ids[0], &instrument(None)),
         Error::Forbidden { .. }
     );
     let mut unknown = instrument(None);
     unknown[2].element = "E0009".into();
     refused!(
         w,
-        w.engine.record_evaluation(Some("eva.a"), ids[0], &unknown),
+        w.engine.record_evaluation(w.staff("eva.a"), ids[0], &unknown),
         Error::UnknownElement { .. }
     );
     let mut twice = instrument(None);
     twice[3].element = "E0001".into();
     let e = refused!(
         w,
-        w.engine.record_evaluation(Some("eva.a"), ids[0], &twice),
-        Error::Invalid(_)
+        w.engine.record_evaluation(w.staff("eva.a"), ids[0], &twice),
+        Error::ElementTwice { enrollment, element } if *enrollment == ids[0] && element == "E0001"
     );
-    assert!(e.to_string().contains("E0001"), "{e}");
+    assert!(e.message(Lang::En).contains("E0001"), "{}", e.message(Lang::En));
     let e = refused!(
         w,
         w.engine
-            .record_evaluation(Some("eva.a"), ids[0], &instrument(None)[..3]),
-        Error::Invalid(_)
+            .record_evaluation(w.staff("eva.a"), ids[0], &instrument(None)[..3]),
+        Error::JudgementsMissing { enrollment, elements, .. } if *enrollment == ids[0] && elements == &["E0004"]
     );
-    assert!(e.to_string().contains("E0004"), "{e}");
+    assert!(e.message(Lang::En).contains("E0004"), "{}", e.message(Lang::En));
 
     // The same verdicts as element by element, and the same audit events.
     let competent = w
         .engine
-        .record_evaluation(Some("eva.a"), ids[0], &instrument(None))
+        .record_evaluation(w.staff("eva.a"), ids[0], &instrument(None))
         .await
         .unwrap();
     assert!(competent.competent);
     assert_eq!(w.state(ids[0]).await, EnrollmentState::SubmittedForDictamen);
     let failed = w
         .engine
-        .record_evaluation(Some("eva.a"), ids[1], &instrument(Some("E0003")))
+        .record_evaluation(w.staff("eva.a"), ids[1], &instrument(Some("E0003")))
         .await
         .unwrap();
     assert_eq!(failed.not_yet_competent, ["E0003"]);
     assert_eq!(w.state(ids[1]).await, EnrollmentState::NotYetCompetent);
     w.judge_all(ids[2], "eva.a", Some("E0003")).await;
-    w.engine.record_verdict(Some("eva.a"), ids[2]).await.unwrap();
+    w.engine.record_verdict(w.staff("eva.a"), ids[2]).await.unwrap();
     let kinds = |id: i64| {
         let engine = w.engine.clone();
         async move {
@@ -597,7 +653,7 @@ async fn a_whole_instrument_is_recorded_at_once_under_the_same_rules(test: TestD
     // Once the verdict is in, a second instrument is refused (rule 1).
     refused!(
         w,
-        w.engine.record_evaluation(Some("eva.a"), ids[0], &instrument(None)),
+        w.engine.record_evaluation(w.staff("eva.a"), ids[0], &instrument(None)),
         Error::Transition(_)
     );
     assert!(avala::audit::verify(w.engine.db()).await.unwrap().broken.is_none());
@@ -607,10 +663,14 @@ async fn rule6_not_yet_competent_may_enrol_again_with_history_kept(test: TestDb)
     let w = world(test, None).await;
     let first = w.planned(1, "eva.a").await[0];
     w.judge_all(first, "eva.a", Some("E0001")).await;
-    w.engine.record_verdict(Some("eva.a"), first).await.unwrap();
-    let later = open_window(&w.engine, None).await;
+    w.engine.record_verdict(w.staff("eva.a"), first).await.unwrap();
+    let later = open_window(&w.engine, &w.admin, None).await;
     let person = candidates(1, 100).remove(0);
-    let second = w.engine.register(ADMIN, later, person).await.expect("may enrol again");
+    let second = w
+        .engine
+        .register(&w.admin, later, person)
+        .await
+        .expect("may enrol again");
     assert_ne!(first, second);
     assert_eq!(w.state(first).await, EnrollmentState::NotYetCompetent, "history kept");
     assert_eq!(w.state(second).await, EnrollmentState::Registered);
@@ -620,13 +680,13 @@ async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
     let w = world(test, None).await;
     let id = w.submitted(1, "eva.a").await[0];
     w.engine
-        .issue_dictamen(Some("ver.a"), w.window, &[id], true)
+        .issue_dictamen(w.staff("ver.a"), w.window, &[id], true)
         .await
         .unwrap();
     // A second dictamen on the same enrollment is refused.
     refused!(
         w,
-        w.engine.issue_dictamen(Some("ver.b"), w.window, &[id], true),
+        w.engine.issue_dictamen(w.staff("ver.b"), w.window, &[id], true),
         Error::Transition(_)
     );
     let worker = w.worker();
@@ -639,7 +699,7 @@ async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
     tx.commit().await.unwrap();
     let second = worker.drain(|_| {}).await.unwrap();
     assert_eq!(second.rendered, 0, "no second certificate: {second:?}");
-    let certificates = w.engine.list_certificates(None).await.unwrap();
+    let certificates = w.engine.list_certificates(&w.admin, None).await.unwrap();
     assert_eq!(certificates.len(), 1);
     let mut tx = w.engine.db().read().await.unwrap();
     let (counter,): (i64,) =
@@ -651,24 +711,28 @@ async fn rule7_a_certificate_is_issued_at_most_once(test: TestDb) {
 async fn rule8_overdue_processes_are_reported(test: TestDb) {
     let w = world(test, None).await;
     let ids = w.planned(3, "eva.a").await;
-    assert!(w.engine.overdue(None).await.unwrap().is_empty());
+    assert!(w.engine.overdue(&w.admin, None).await.unwrap().is_empty());
     // Verdict due 8 natural days after the evaluation.
     w.clock.advance(Duration::days(8) + Duration::minutes(1));
-    let overdue = w.engine.overdue(None).await.unwrap();
+    let overdue = w.engine.overdue(&w.admin, None).await.unwrap();
     assert_eq!(overdue.len(), 3);
-    assert!(overdue.iter().all(|r| r.deadline == "verdict" && r.days_late == 0));
+    assert!(
+        overdue
+            .iter()
+            .all(|r| r.deadline == Deadline::Verdict && r.days_late == 0)
+    );
     for &id in &ids[..2] {
         w.judge_all(id, "eva.a", None).await;
-        w.engine.record_verdict(Some("eva.a"), id).await.unwrap();
+        w.engine.record_verdict(w.staff("eva.a"), id).await.unwrap();
     }
-    let overdue = w.engine.overdue(None).await.unwrap();
+    let overdue = w.engine.overdue(&w.admin, None).await.unwrap();
     assert_eq!(overdue.iter().map(|r| r.enrollment).collect::<Vec<_>>(), [ids[2]]);
     // Dictamen due 30 natural days after the verdict.
     w.clock.advance(Duration::days(31));
-    let overdue = w.engine.overdue(None).await.unwrap();
+    let overdue = w.engine.overdue(&w.admin, None).await.unwrap();
     let dictamen: Vec<i64> = overdue
         .iter()
-        .filter(|r| r.deadline == "dictamen")
+        .filter(|r| r.deadline == Deadline::Dictamen)
         .map(|r| r.enrollment)
         .collect();
     assert_eq!(dictamen, &ids[..2]);
@@ -677,76 +741,83 @@ async fn rule8_overdue_processes_are_reported(test: TestDb) {
     let friday = Utc.with_ymd_and_hms(2027, 1, 8, 18, 0, 0).unwrap();
     w.clock.set(friday);
     w.engine
-        .issue_dictamen(Some("ver.a"), w.window, &ids[..2], true)
+        .issue_dictamen(w.staff("ver.a"), w.window, &ids[..2], true)
         .await
         .unwrap();
     w.clock.set(friday + Duration::days(7));
     assert!(
         w.engine
-            .overdue(None)
+            .overdue(&w.admin, None)
             .await
             .unwrap()
             .iter()
-            .all(|r| r.deadline != "delivery"),
+            .all(|r| r.deadline != Deadline::Delivery),
         "due exactly now, not past"
     );
     w.clock.set(friday + Duration::days(7) + Duration::seconds(1));
     let delivery: Vec<i64> = w
         .engine
-        .overdue(None)
+        .overdue(&w.admin, None)
         .await
         .unwrap()
         .iter()
-        .filter(|r| r.deadline == "delivery")
+        .filter(|r| r.deadline == Deadline::Delivery)
         .map(|r| r.enrollment)
         .collect();
     assert_eq!(delivery, &ids[..2]);
     w.worker().drain(|_| {}).await.unwrap();
     assert!(
         w.engine
-            .overdue(None)
+            .overdue(&w.admin, None)
             .await
             .unwrap()
             .iter()
-            .all(|r| r.deadline != "delivery")
+            .all(|r| r.deadline != Deadline::Delivery)
     );
 }
 
 async fn roles_are_checked_before_anything_is_written(test: TestDb) {
     let w = world(test, None).await;
     let id = w.register(1).await[0];
-    refused!(w, w.engine.record_diagnostic(None, id, 80), Error::NoActor);
     refused!(
         w,
-        w.engine.record_diagnostic(Some("nadie"), id, 80),
-        Error::UnknownActor(_)
+        w.engine.record_diagnostic(&Actor::Public, id, 80),
+        Error::NoActor {
+            action: Action::RecordDiagnostics
+        }
     );
+    refused!(w, w.engine.actor(Some("nadie")), Error::UnknownActor { id } if id == "nadie");
     refused!(
         w,
-        w.engine.transition_window(Some("eva.a"), w.window, WindowEvent::Close),
+        w.engine
+            .transition_window(w.staff("eva.a"), w.window, WindowEvent::Close),
         Error::Forbidden { .. }
     );
-    refused!(w, w.engine.record_diagnostic(Some("eva.a"), id, 101), Error::Invalid(_));
+    refused!(
+        w,
+        w.engine.record_diagnostic(w.staff("eva.a"), id, 101),
+        Error::ScoreOutOfRange { score: 101 }
+    );
     let new = NewStaff {
         id: "x".into(),
         name: "X".into(),
         email: "x@itaip.example".into(),
         roles: vec![Role::Evaluator],
     };
-    refused!(w, w.engine.add_staff(Some("ver.a"), new), Error::Forbidden { .. });
+    refused!(w, w.engine.add_staff(w.staff("ver.a"), new), Error::Forbidden { .. });
     w.engine
-        .record_diagnostic(Some("eva.a"), id, 40)
+        .record_diagnostic(w.staff("eva.a"), id, 40)
         .await
         .map(|d| assert!(d.training_recommended))
         .unwrap();
     refused!(
         w,
-        w.engine.plan_evaluation(ADMIN, id, "ver.a", w.engine.now()),
-        Error::Forbidden { .. } | Error::Invalid(_)
+        w.engine.plan_evaluation(&w.admin, id, "ver.a", w.engine.now()),
+        Error::Forbidden { actor, action: Action::Evaluate, .. } if actor == "ver.a"
     );
     refused!(
         w,
-        w.engine.issue_dictamen(Some("eva.a"), w.window, &[id], true),
+        w.engine.issue_dictamen(w.staff("eva.a"), w.window, &[id], true),
         Error::Forbidden { .. }
     );
 }
@@ -762,7 +833,7 @@ async fn import_is_all_or_nothing(test: TestDb) {
     let bad = lines.join("\n") + "\n";
     let e = refused!(
         w,
-        w.engine.import_candidates(ADMIN, w.window, bad.as_bytes(), false),
+        w.engine.import_candidates(&w.admin, w.window, bad.as_bytes(), false),
         Error::ImportRejected { .. }
     );
     let Error::ImportRejected { problems } = &e else {
@@ -775,24 +846,38 @@ async fn import_is_all_or_nothing(test: TestDb) {
     let before = w.snapshot().await;
     let dry = w
         .engine
-        .import_candidates(ADMIN, w.window, good.as_bytes(), true)
+        .import_candidates(&w.admin, w.window, good.as_bytes(), true)
         .await
         .unwrap();
     assert_eq!((dry.registered, dry.dry_run), (4, true));
     assert_eq!(w.snapshot().await, before);
     let done = w
         .engine
-        .import_candidates(ADMIN, w.window, good.as_bytes(), false)
+        .import_candidates(&w.admin, w.window, good.as_bytes(), false)
         .await
         .unwrap();
     assert_eq!(done.registered, 4);
     // The same file again: every row is already enrolled, nothing is added.
     let e = refused!(
         w,
-        w.engine.import_candidates(ADMIN, w.window, good.as_bytes(), false),
+        w.engine.import_candidates(&w.admin, w.window, good.as_bytes(), false),
         Error::ImportRejected { .. }
     );
-    assert!(e.to_string().contains("already enrolled"), "{e}");
+    let Error::ImportRejected { problems } = &e else {
+        unreachable!()
+    };
+    assert_eq!(problems.len(), 4, "{e:?}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| matches!(p.problem, Problem::AlreadyEnrolled { .. })),
+        "{e:?}"
+    );
+    assert!(
+        e.message(Lang::En).contains("already enrolled"),
+        "{}",
+        e.message(Lang::En)
+    );
 }
 
 async fn a_large_import_registers_everyone_once_and_returning_candidates_keep_their_record(test: TestDb) {
@@ -802,7 +887,7 @@ async fn a_large_import_registers_everyone_once_and_returning_candidates_keep_th
     let first = avala::cohort::to_csv(&people);
     let done = w
         .engine
-        .import_candidates(ADMIN, w.window, first.as_bytes(), false)
+        .import_candidates(&w.admin, w.window, first.as_bytes(), false)
         .await
         .unwrap();
     assert_eq!(done.registered, 1201);
@@ -825,20 +910,20 @@ async fn a_large_import_registers_everyone_once_and_returning_candidates_keep_th
         1201
     );
     // Each enrollment belongs to the candidate of its row.
-    let list = w.engine.list_enrollments(Some(w.window), None).await.unwrap();
+    let list = w.engine.list_enrollments(&w.admin, Some(w.window), None).await.unwrap();
     let names: std::collections::HashSet<&str> = people.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(list.len(), 1201);
     assert!(list.iter().all(|e| names.contains(e.name.as_str())));
 
     // A second window: 700 of the same people (rule 6: one record each, details refreshed)
     // and 5 new ones.
-    let second = open_window(&w.engine, None).await;
+    let second = open_window(&w.engine, &w.admin, None).await;
     let mut again: Vec<_> = people[..700].to_vec();
     again[0].email = "nueva.direccion@itaip.example".into();
     again.extend(avala::cohort::generate(5, 78));
     let done = w
         .engine
-        .import_candidates(ADMIN, second, avala::cohort::to_csv(&again).as_bytes(), false)
+        .import_candidates(&w.admin, second, avala::cohort::to_csv(&again).as_bytes(), false)
         .await
         .unwrap();
     assert_eq!(done.registered, 705);
@@ -909,8 +994,9 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
     let mut tasks = Vec::new();
     for score in 0..8u8 {
         let engine = w.engine.clone();
+        let evaluator = w.staff("eva.a").clone();
         tasks.push(tokio::spawn(async move {
-            engine.record_diagnostic(Some("eva.a"), id, 60 + score).await
+            engine.record_diagnostic(&evaluator, id, 60 + score).await
         }));
     }
     let mut won = 0;
@@ -935,11 +1021,24 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
         let before = w.snapshot().await;
         let e = w
             .engine
-            .plan_evaluation(ADMIN, id, "eva.a", w.engine.now())
+            .plan_evaluation(&w.admin, id, "eva.a", w.engine.now())
             .await
             .unwrap_err();
-        assert!(matches!(e, Error::Conflict { what: "enrollment", .. }), "{e:?}");
-        assert!(e.to_string().contains("run the command again"));
+        assert!(
+            matches!(
+                e,
+                Error::Conflict {
+                    what: Record::Enrollment,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e.message(Lang::En).contains("run the command again"),
+            "{}",
+            e.message(Lang::En)
+        );
         assert_eq!(w.snapshot().await, before);
         // Release the lock for certain before going on (a dropped transaction rolls back later).
         if let avala::store::Tx::Postgres(t) = holder {
@@ -947,7 +1046,7 @@ async fn concurrent_change_is_a_conflict(test: TestDb) {
         }
         other.close().await;
         w.engine
-            .plan_evaluation(ADMIN, id, "eva.a", w.engine.now())
+            .plan_evaluation(&w.admin, id, "eva.a", w.engine.now())
             .await
             .unwrap();
     }
@@ -967,22 +1066,26 @@ async fn every_state_round_trips_through_storage(test: TestDb) {
     let mut tx = w.engine.db().write().await.unwrap();
     avala::on!(&mut tx, c => sqlx::query("UPDATE enrollments SET state = 'limbo' WHERE id = $1").bind(id).execute(c).await.unwrap().rows_affected());
     tx.commit().await.unwrap();
-    let e = w.engine.record_diagnostic(Some("eva.a"), id, 80).await.unwrap_err();
-    assert!(e.to_string().contains("limbo"), "{e}");
+    let e = w.engine.record_diagnostic(w.staff("eva.a"), id, 80).await.unwrap_err();
+    assert!(e.message(Lang::En).contains("limbo"), "{}", e.message(Lang::En));
 }
 
 async fn withdrawn_enrollments_take_no_further_steps(test: TestDb) {
     let w = world(test, None).await;
     let id = w.planned(1, "eva.a").await[0];
-    refused!(w, w.engine.withdraw(ADMIN, id, "  "), Error::Invalid(_));
-    w.engine.withdraw(ADMIN, id, "Cambio de adscripción").await.unwrap();
-    refused!(w, w.engine.record_judgement(Some("eva.a"), id, "E0001", true, None, None), Error::Transition(t) if t.state == "withdrawn");
-    refused!(w, w.engine.withdraw(ADMIN, id, "otra vez"), Error::Transition(_));
+    refused!(
+        w,
+        w.engine.withdraw(&w.admin, id, "  "),
+        Error::Missing { field: Field::Reason }
+    );
+    w.engine.withdraw(&w.admin, id, "Cambio de adscripción").await.unwrap();
+    refused!(w, w.engine.record_judgement(w.staff("eva.a"), id, "E0001", true, None, None), Error::Transition(t) if t.state == "withdrawn");
+    refused!(w, w.engine.withdraw(&w.admin, id, "otra vez"), Error::Transition(_));
 }
 
 #[test]
 fn delivery_deadline_skips_weekends() {
-    use avala::engine::deadlines::{add_business_days, delivery_due};
+    use avala::deadlines::{add_business_days, delivery_due};
     let friday = Utc.with_ymd_and_hms(2027, 1, 8, 12, 0, 0).unwrap();
     assert_eq!(delivery_due(friday), friday + Duration::days(7));
     let monday = Utc.with_ymd_and_hms(2027, 1, 11, 12, 0, 0).unwrap();

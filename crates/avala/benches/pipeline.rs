@@ -88,8 +88,7 @@ async fn run(n: usize, runners: usize) {
     engine.register_issuer_key(&config).await.unwrap();
     // The demo's staff, EC1057 and an open window.
     let stage = avala::demo::stage(&engine, None).await.unwrap();
-    let (window, admin, evaluator, verifier) =
-        (stage.window, &stage.admin, &stage.evaluators[0], &stage.verifiers[0]);
+    let (window, admin, evaluator, verifier) = (stage.window, &stage.admin, &stage.evaluators[0], &stage.verifiers[0]);
     let now = engine.now();
     let csv = avala::demo::cohort_csv(n);
     let mut phases = Vec::new();
@@ -121,7 +120,10 @@ async fn run(n: usize, runners: usize) {
     let t = Instant::now();
     for &id in &ids {
         engine.record_diagnostic(evaluator, id, 90).await.unwrap();
-        engine.plan_evaluation(admin, id, &evaluator.audit_name(), now).await.unwrap();
+        engine
+            .plan_evaluation(admin, id, &evaluator.audit_name(), now)
+            .await
+            .unwrap();
         // The whole instrument at once, as `avala evaluation submit` hands it in.
         let instrument: Vec<Judgement> = stage
             .elements
@@ -133,10 +135,7 @@ async fn run(n: usize, runners: usize) {
                 feedback: None,
             })
             .collect();
-        engine
-            .record_evaluation(evaluator, id, &instrument)
-            .await
-            .unwrap();
+        engine.record_evaluation(evaluator, id, &instrument).await.unwrap();
     }
     phases.push(Phase {
         name: "evaluate (diagnostic, plan, instrument)",
