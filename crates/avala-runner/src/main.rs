@@ -206,6 +206,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", e.message(lang));
+            if let Some(hint) = e.hint().and_then(|h| say::hint(lang, &h)) {
+                eprintln!("  {hint}");
+            }
             ExitCode::from(5)
         }
     }

@@ -48,3 +48,17 @@ pub fn summary(lang: Lang, s: &RunSummary, via: &str) -> String {
         }
     }
 }
+
+/// What to do next after an error that stopped the runner, where there is something to do.
+/// The runner meets few of the library's hints (it acts on no one's behalf): those it meets
+/// at start, worded with the commands of this installation.
+pub fn hint(lang: Lang, hint: &avala::error::Hint) -> Option<&'static str> {
+    use avala::error::Hint;
+    Some(match (hint, lang) {
+        (Hint::RunInit, Lang::Es) => "ejecute `avala init` primero",
+        (Hint::RunInit, Lang::En) => "run `avala init` first",
+        (Hint::TryAgain, Lang::Es) => "vuelva a iniciar `avala-runner`",
+        (Hint::TryAgain, Lang::En) => "start `avala-runner` again",
+        _ => return None,
+    })
+}

@@ -2,7 +2,7 @@
 //! in files, the names of states, roles and outcomes, verification checks, notices and the
 //! certificate e-mail — in Spanish (es-MX, the default) and English.
 //!
-//! One table per language ([`es`], [`en`]), each implementing [`Catalogue`]: the compiler
+//! One table per language (`es`, `en`), each implementing [`Catalogue`]: the compiler
 //! checks that every language words every message, and a test runs them all for leftovers.
 //! Texts are rendered from the values alone (an error's code and fields): nothing here names a
 //! command-line flag or a web page, which each front end words in its own terms.

@@ -1,7 +1,7 @@
 //! Storage: one interface, two backends. SQLite (a file, the embedded default) and PostgreSQL.
 //!
 //! Queries are runtime-checked (no live database at build time) and written once in the dialect
-//! both accept (`$1` placeholders, `RETURNING`); the [`on!`] macro runs the same body on
+//! both accept (`$1` placeholders, `RETURNING`); the `on!` macro runs the same body on
 //! whichever backend a transaction belongs to.
 
 use std::str::FromStr;
