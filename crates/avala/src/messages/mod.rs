@@ -159,4 +159,6 @@ impl fmt::Display for UnknownState {
 impl std::error::Error for UnknownState {}
 
 #[cfg(test)]
+mod every;
+#[cfg(test)]
 mod tests;

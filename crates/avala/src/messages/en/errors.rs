@@ -205,7 +205,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             "{} does not exist: the installation is not initialised (configuration and signing key)",
             path.display()
         ),
-        Error::ConfigInvalid { path, detail } => format!("{}: {detail}", path.display()),
+        Error::ConfigInvalid { path, detail } => {
+            format!("the configuration {} is not valid: {detail}", path.display())
+        }
         Error::BadKeyFile { path } => {
             format!("{} is not an avala signing key (64 hex digits)", path.display())
         }
@@ -250,7 +252,7 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             match problem {
                 IoProblem::NotFound => "no such file or folder".to_string(),
                 IoProblem::PermissionDenied => "permission denied".to_string(),
-                IoProblem::Other { detail } => detail.clone(),
+                IoProblem::Other { detail } => format!("system error: {detail}"),
             }
         ),
         Error::Certificate { detail } => format!("certificate: {detail}"),
@@ -391,7 +393,7 @@ pub(super) fn identity(e: &IdentityError) -> String {
 
 pub(super) fn standard_issue(i: &Issue) -> String {
     match i {
-        Issue::Toml { detail } => detail.clone(),
+        Issue::Toml { detail } => format!("not valid TOML: {detail}"),
         Issue::Empty => "must not be empty".into(),
         Issue::OutOfRange { value, min, max } => format!("{value} is out of range {min}–{max}"),
         Issue::BadCode { value, prefix } => format!("{value:?} must be {prefix} followed by 4 digits"),

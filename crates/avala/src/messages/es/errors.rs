@@ -211,7 +211,9 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             "{} no existe: falta inicializar la instalación (configuración y llave de firma)",
             path.display()
         ),
-        Error::ConfigInvalid { path, detail } => format!("{}: {detail}", path.display()),
+        Error::ConfigInvalid { path, detail } => {
+            format!("la configuración {} no es válida: {detail}", path.display())
+        }
         Error::BadKeyFile { path } => format!(
             "{} no es una llave de firma de avala (64 dígitos hexadecimales)",
             path.display()
@@ -257,7 +259,7 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             match problem {
                 IoProblem::NotFound => "no existe".to_string(),
                 IoProblem::PermissionDenied => "permiso denegado".to_string(),
-                IoProblem::Other { detail } => detail.clone(),
+                IoProblem::Other { detail } => format!("error del sistema: {detail}"),
             }
         ),
         Error::Certificate { detail } => format!("certificado: {detail}"),
@@ -410,7 +412,7 @@ pub(super) fn identity(e: &IdentityError) -> String {
 
 pub(super) fn standard_issue(i: &Issue) -> String {
     match i {
-        Issue::Toml { detail } => detail.clone(),
+        Issue::Toml { detail } => format!("no es TOML válido: {detail}"),
         Issue::Empty => "no debe estar vacío".into(),
         Issue::OutOfRange { value, min, max } => format!("{value} está fuera del intervalo {min}–{max}"),
         Issue::BadCode { value, prefix } => format!("{value:?} debe ser {prefix} seguido de 4 dígitos"),
