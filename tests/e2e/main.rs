@@ -3,6 +3,7 @@
 
 mod certificates;
 mod faults;
+mod languages;
 mod runner;
 
 use std::path::{Path, PathBuf};

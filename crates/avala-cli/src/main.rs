@@ -426,7 +426,30 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     avala::limit_malloc_arenas();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            }
+            let args: Vec<String> = std::env::args().collect();
+            let text = say::usage::message(&e, say::usage::lang_of(&args));
+            if say::usage::wants_json(&args) {
+                let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ");
+                let error = serde_json::json!({"code": "usage", "message": first});
+                println!("{}", serde_json::json!({ "error": error }));
+            }
+            eprint!("{text}");
+            return ExitCode::from(2);
+        }
+    };
     let out = output::Out {
         format: cli.format,
         lang: cli.lang.parse().unwrap_or_default(),

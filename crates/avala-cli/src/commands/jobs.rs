@@ -8,7 +8,7 @@ use crate::say::Say;
 /// The columns of a job.
 const COLUMNS: &[Col] = &[
     ("id", Cell::Text),
-    ("kind", Cell::Text),
+    ("kind", Cell::State("job_kind")),
     ("state", Cell::State("job")),
     ("attempts", Cell::Text),
     ("run_at", Cell::Time),

@@ -5,6 +5,7 @@
 
 mod en;
 mod es;
+pub mod usage;
 
 use avala::Lang;
 use avala::error::Hint;

@@ -136,11 +136,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         ),
         Error::ScoreOutOfRange { score } => format!("the score must be between 0 and 100, not {score}"),
         Error::Missing { field } => format!("{} must not be empty", c.field(*field)),
-        Error::UnknownValue { field, value, known } => format!(
-            "{value:?} is not {}; use {}",
-            c.field(*field),
-            c.list(known).replace(" and ", " or ")
-        ),
+        Error::UnknownValue { field, value, known } => {
+            format!("{value:?} is not {}; use {}", c.field(*field), typed(known, "or"))
+        }
         Error::UnknownTimeZone { value } => {
             format!("unknown time zone {value:?}; use an IANA name such as America/Mexico_City")
         }
@@ -405,5 +403,15 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "only knowledge criteria have a knowledge_level".into(),
         Issue::NoItems => "a criterion needs at least one checklist item".into(),
+    }
+}
+
+/// Values as they are typed, each in backticks: `a`, `b` or `c`.
+fn typed(values: &[String], or: &str) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+        None => String::new(),
     }
 }

@@ -145,11 +145,9 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             format!("la calificación debe estar entre 0 y 100, no {score}")
         }
         Error::Missing { field } => format!("falta {}", c.field(*field)),
-        Error::UnknownValue { field, value, known } => format!(
-            "{value:?} no es {} válido; use {}",
-            c.field(*field),
-            c.list(known).replace(" y ", " o ")
-        ),
+        Error::UnknownValue { field, value, known } => {
+            format!("{value:?} no es {} válido; use {}", c.field(*field), typed(known, "o"))
+        }
         Error::UnknownTimeZone { value } => {
             format!("zona horaria desconocida {value:?}; use un nombre IANA como America/Mexico_City")
         }
@@ -424,5 +422,15 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "solo los criterios de conocimiento tienen knowledge_level".into(),
         Issue::NoItems => "un criterio necesita al menos un reactivo de la lista de cotejo".into(),
+    }
+}
+
+/// Values as they are typed, each in backticks: `a`, `b` or `c`.
+fn typed(values: &[String], or: &str) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
