@@ -320,6 +320,32 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
 
 #[cfg(test)]
 mod tests {
+    use super::Task;
+    use crate::Lang;
+    use crate::notices::Notice;
+
+    #[test]
+    fn every_kind_is_worded_in_spanish() {
+        let kinds = [
+            Task::RenderCertificate { folio: String::new() },
+            Task::DeliverCertificate { folio: String::new() },
+            Task::Notify(Notice::Registration { enrollment: 1 }),
+        ];
+        // Tied to the type: a new kind does not compile here until it is in the list above.
+        for task in &kinds {
+            match task {
+                Task::RenderCertificate { .. } | Task::DeliverCertificate { .. } | Task::Notify(_) => {}
+            }
+            let spanish = crate::messages::of(Lang::Es).state("job_kind", task.kind());
+            assert_ne!(
+                spanish,
+                task.kind(),
+                "the kind {} is not worded in Spanish",
+                task.kind()
+            );
+        }
+    }
+
     #[test]
     fn backoff_grows_and_is_capped() {
         let first = super::backoff(1).num_seconds();

@@ -1035,14 +1035,6 @@ fn every_name_state_and_event_reads_in_both_languages() {
     machine::<CertificateState>(es, en);
     for (machine, states) in [
         ("job", &["queued", "running", "done", "dead"][..]),
-        (
-            "job_kind",
-            &[
-                crate::jobs::Task::RenderCertificate { folio: String::new() }.kind(),
-                crate::jobs::Task::DeliverCertificate { folio: String::new() }.kind(),
-                crate::jobs::Task::Notify(crate::notices::Notice::Registration { enrollment: 1 }).kind(),
-            ][..],
-        ),
         ("key", &["signing", "retired", "verifies"][..]),
         ("attempt", &["done", "retry", "dead"][..]),
     ] {

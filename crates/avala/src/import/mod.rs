@@ -1,0 +1,84 @@
+//! Reading the files people supply: a cohort CSV (`cohort`) and an evaluation instrument
+//! (`instrument`). Both: header required, columns in any order, every problem with its line,
+//! UTF-8 (with or without BOM) or, failing that, Windows-1252 (what Excel writes in Mexican
+//! offices).
+
+mod cohort;
+mod instrument;
+
+use std::collections::HashMap;
+use std::fmt;
+
+pub use cohort::{CandidateRow, CohortReader, Parsed, parse};
+pub use instrument::judgements;
+
+pub use crate::error::{ImportProblem, Problem};
+
+/// How the file's bytes were decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8.
+    Utf8,
+    /// UTF-8 with a byte-order mark.
+    Utf8Bom,
+    /// Not UTF-8: decoded as Windows-1252.
+    Windows1252,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252",
+        })
+    }
+}
+
+/// Parses a yes/no cell of `public_registry`.
+fn parse_consent(value: &str) -> Option<bool> {
+    match value.trim().to_lowercase().as_str() {
+        "" | "no" | "n" | "false" | "0" => Some(false),
+        "si" | "sí" | "s" | "yes" | "y" | "true" | "1" | "x" => Some(true),
+        _ => None,
+    }
+}
+
+/// Checks a header (names trimmed and lowercased) against the columns a file may have and
+/// those it must have, adding a problem on line 1 for each unknown, repeated or missing
+/// column; gives where each known column is.
+fn columns(
+    headers: &[String],
+    known: &[&str],
+    required: &[&str],
+    problems: &mut Vec<ImportProblem>,
+) -> HashMap<String, usize> {
+    let mut index = HashMap::new();
+    let names = || known.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    if !headers.iter().any(|h| known.contains(&h.as_str())) {
+        // A file without its header (the first line is a row): one problem, not one per cell.
+        problems.push(ImportProblem::new(1, None, Problem::NotAHeader { columns: names() }));
+        return index;
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if !known.contains(&h.as_str()) {
+            problems.push(ImportProblem::new(
+                1,
+                Some(h),
+                Problem::UnknownColumn { columns: names() },
+            ));
+        } else if index.insert(h.clone(), i).is_some() {
+            problems.push(ImportProblem::new(1, Some(h), Problem::ColumnTwice));
+        }
+    }
+    for r in required {
+        if !index.contains_key(*r) {
+            problems.push(ImportProblem::new(1, Some(r), Problem::MissingColumn));
+        }
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests;
