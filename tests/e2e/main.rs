@@ -5,6 +5,7 @@ mod certificates;
 mod faults;
 mod languages;
 mod runner;
+mod upgrade;
 
 use std::path::{Path, PathBuf};
 

@@ -156,7 +156,7 @@ async fn run(args: Args) -> avala::error::Result<()> {
         "avala-runner stopped"
     );
     if args.once {
-        println!("{}", say::summary(lang, &summary, &worker.mailer().describe()));
+        println!("{}", say::summary(lang, &summary, &worker.mailer().describe_in(lang)));
     }
     if let Some(e) = failure {
         db.close().await;

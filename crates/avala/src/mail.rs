@@ -115,11 +115,17 @@ impl Mailer {
         }
     }
 
-    /// Where messages go, for people.
+    /// Where messages go, as records and logs name it.
     pub fn describe(&self) -> String {
-        match self {
-            Mailer::Outbox(dir) => format!("{}/ (.eml files)", dir.display()),
-            Mailer::Smtp(_) => "SMTP".into(),
+        self.describe_in(Lang::En)
+    }
+
+    /// Where messages go, for people reading `lang`.
+    pub fn describe_in(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Mailer::Outbox(dir), Lang::En) => format!("{}/ (.eml files)", dir.display()),
+            (Mailer::Outbox(dir), Lang::Es) => format!("{}/ (archivos .eml)", dir.display()),
+            (Mailer::Smtp(_), _) => "SMTP".into(),
         }
     }
 }

@@ -105,9 +105,9 @@ pub async fn staff(ctx: &Ctx<'_>, cmd: &StaffCmd) -> Result {
                 roles: roles.clone(),
             };
             engine.add_staff(&actor, new).await?;
-            let stored = avala::domain::Roles::new(roles).stored();
+            let stored = avala::domain::Roles::new(roles.clone()).stored();
             let json = serde_json::json!({"id": id, "roles": stored.split(',').collect::<Vec<_>>()});
-            done(ctx.out, &json, Say::StaffAdded { id, roles: &stored });
+            done(ctx.out, &json, Say::StaffAdded { id, roles: &roles });
         }
         StaffCmd::List => {
             const COLUMNS: &[Col] = &[

@@ -2,7 +2,7 @@
 
 use avala::error::Hint;
 
-use super::Say;
+use super::{Say, roles_in};
 
 pub(super) fn say(s: &Say<'_>) -> String {
     match s {
@@ -31,7 +31,7 @@ pub(super) fn say(s: &Say<'_>) -> String {
                 "already loaded (same content)"
             }
         ),
-        Say::StaffAdded { id, roles } => format!("staff member {id} added ({roles})"),
+        Say::StaffAdded { id, roles } => format!("staff member {id} added ({})", roles_in(avala::Lang::En, roles)),
         Say::WindowCreated { id } => format!("window {id} created (scheduled); open it with `avala window open {id}`"),
         Say::WindowNow { id, state } => format!("window {id} is now {state}"),
         Say::Registered { enrollment, window } => format!("enrollment {enrollment} registered in window {window}"),

@@ -2,7 +2,7 @@
 
 use avala::error::Hint;
 
-use super::Say;
+use super::{Say, roles_in};
 
 pub(super) fn say(s: &Say<'_>) -> String {
     match s {
@@ -31,7 +31,7 @@ pub(super) fn say(s: &Say<'_>) -> String {
                 "ya estaba cargado (mismo contenido)"
             }
         ),
-        Say::StaffAdded { id, roles } => format!("se agregó a {id} al personal ({roles})"),
+        Say::StaffAdded { id, roles } => format!("se agregó a {id} al personal ({})", roles_in(avala::Lang::Es, roles)),
         Say::WindowCreated { id } => {
             format!("convocatoria {id} creada (programada); ábrala con `avala window open {id}`")
         }

@@ -10,6 +10,12 @@ pub mod usage;
 use avala::Lang;
 use avala::error::Hint;
 
+/// Roles in `lang`, as the catalogue names them.
+fn roles_in(lang: Lang, roles: &[avala::domain::Role]) -> String {
+    let c = avala::messages::of(lang);
+    roles.iter().map(|r| c.role(*r)).collect::<Vec<_>>().join(", ")
+}
+
 /// One thing the command line says.
 #[derive(Debug, Clone)]
 pub enum Say<'a> {
@@ -43,8 +49,8 @@ pub enum Say<'a> {
     StaffAdded {
         /// Id.
         id: &'a str,
-        /// Their roles, stored form.
-        roles: &'a str,
+        /// Their roles.
+        roles: &'a [avala::domain::Role],
     },
     /// A window was created.
     WindowCreated {

@@ -12,6 +12,7 @@ mod keys;
 mod outbox;
 mod queries;
 mod registration;
+mod rows;
 mod runner;
 mod staff;
 mod standards;
@@ -32,11 +33,11 @@ pub use import::ImportOutcome;
 pub use keys::{KeyRow, KeyStatus, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};
 pub(crate) use queries::overdue_in;
-pub use queries::{
+pub use registration::NewCandidate;
+pub use rows::{
     CertificateRow, Cursor, EnrollmentDetail, EnrollmentRow, JudgementRow, Keyed, OverdueRow, PAGE, REFUSED_EMAIL,
     ReportBy, ReportRow, StaffRow, StandardRow, WindowRow,
 };
-pub use registration::NewCandidate;
 pub use runner::{Delivery, Mail, Rendered, Sent};
 pub use staff::NewStaff;
 pub use standards::LoadOutcome;
