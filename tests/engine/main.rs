@@ -1097,3 +1097,5 @@ fn delivery_deadline_skips_weekends() {
     );
     assert_eq!(add_business_days(monday, 0), monday);
 }
+
+mod actors;
