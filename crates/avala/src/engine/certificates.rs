@@ -1,7 +1,7 @@
 //! The certificate lifecycle after issue: verification against the issuer's records,
 //! revocation, re-issue (reposición) and expiry.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -13,9 +13,7 @@ use crate::certificate::verify::{self, Absent, Check, Outcome, Tamper, Unchecked
 use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::identity::{Curp, Identity};
-use crate::jobs::Task;
 use crate::machine::{CertificateEvent, CertificateState, Lifecycle};
-use crate::notices::Notice;
 use crate::on;
 use crate::store::Tx;
 
@@ -57,12 +55,12 @@ impl<'a> Subject<'a> {
 }
 
 #[derive(sqlx::FromRow)]
-struct Stored {
-    id: i64,
-    folio: String,
+pub(super) struct Stored {
+    pub(super) id: i64,
+    pub(super) folio: String,
     state: String,
     version: i64,
-    expires_at: DateTime<Utc>,
+    pub(super) expires_at: DateTime<Utc>,
     revoked_reason: Option<String>,
     revoked_at: Option<DateTime<Utc>>,
     superseded_by: Option<String>,
@@ -72,7 +70,7 @@ struct Stored {
     enrollment_id: i64,
 }
 
-const STORED: &str = "SELECT c.id, c.folio, c.state, c.version, c.expires_at, c.revoked_reason, c.revoked_at, \
+pub(super) const STORED: &str = "SELECT c.id, c.folio, c.state, c.version, c.expires_at, c.revoked_reason, c.revoked_at, \
      n.folio AS superseded_by, c.pdf_sha256, c.signed_payload, c.signature, c.enrollment_id \
      FROM certificates c LEFT JOIN certificates n ON n.id = c.superseded_by_id";
 
@@ -93,7 +91,7 @@ async fn stored_by_code(tx: &mut Tx, code: &str) -> Result<Option<Stored>> {
 }
 
 /// A certificate that moved on from the states where it can be revoked or re-issued.
-fn lifecycle_refusal(row: &Stored, event: CertificateEvent) -> Result<CertificateState> {
+pub(super) fn lifecycle_refusal(row: &Stored, event: CertificateEvent) -> Result<CertificateState> {
     let state = CertificateState::parse(&row.state).map_err(stored_state)?;
     Ok(state.apply(event)?)
 }
@@ -379,93 +377,6 @@ impl Engine {
             &rfc(self.now()),
         ))
     }
-
-    /// Moves certificates whose validity has ended to Expired (through the certificate state
-    /// machine, audited as the runner); returns how many. The runner calls it on every pass.
-    pub async fn expire_certificates(&self, actor: &Actor) -> Result<u64> {
-        let by = actor.the_runner()?;
-        let now = self.now();
-        let mut expired = 0;
-        let in_force = crate::store::states(&CertificateState::IN_FORCE);
-        loop {
-            let mut tx = self.db().write().await?;
-            let rows = on!(&mut tx, c => sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
-                "{STORED} WHERE c.state IN ({in_force}) AND c.expires_at <= $1 ORDER BY c.id LIMIT 200"
-            ))).bind(now).fetch_all(c).await?);
-            if rows.is_empty() {
-                tx.commit().await?;
-                return Ok(expired);
-            }
-            for row in &rows {
-                let next = lifecycle_refusal(row, CertificateEvent::Expire)?;
-                match set_state(&mut tx, row, next).await {
-                    Ok(()) => {}
-                    // Another runner is expiring the same certificates: leave the rest to it.
-                    Err(Error::Conflict { .. }) => return Ok(expired),
-                    Err(e) => return Err(e),
-                }
-                crate::audit::append(
-                    &mut tx,
-                    &certificate_stream(&row.folio),
-                    by,
-                    now,
-                    "certificate.expired",
-                    json!({"expires_at": row.expires_at}),
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            expired += rows.len() as u64;
-        }
-    }
-
-    /// Enqueues the scheduled notices that are due: an expiry reminder for each certificate in
-    /// force whose validity ends within `reminder_days` (once per certificate), and the
-    /// administrators' digest of overdue processes (once a day). Returns how many were queued.
-    pub async fn schedule_notices(&self, actor: &Actor, reminder_days: u32) -> Result<u64> {
-        actor.the_runner()?;
-        let now = self.now();
-        let until = now + Duration::days(i64::from(reminder_days));
-        let mut tx = self.db().write().await?;
-        let in_force = crate::store::states(&CertificateState::IN_FORCE);
-        let due: Vec<i64> = on!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT c.id FROM certificates c WHERE c.state IN ({in_force}) AND c.expires_at > $1 \
-             AND c.expires_at <= $2 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.idempotency_key = $3 || c.id)"
-        ))).bind(now).bind(until).bind(crate::notices::EXPIRY_KEY).fetch_all(c).await?);
-        let reminders: Vec<Task> = due
-            .iter()
-            .map(|&certificate| super::notify(Notice::ExpiryReminder { certificate }))
-            .collect();
-        crate::jobs::enqueue_all(&mut tx, &reminders, now).await?;
-        let mut queued = due.len() as u64;
-        if !super::overdue_in(&mut tx, None, now).await?.is_empty() {
-            let digest = super::notify(Notice::OverdueDigest {
-                day: now.format("%Y-%m-%d").to_string(),
-            });
-            if !crate::jobs::exists(&mut tx, &digest).await? {
-                crate::jobs::enqueue(&mut tx, digest, now).await?;
-                queued += 1;
-            }
-        }
-        tx.commit().await?;
-        Ok(queued)
-    }
-
-    /// Certificates in force whose validity ends within `days` days, soonest first.
-    pub async fn expiring_certificates(&self, actor: &Actor, days: i64) -> Result<Vec<super::CertificateRow>> {
-        actor.any_staff(Action::ReadCertificates)?;
-        let now = self.now();
-        let until = now + Duration::days(days);
-        let mut tx = self.db().read().await?;
-        let in_force = crate::store::states(&CertificateState::IN_FORCE);
-        let rows = on!(&mut tx, c => sqlx::query_as::<_, super::CertificateRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, \
-             (pdf_sha256 IS NOT NULL) AS rendered FROM certificates \
-             WHERE state IN ({in_force}) AND expires_at > $1 AND expires_at <= $2 ORDER BY expires_at, folio"
-        ))).bind(now).bind(until).fetch_all(c).await?);
-        tx.commit().await?;
-        Ok(rows)
-    }
 }
 
 /// The outcome from the issuer's record of the certificate: revoked, superseded, expired or in
@@ -492,7 +403,7 @@ fn status(mut v: Verification, row: &Stored, now: DateTime<Utc>) -> Result<Verif
     Ok(v)
 }
 
-async fn set_state(tx: &mut Tx, row: &Stored, next: CertificateState) -> Result<()> {
+pub(super) async fn set_state(tx: &mut Tx, row: &Stored, next: CertificateState) -> Result<()> {
     let done = on!(tx, c => sqlx::query("UPDATE certificates SET state = $1, version = version + 1 WHERE id = $2 AND version = $3")
         .bind(next.as_str()).bind(row.id).bind(row.version).execute(c).await?.rows_affected());
     if done != 1 {

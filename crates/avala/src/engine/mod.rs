@@ -7,6 +7,7 @@
 mod certificates;
 mod dictamen;
 mod evaluation;
+mod expiry;
 mod import;
 mod keys;
 mod outbox;
