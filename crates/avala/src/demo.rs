@@ -23,10 +23,25 @@ pub const EC1057_TOML: &str = include_str!("../../../standards/EC1057.toml");
 /// The 334-candidate cohort, as shipped in `fixtures/`.
 pub const COHORT_CSV: &[u8] = include_bytes!("../../../fixtures/ec1057-cohort.csv");
 
+/// One of the demo's long steps, for a progress display to name in its reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Importing the cohort file.
+    Import,
+    /// Recording the diagnostics.
+    Diagnostics,
+    /// Planning and judging the evaluations.
+    Evaluations,
+    /// Issuing the dictámenes.
+    Dictamenes,
+    /// Rendering the certificates and sending the e-mails.
+    Certificates,
+}
+
 /// Reports the demo's progress (the CLI draws bars; tests ignore it).
 pub trait Progress {
     /// A step with `total` units begins.
-    fn start(&self, step: &str, total: u64);
+    fn start(&self, step: Step, total: u64);
     /// `n` units done.
     fn advance(&self, n: u64);
     /// The step ended.
@@ -46,7 +61,7 @@ fn jobs_done(progress: &dyn Progress) -> impl FnMut(&RunSummary) + '_ {
 pub struct Quiet;
 
 impl Progress for Quiet {
-    fn start(&self, _: &str, _: u64) {}
+    fn start(&self, _: Step, _: u64) {}
     fn advance(&self, _: u64) {}
     fn finish(&self) {}
 }
@@ -190,7 +205,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     } = stage(&engine, Some(n as i64 + 50)).await?;
     let admin = &admin;
 
-    progress.start("importing the cohort", 1);
+    progress.start(Step::Import, 1);
     // The cohort file is left in the folder to look at, and imported from it as the command
     // imports a file: read a round of rows at a time.
     let cohort = dir.join("cohort.csv");
@@ -208,7 +223,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     // The cohort is walked a page at a time, so memory does not grow with it.
     let page =
         |after: i64, state: Option<EnrollmentState>| engine.enrollments_page(admin, Some(window), state, after, PAGE);
-    progress.start("diagnostics", imported.registered as u64);
+    progress.start(Step::Diagnostics, imported.registered as u64);
     let mut cursor = Cursor::default();
     while let Some(enrollments) = cursor.next(page(cursor.after(), None).await?) {
         for e in &enrollments {
@@ -221,7 +236,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     progress.finish();
 
     // A few candidates withdraw (about 2 %), the rest are planned and evaluated.
-    progress.start("evaluations", imported.registered as u64);
+    progress.start(Step::Evaluations, imported.registered as u64);
     let at = engine.now() + Duration::days(1);
     let (mut cursor, mut i) = (Cursor::default(), 0);
     while let Some(enrollments) = cursor.next(page(cursor.after(), None).await?) {
@@ -269,7 +284,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
     let waiting = engine
         .count_enrollments(admin, Some(window), Some(EnrollmentState::SubmittedForDictamen))
         .await?;
-    progress.start("dictámenes", waiting as u64);
+    progress.start(Step::Dictamenes, waiting as u64);
     let (mut batches, mut cursor, mut rejected, mut approved) = (0, Cursor::default(), Vec::new(), 0);
     while let Some(submitted) = cursor.next(page(cursor.after(), Some(EnrollmentState::SubmittedForDictamen)).await?) {
         let (no, yes): (Vec<i64>, Vec<i64>) = submitted.iter().map(|e| e.id).partition(|_| rng.gen_bool(0.01));
@@ -309,7 +324,7 @@ pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Pro
         .filter(|(s, _)| s == "queued")
         .map(|(_, n)| n)
         .sum();
-    progress.start("certificates and e-mails", jobs as u64 + approved as u64);
+    progress.start(Step::Certificates, jobs as u64 + approved as u64);
     let (a, b) = tokio::join!(first.drain(jobs_done(progress)), second.drain(jobs_done(progress)));
     let mut runner = a?;
     runner.add(&b?);

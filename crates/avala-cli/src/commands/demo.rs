@@ -13,10 +13,11 @@ use crate::say::{DemoText, Say};
 struct Bars {
     bar: std::sync::Mutex<Option<ProgressBar>>,
     quiet: bool,
+    lang: avala::Lang,
 }
 
 impl avala::demo::Progress for Bars {
-    fn start(&self, step: &str, total: u64) {
+    fn start(&self, step: avala::demo::Step, total: u64) {
         if self.quiet {
             return;
         }
@@ -26,7 +27,7 @@ impl avala::demo::Progress for Bars {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        bar.set_message(step.to_string());
+        bar.set_message(Say::DemoStep(step).text(self.lang));
         *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
     }
     fn advance(&self, n: u64) {
@@ -46,6 +47,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &DemoArgs) -> Result {
     let bars = Bars {
         bar: std::sync::Mutex::new(None),
         quiet: ctx.out.format.is_json(),
+        lang: ctx.out.lang,
     };
     let summary = avala::demo::run(&args.dir, args.candidates, avala::clock::from_env()?, &bars).await?;
     let c = avala::messages::of(ctx.out.lang);

@@ -141,6 +141,14 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::RenderedPdf => "rendered".into(),
         Say::Checked => "checked".into(),
         Say::NotChecked => "not checked".into(),
+        Say::DemoStep(step) => match step {
+            avala::demo::Step::Import => "importing the cohort",
+            avala::demo::Step::Diagnostics => "diagnostics",
+            avala::demo::Step::Evaluations => "evaluations",
+            avala::demo::Step::Dictamenes => "dictámenes",
+            avala::demo::Step::Certificates => "certificates and e-mails",
+        }
+        .to_string(),
         Say::Demo(d) => {
             let mut text = format!(
                 "\navala demo: EC1057 cohort of {} candidates, end to end in {:.1} s\n\n  enrollments by final state\n",

@@ -155,6 +155,14 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::RenderedPdf => "generado".into(),
         Say::Checked => "comprobado".into(),
         Say::NotChecked => "sin comprobar".into(),
+        Say::DemoStep(step) => match step {
+            avala::demo::Step::Import => "importando la cohorte",
+            avala::demo::Step::Diagnostics => "diagnósticos",
+            avala::demo::Step::Evaluations => "evaluaciones",
+            avala::demo::Step::Dictamenes => "dictámenes",
+            avala::demo::Step::Certificates => "certificados y correos",
+        }
+        .to_string(),
         Say::Demo(d) => {
             let mut text = format!(
                 "\navala demo: cohorte EC1057 de {} candidatos, de principio a fin en {:.1} s\n\n  inscripciones por estado final\n",

@@ -220,6 +220,8 @@ pub enum Say<'a> {
     NotChecked,
     /// The demo's summary.
     Demo(&'a DemoText),
+    /// The name of one of the demo's long steps, beside its progress bar.
+    DemoStep(avala::demo::Step),
 }
 
 /// What the demo's summary shows.
