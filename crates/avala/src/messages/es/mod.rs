@@ -3,6 +3,7 @@
 mod errors;
 mod labels;
 mod notices;
+mod problems;
 
 use super::{Catalogue, CertificateMailText};
 use crate::certificate::ob3::ProofError;
@@ -23,7 +24,7 @@ impl Catalogue for Es {
         errors::error(self, e)
     }
     fn problem(&self, p: &Problem) -> String {
-        errors::problem(self, p)
+        problems::problem(self, p)
     }
     fn at_line(&self, line: u64, column: Option<&str>, text: &str) -> String {
         match column {
@@ -32,10 +33,10 @@ impl Catalogue for Es {
         }
     }
     fn identity(&self, e: &IdentityError) -> String {
-        errors::identity(e)
+        problems::identity(e)
     }
     fn standard_issue(&self, i: &Issue) -> String {
-        errors::standard_issue(i)
+        problems::standard_issue(i)
     }
     fn token(&self, e: &TokenError) -> String {
         labels::token(e)
