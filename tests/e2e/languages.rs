@@ -71,7 +71,21 @@ fn english_in(text: &str) -> Option<&'static str> {
             && t.next()
                 .is_some_and(|s| ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"].contains(&s))
     };
-    let text = text.lines().filter(|l| !log(l)).collect::<Vec<_>>().join("\n");
+    // A row of the help's list of commands (`  window  Convocatorias de registro`) names a
+    // command as it is typed.
+    let row = |l: &str| match l.strip_prefix("  ").and_then(|r| r.split_once("  ")) {
+        Some((name, rest)) if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '-') => {
+            rest.to_string()
+        }
+        _ => l.to_string(),
+    };
+    // The usage line is the command as typed.
+    let text = text
+        .lines()
+        .filter(|l| !log(l) && !l.starts_with("Uso: "))
+        .map(row)
+        .collect::<Vec<_>>()
+        .join("\n");
     // A command quoted in backticks (`avala window open 1`) is typed as it is.
     let text: String = text
         .split('`')
@@ -419,7 +433,15 @@ async fn walk(s: &mut Speaker, cohort: &Path) {
         json.extend(&args);
         s.step(actor, &json).await;
     }
-    // Usage errors, and a database that is not there.
+    // The help, and usage errors, and a database that is not there.
+    for help in [
+        &["--help"][..],
+        &["window", "create", "--help"],
+        &["certificate", "verify", "--help"],
+        &["help", "candidate"],
+    ] {
+        s.step(None, help).await;
+    }
     s.step(admin, &["window", "creat"]).await;
     s.step(admin, &["--format", "json", "window", "creat"]).await;
     s.step(admin, &["window", "create", "--opens", "2020-01-01"]).await;

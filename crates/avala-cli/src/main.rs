@@ -8,7 +8,7 @@ mod say;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 pub use args::{
     AuditCmd, CandidateCmd, CertificateCmd, Cli, CohortCmd, Command, DemoArgs, DiagnosticCmd, DictamenCmd,
@@ -23,7 +23,14 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     avala::limit_malloc_arenas();
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = std::env::args().collect();
+    let parsed = match say::usage::lang_of(&args) {
+        avala::Lang::Es => say::help::spanish(Cli::command())
+            .try_get_matches_from(&args)
+            .and_then(|m| Cli::from_arg_matches(&m)),
+        avala::Lang::En => Cli::try_parse_from(&args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -33,10 +40,18 @@ fn main() -> ExitCode {
                     | ErrorKind::DisplayVersion
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
-                let _ = e.print();
-                return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+                let text = e.render().to_string();
+                let text = match say::usage::lang_of(&args) {
+                    avala::Lang::Es => say::help::placeholders(&text),
+                    avala::Lang::En => text,
+                };
+                if e.use_stderr() {
+                    eprint!("{text}");
+                    return ExitCode::from(2);
+                }
+                print!("{text}");
+                return ExitCode::SUCCESS;
             }
-            let args: Vec<String> = std::env::args().collect();
             let text = say::usage::message(&e, say::usage::lang_of(&args));
             if say::usage::wants_json(&args) {
                 let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ");

@@ -5,6 +5,8 @@
 
 mod en;
 mod es;
+pub mod help;
+mod help_es;
 pub mod usage;
 
 use avala::Lang;
