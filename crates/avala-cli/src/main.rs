@@ -8,7 +8,7 @@ mod say;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::CommandFactory;
 
 pub use args::{
     AuditCmd, CandidateCmd, CertificateCmd, Cli, CohortCmd, Command, DemoArgs, DiagnosticCmd, DictamenCmd,
@@ -24,42 +24,24 @@ fn main() -> ExitCode {
     }
     avala::limit_malloc_arenas();
     let args: Vec<String> = std::env::args().collect();
-    let parsed = match say::usage::lang_of(&args) {
-        avala::Lang::Es => say::help::spanish(Cli::command())
-            .try_get_matches_from(&args)
-            .and_then(|m| Cli::from_arg_matches(&m)),
-        avala::Lang::En => Cli::try_parse_from(&args),
-    };
-    let cli = match parsed {
+    let cli: Cli = match avala_cmdline::parse(Cli::command(), &say::help::TABLE, &args) {
         Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                e.kind(),
-                ErrorKind::DisplayHelp
-                    | ErrorKind::DisplayVersion
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) {
-                let text = e.render().to_string();
-                let text = match say::usage::lang_of(&args) {
-                    avala::Lang::Es => say::help::placeholders(&text),
-                    avala::Lang::En => text,
-                };
-                if e.use_stderr() {
-                    eprint!("{text}");
-                    return ExitCode::from(2);
-                }
-                print!("{text}");
-                return ExitCode::SUCCESS;
-            }
-            let text = say::usage::message(&e, say::usage::lang_of(&args));
-            if say::usage::wants_json(&args) {
-                let first = text.lines().next().unwrap_or_default().trim_start_matches("error: ");
+        Err(stop) => {
+            if stop.usage_error && avala_cmdline::usage::wants_json(&args) {
+                let first = stop
+                    .text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
                 let error = serde_json::json!({"code": "usage", "message": first});
                 println!("{}", serde_json::json!({ "error": error }));
             }
-            eprint!("{text}");
-            return ExitCode::from(2);
+            match stop.to_stderr {
+                true => eprint!("{}", stop.text),
+                false => print!("{}", stop.text),
+            }
+            return ExitCode::from(stop.code);
         }
     };
     let out = output::Out {

@@ -13,7 +13,7 @@ use avala::mail::Mailer;
 use avala::store::Db;
 use avala::worker::{RunSummary, Worker};
 use avala::{Clock, Lang};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 /// avala-runner — renders certificates and sends e-mails from the job queue.
 ///
@@ -185,7 +185,17 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     avala::limit_malloc_arenas();
-    let args = Args::parse();
+    let argv: Vec<String> = std::env::args().collect();
+    let args: Args = match avala_cmdline::parse(Args::command(), &say::HELP, &argv) {
+        Ok(args) => args,
+        Err(stop) => {
+            match stop.to_stderr {
+                true => eprint!("{}", stop.text),
+                false => print!("{}", stop.text),
+            }
+            return ExitCode::from(stop.code);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AVALA_LOG")

@@ -62,3 +62,61 @@ pub fn hint(lang: Lang, hint: &avala::error::Hint) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// `avala-runner --help` in Spanish.
+pub const HELP: avala_cmdline::help::Table = avala_cmdline::help::Table {
+    about: &[(
+        "",
+        "avala-runner — genera los certificados y envía los correos de la cola de tareas.\n\n\
+         Códigos de salida: 0 hecho (o detenido con SIGTERM/Ctrl-C tras terminar la tarea en curso); \
+         2 error de uso; 5 no se pudo usar la base de datos o la configuración.",
+    )],
+    args: &[
+        (
+            "/db",
+            "Base de datos: la ruta de un archivo SQLite, o postgres://usuario@servidor/bd",
+        ),
+        ("/once", "Vacía la cola una vez y termina"),
+        (
+            "/smtp_url",
+            "Envía el correo por SMTP (smtp://servidor:puerto, smtp://servidor:puerto?tls=required, \
+             smtps://servidor:puerto) en lugar de escribir archivos .eml en outbox/ junto a la base de datos",
+        ),
+        (
+            "/poll_interval",
+            "Cuánto esperar entre consultas cuando la cola está vacía (segundos)",
+        ),
+        (
+            "/lang",
+            "Idioma de los certificados, los correos y los mensajes: es (español, el predeterminado) o en",
+        ),
+        (
+            "/name",
+            "Nombre de este ejecutor en las concesiones de tareas (predeterminado: servidor e id de proceso)",
+        ),
+        ("/concurrency", "Tareas que este proceso ejecuta a la vez"),
+        (
+            "/rate_limit",
+            "Envía como máximo tantos correos por segundo (los relevos limitan); 0 sin límite",
+        ),
+        (
+            "/summary_every",
+            "Registra un resumen de una línea del trabajo hecho con esta frecuencia (segundos)",
+        ),
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::HELP;
+
+    #[test]
+    fn the_runners_help_reads_in_spanish() {
+        let out = avala_cmdline::help::unworded(&crate::Args::command(), &HELP);
+        assert!(out.is_empty(), "without Spanish help:\n{}", out.join("\n"));
+        let out = avala_cmdline::help::english_left(&crate::Args::command(), &HELP);
+        assert!(out.is_empty(), "{}", out.join("\n"));
+    }
+}

@@ -7,7 +7,6 @@ mod en;
 mod es;
 pub mod help;
 mod help_es;
-pub mod usage;
 
 use avala::Lang;
 use avala::error::Hint;

@@ -75,7 +75,7 @@ pub fn message(e: &clap::Error, lang: Lang) -> String {
     // clap's usage line, computed for the command that failed.
     let rendered = e.render().to_string();
     if let Some(usage) = rendered.lines().find_map(|l| l.strip_prefix("Usage: ")) {
-        out.push_str(&format!("\nUso: `{}`\n", super::help::placeholders(usage)));
+        out.push_str(&format!("\nUso: `{}`\n", crate::help::placeholders(usage)));
     }
     out.push_str("\nPara más información, pruebe «--help».\n");
     out
