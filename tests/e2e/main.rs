@@ -2,6 +2,7 @@
 //! PostgreSQL database and a real SMTP server on loopback, as operators use them.
 
 mod certificates;
+mod exports;
 mod faults;
 mod languages;
 mod runner;

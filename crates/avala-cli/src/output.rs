@@ -95,6 +95,14 @@ fn cell(out: Out, row: &serde_json::Map<String, Value>, (name, how): Col) -> Str
     }
 }
 
+/// A JSON value as a CSV cell: text that a spreadsheet would run as a formula is neutralised.
+fn csv_cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => avala::spreadsheet::safe_cell(s).into_owned(),
+        other => plain(other),
+    }
+}
+
 /// A JSON value as plain text (CSV cells, list items).
 fn plain(value: &Value) -> String {
     match value {
@@ -155,7 +163,7 @@ impl<'a> Pages<'a> {
                         let _ = w.write_record(map.keys());
                         w
                     });
-                    let _ = w.write_record(map.values().map(plain));
+                    let _ = w.write_record(map.values().map(csv_cell));
                     self.printed += 1;
                 }
                 if let Some(w) = &mut self.csv {
@@ -248,7 +256,7 @@ pub fn record<T: Serialize>(out: Out, record: &T, columns: &[Col], extra: &[(Str
         Format::Csv => {
             let mut w = csv::Writer::from_writer(stdout);
             let _ = w.write_record(map.keys());
-            let _ = w.write_record(map.values().map(plain));
+            let _ = w.write_record(map.values().map(csv_cell));
             let _ = w.flush();
         }
         Format::Table => {

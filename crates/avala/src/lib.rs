@@ -26,6 +26,7 @@ pub mod mail;
 pub mod messages;
 pub mod notices;
 pub mod process;
+pub mod spreadsheet;
 pub mod standard;
 pub mod store;
 pub mod worker;

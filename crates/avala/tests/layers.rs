@@ -22,6 +22,7 @@ const FLOORS: &[(u8, &[&str])] = &[
             "error",
             "clock",
             "actor",
+            "spreadsheet",
         ],
     ),
     (
