@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     avala::limit_malloc_arenas();
+    avala::process::quit_quietly_on_closed_pipe();
     let args: Vec<String> = std::env::args().collect();
     let cli: Cli = match avala_cmdline::parse(Cli::command(), &say::help::TABLE, &args) {
         Ok(cli) => cli,

@@ -87,3 +87,25 @@ fn init_creates_the_database_config_and_a_private_key() {
     assert_eq!(code, 0, "init twice is harmless");
     assert_eq!(std::fs::read(&key).unwrap(), first, "init never replaces the key");
 }
+
+#[test]
+fn a_pipe_closed_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    // More than a pipe holds, read a line of, then the pipe closed (as `| head -1` does).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_avala"))
+        .args(["cohort", "generate", "20000"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run avala");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("curp,"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "nothing to say about a closed pipe:\n{stderr}");
+}

@@ -185,6 +185,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     avala::limit_malloc_arenas();
+    avala::process::quit_quietly_on_closed_pipe();
     let argv: Vec<String> = std::env::args().collect();
     let args: Args = match avala_cmdline::parse(Args::command(), &say::HELP, &argv) {
         Ok(args) => args,

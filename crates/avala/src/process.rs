@@ -13,6 +13,18 @@ pub fn limit_malloc_arenas() {
     }
 }
 
+/// Lets a closed pipe end the process quietly, as it ends `cat` or `grep`: with the signal's
+/// default action restored, `avala … | head -2` stops when `head` has read enough, instead of
+/// failing (or panicking) on the next write to a pipe nobody reads. The binaries call this
+/// first thing.
+pub fn quit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal, before any other thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// The async runtime both binaries run on: one thread runs every task, and the blocking pool
 /// (rendering PDFs, formatting and writing e-mails) runs on all the CPUs the process may use.
 ///
