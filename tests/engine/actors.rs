@@ -120,6 +120,15 @@ async fn the_public_verifies_by_code_and_never_by_folio(test: TestDb) {
         .await
         .unwrap();
     assert_eq!(by_folio.outcome, Outcome::Valid);
+    // A typing slip where the QR code's token belongs is an invalid request, not a forgery.
+    let slip = w
+        .engine
+        .verify_certificate(&Actor::Public, Subject::Token("hello"))
+        .await;
+    assert!(
+        matches!(&slip, Err(Error::NotAToken { text }) if text == "hello"),
+        "{slip:?}"
+    );
     // A code no certificate has is not found, and names no one.
     let unknown = w
         .engine

@@ -36,6 +36,17 @@ pub enum Subject<'a> {
 }
 
 impl<'a> Subject<'a> {
+    /// Refuses a subject that is not what it claims before anything is looked up: text given as
+    /// a token without the token's prefix is a typing slip, not a tampered certificate.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Subject::Token(text) if !text.contains(crate::certificate::signed::TOKEN_PREFIX) => Err(Error::NotAToken {
+                text: text.trim().chars().take(40).collect(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Typed text as what it is: a verification code when it can be one, else a folio.
     pub fn of_key(text: &'a str) -> Subject<'a> {
         if crate::certificate::normalize_verification_code(text).is_some() {
@@ -110,6 +121,7 @@ impl Engine {
     /// code; a folio alone is staff's (folios are sequential, and the public must not be able
     /// to list holders by counting).
     pub async fn verify_certificate(&self, actor: &Actor, subject: Subject<'_>) -> Result<Verification> {
+        subject.check()?;
         let subject = match subject {
             Subject::File(bytes) => Subject::of_file(bytes),
             Subject::Folio(_) => {

@@ -56,6 +56,7 @@ pub fn offline_keys(given: &[String], config: Option<&Config>) -> Result<Vec<(St
 
 /// Verifies `subject` where `records` say.
 pub async fn verify_certificate(records: Records<'_>, subject: Subject<'_>) -> Result<Verification> {
+    subject.check()?;
     match records {
         Records::Online(engine, actor) => engine.verify_certificate(actor, subject).await,
         Records::Offline { keys, now } => {

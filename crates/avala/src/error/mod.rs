@@ -313,6 +313,12 @@ pub enum Error {
     },
     /// Without the issuer's records, a folio or code cannot be looked up.
     OfflineNeedsDocument,
+    /// Text given as a certificate's token that is not one (it lacks the token's prefix): a
+    /// typing slip, not a tampered certificate.
+    NotAToken {
+        /// The text given (its first 40 characters).
+        text: String,
+    },
     /// The audit log's chain is broken.
     AuditBroken {
         /// The stream.

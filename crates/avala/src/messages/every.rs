@@ -500,6 +500,7 @@ fn errors() -> Vec<Error> {
         },
         E::NotUtf8 { path: path() },
         E::OfflineNeedsDocument,
+        E::NotAToken { text: "hola".into() },
         E::DatabaseUrl {
             url: url(),
             detail: "?".into(),
@@ -670,6 +671,7 @@ fn error_tag(e: &Error) -> usize {
         E::DemoExists { .. } => 46,
         E::NotUtf8 { .. } => 47,
         E::OfflineNeedsDocument => 48,
+        E::NotAToken { .. } => 58,
         E::AuditBroken { .. } => 49,
         E::DatabaseUrl { .. } => 50,
         E::DatabaseUnavailable { .. } => 51,
@@ -896,7 +898,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 58, error_tag);
+    covers("Error", &all, 59, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);

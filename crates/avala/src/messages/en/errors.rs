@@ -214,6 +214,10 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             dir.display()
         ),
         Error::NotUtf8 { path } => format!("{} is not UTF-8 text", path.display()),
+        Error::NotAToken { text } => format!(
+            "{text:?} is not the text of a certificate's QR code (that begins with {})",
+            crate::certificate::signed::TOKEN_PREFIX
+        ),
         Error::OfflineNeedsDocument => {
             "without the issuer's records a folio or code cannot be looked up; give the PDF file or the token".into()
         }

@@ -221,6 +221,10 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             dir.display()
         ),
         Error::NotUtf8 { path } => format!("{} no es texto UTF-8", path.display()),
+        Error::NotAToken { text } => format!(
+            "«{text}» no es el texto del código QR de un certificado (que empieza con {})",
+            crate::certificate::signed::TOKEN_PREFIX
+        ),
         Error::OfflineNeedsDocument => {
             "sin los registros del emisor no se puede buscar un folio o código; dé el PDF o el token".into()
         }
