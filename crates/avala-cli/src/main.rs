@@ -24,11 +24,11 @@ fn main() -> ExitCode {
     }
     avala::limit_malloc_arenas();
     avala::process::quit_quietly_on_closed_pipe();
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli: Cli = match avala_cmdline::parse(Cli::command(), &say::help::TABLE, &args) {
         Ok(cli) => cli,
         Err(stop) => {
-            if stop.usage_error && avala_cmdline::usage::wants_json(&args) {
+            if stop.usage_error && avala_cmdline::usage::wants_json(&avala_cmdline::text_of(&args)) {
                 let first = stop
                     .text
                     .lines()

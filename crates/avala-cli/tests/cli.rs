@@ -109,3 +109,22 @@ fn a_pipe_closed_early_ends_the_output_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.is_empty(), "nothing to say about a closed pipe:\n{stderr}");
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_taken_as_given() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"est\xe1ndar.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_avala"))
+        .arg("standard")
+        .arg("load")
+        .arg(name)
+        .current_dir(dir.path())
+        .env_remove("AVALA_DATABASE_URL")
+        .env_remove("AVALA_ACTOR")
+        .output()
+        .expect("run avala");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+}

@@ -10,6 +10,11 @@ pub mod usage;
 use clap::error::ErrorKind;
 use clap::{Command, FromArgMatches};
 
+/// The arguments as text, for reading the language and format options by hand.
+pub fn text_of(args: &[std::ffi::OsString]) -> Vec<String> {
+    args.iter().map(|a| a.to_string_lossy().into_owned()).collect()
+}
+
 /// What to print instead of running: the help, the version, or a line that does not parse.
 #[derive(Debug)]
 pub struct Stop {
@@ -25,8 +30,10 @@ pub struct Stop {
 
 /// Parses `args` with `english` (the binary's clap command) in the language they ask for
 /// (`--lang`, `AVALA_LANG`; Spanish by default), with `table` wording the Spanish help.
-pub fn parse<T: FromArgMatches>(english: Command, table: &help::Table, args: &[String]) -> Result<T, Stop> {
-    let lang = usage::lang_of(args);
+/// The arguments are taken as the system gives them (a file name need not be UTF-8); only the
+/// language and format options are read from their text.
+pub fn parse<T: FromArgMatches>(english: Command, table: &help::Table, args: &[std::ffi::OsString]) -> Result<T, Stop> {
+    let lang = usage::lang_of(&text_of(args));
     let matches = match lang {
         avala::Lang::Es => help::spanish(english, table).try_get_matches_from(args),
         avala::Lang::En => english.try_get_matches_from(args),

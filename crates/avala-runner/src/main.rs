@@ -186,7 +186,7 @@ fn main() -> ExitCode {
     }
     avala::limit_malloc_arenas();
     avala::process::quit_quietly_on_closed_pipe();
-    let argv: Vec<String> = std::env::args().collect();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let args: Args = match avala_cmdline::parse(Args::command(), &say::HELP, &argv) {
         Ok(args) => args,
         Err(stop) => {
