@@ -93,6 +93,16 @@ pub struct CertificateMailText<'a> {
     pub issuer: &'a str,
 }
 
+/// Values as they are typed, each in backticks: `a`, `b` or `c` (`or` is the language's word).
+pub(crate) fn typed(values: &[String], or: &str) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// The catalogue of `lang`.
 pub fn of(lang: Lang) -> &'static dyn Catalogue {
     match lang {

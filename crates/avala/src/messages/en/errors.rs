@@ -135,7 +135,11 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::ScoreOutOfRange { score } => format!("the score must be between 0 and 100, not {score}"),
         Error::Missing { field } => format!("{} must not be empty", c.field(*field)),
         Error::UnknownValue { field, value, known } => {
-            format!("{value:?} is not {}; use {}", c.field(*field), typed(known, "or"))
+            format!(
+                "{value:?} is not {}; use {}",
+                c.field(*field),
+                crate::messages::typed(known, "or")
+            )
         }
         Error::UnknownTimeZone { value } => {
             format!("unknown time zone {value:?}; use an IANA name such as America/Mexico_City")
@@ -291,15 +295,5 @@ pub(super) fn count(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
-    }
-}
-
-/// Values as they are typed, each in backticks: `a`, `b` or `c`.
-fn typed(values: &[String], or: &str) -> String {
-    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
-        None => String::new(),
     }
 }

@@ -144,7 +144,11 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         }
         Error::Missing { field } => format!("falta {}", c.field(*field)),
         Error::UnknownValue { field, value, known } => {
-            format!("{value:?} no es {} válido; use {}", c.field(*field), typed(known, "o"))
+            format!(
+                "{value:?} no es {} válido; use {}",
+                c.field(*field),
+                crate::messages::typed(known, "o")
+            )
         }
         Error::UnknownTimeZone { value } => {
             format!("zona horaria desconocida {value:?}; use un nombre IANA como America/Mexico_City")
@@ -308,15 +312,5 @@ pub(super) fn count(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
-    }
-}
-
-/// Values as they are typed, each in backticks: `a`, `b` or `c`.
-fn typed(values: &[String], or: &str) -> String {
-    let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} {or} {last}", rest.join(", ")),
-        None => String::new(),
     }
 }
