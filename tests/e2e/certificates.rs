@@ -81,7 +81,7 @@ fn decode_qr(pdf: &Path, scratch: &Path) -> String {
         .args([
             "-r",
             "300",
-            "-png",
+            "-gray",
             "-singlefile",
             pdf.to_str().unwrap(),
             prefix.to_str().unwrap(),
@@ -89,10 +89,14 @@ fn decode_qr(pdf: &Path, scratch: &Path) -> String {
         .status()
         .expect("pdftoppm (poppler-utils) is needed by the tests; .ci/run installs it");
     assert!(status.success());
-    let image = image::open(prefix.with_extension("png"))
-        .expect("rendered page")
-        .to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(image);
+    // `-gray` writes a binary PGM: "P5", width, height, 255, then one byte per pixel.
+    let pgm = std::fs::read(prefix.with_extension("pgm")).expect("rendered page");
+    let mut fields = pgm.split(|b| b.is_ascii_whitespace()).filter(|f| !f.is_empty());
+    assert_eq!(fields.next(), Some(&b"P5"[..]), "a binary PGM");
+    let mut number = || -> usize { std::str::from_utf8(fields.next().unwrap()).unwrap().parse().unwrap() };
+    let (width, height, _max) = (number(), number(), number());
+    let pixels = &pgm[pgm.len() - width * height..];
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| pixels[y * width + x]);
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code on the page");
     let (_, content) = grids[0].decode().expect("the QR code decodes");

@@ -180,7 +180,6 @@ pub struct AuditReport {
     pub broken: Option<BrokenLink>,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     stream: String,
@@ -192,6 +191,18 @@ struct Row {
     prev_hash: String,
     hash: String,
 }
+
+crate::from_row!(Row {
+    id,
+    stream,
+    seq,
+    actor,
+    at,
+    kind,
+    payload,
+    prev_hash,
+    hash
+});
 
 /// Walks every stream in order, recomputing each hash; stops at the first broken link.
 /// Reads in pages, so memory does not grow with the log.

@@ -158,27 +158,11 @@ impl Config {
         };
         let path = self.dir.join(file);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        let image = image::load_from_memory(&bytes).map_err(|e| Error::BadLogo {
+        let logo = crate::certificate::logo::decode(&bytes).map_err(|detail| Error::BadLogo {
             path: path.clone(),
-            detail: e.to_string(),
+            detail,
         })?;
-        let image = if image.width() > 600 || image.height() > 600 {
-            image.thumbnail(600, 600)
-        } else {
-            image
-        };
-        let rgba = image.to_rgba8();
-        let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
-        for p in rgba.pixels() {
-            let [r, g, b, a] = p.0;
-            let over_white = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
-            rgb.extend([over_white(r), over_white(g), over_white(b)]);
-        }
-        Ok(Some(crate::certificate::pdf::Logo::new(
-            rgb,
-            rgba.width(),
-            rgba.height(),
-        )))
+        Ok(Some(logo))
     }
 
     /// Where rendered certificates are written.

@@ -92,7 +92,6 @@ pub struct Job {
 }
 
 /// A job row as claimed.
-#[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
     kind: String,
@@ -101,6 +100,15 @@ struct Claimed {
     attempts: i64,
     max_attempts: i64,
 }
+
+crate::from_row!(Claimed {
+    id,
+    kind,
+    payload,
+    idempotency_key,
+    attempts,
+    max_attempts
+});
 
 impl Claimed {
     fn job(self, claimed_at: DateTime<Utc>) -> Job {

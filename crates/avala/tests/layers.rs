@@ -49,7 +49,7 @@ fn module_of(name: &str) -> Option<&'static str> {
         "Error" => Some("error"),
         "Actor" => Some("actor"),
         "Clock" | "FixedClock" | "SystemClock" | "parse_instant" => Some("clock"),
-        "on" => Some("store"),
+        "on" | "from_row" => Some("store"),
         _ => FLOORS.iter().flat_map(|(_, m)| m.iter()).find(|m| **m == name).copied(),
     }
 }

@@ -2,6 +2,7 @@
 
 mod deflate;
 mod fonts;
+pub mod logo;
 pub mod ob3;
 pub mod pdf;
 mod qr;

@@ -8,7 +8,7 @@ use super::signed::{Payload, StandardRef};
 use crate::Lang;
 
 /// What a certificate shows, as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateRecord {
     /// Folio.
     pub folio: String,
@@ -35,6 +35,21 @@ pub struct CertificateRecord {
     /// The verifier who issued the dictamen.
     pub verifier_name: String,
 }
+
+crate::from_row!(CertificateRecord {
+    folio,
+    verification_code,
+    holder_name,
+    issued_at,
+    expires_at,
+    enrollment_id,
+    standard_code,
+    standard_version,
+    standard_title,
+    standard_level,
+    tz,
+    verifier_name
+});
 
 /// An instant as the payload writes it: RFC 3339, UTC, seconds.
 fn rfc3339(at: DateTime<Utc>) -> String {

@@ -65,7 +65,6 @@ impl<'a> Subject<'a> {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct Stored {
     pub(super) id: i64,
     pub(super) folio: String,
@@ -80,6 +79,21 @@ pub(super) struct Stored {
     signature: Option<String>,
     enrollment_id: i64,
 }
+
+crate::from_row!(Stored {
+    id,
+    folio,
+    state,
+    version,
+    expires_at,
+    revoked_reason,
+    revoked_at,
+    superseded_by,
+    pdf_sha256,
+    signed_payload,
+    signature,
+    enrollment_id
+});
 
 pub(super) const STORED: &str = "SELECT c.id, c.folio, c.state, c.version, c.expires_at, c.revoked_reason, c.revoked_at, \
      n.folio AS superseded_by, c.pdf_sha256, c.signed_payload, c.signature, c.enrollment_id \

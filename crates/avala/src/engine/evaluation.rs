@@ -52,11 +52,15 @@ async fn assigned_standard(tx: &mut Tx, enrollment: i64, by: &str) -> Result<cra
 }
 
 /// An enrollment's assignment, for rules 4 and 5.
-#[derive(sqlx::FromRow)]
 struct Assignment {
     evaluator_id: Option<String>,
     standard_id: Option<i64>,
 }
+
+crate::from_row!(Assignment {
+    evaluator_id,
+    standard_id
+});
 
 async fn assignment(tx: &mut Tx, id: i64) -> Result<Assignment> {
     Ok(

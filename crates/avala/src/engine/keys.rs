@@ -14,7 +14,7 @@ use crate::on;
 use crate::store::Tx;
 
 /// One issuer key.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct KeyRow {
     /// Key id (first 16 hex digits of the public key's SHA-256).
     pub key_id: String,
@@ -25,6 +25,13 @@ pub struct KeyRow {
     /// When it was replaced by a newer key (it still verifies what it signed).
     pub retired_at: Option<DateTime<Utc>>,
 }
+
+crate::from_row!(KeyRow {
+    key_id,
+    public_key,
+    created_at,
+    retired_at
+});
 
 /// What a key of the key set does now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

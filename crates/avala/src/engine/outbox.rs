@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::on;
 
 /// One job, as `avala jobs list|show` prints it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct JobRow {
     /// Id.
     pub id: i64,
@@ -35,8 +35,21 @@ pub struct JobRow {
     pub lease_expires_at: Option<DateTime<Utc>>,
 }
 
+crate::from_row!(JobRow {
+    id,
+    kind,
+    idempotency_key,
+    state,
+    run_at,
+    attempts,
+    max_attempts,
+    last_error,
+    lease_holder,
+    lease_expires_at
+});
+
 /// One attempt at a job.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct AttemptRow {
     /// Attempt number.
     pub attempt: i64,
@@ -51,6 +64,15 @@ pub struct AttemptRow {
     /// What happened (the mail server's answer, the error).
     pub detail: String,
 }
+
+crate::from_row!(AttemptRow {
+    attempt,
+    holder,
+    started_at,
+    finished_at,
+    outcome,
+    detail
+});
 
 const JOB: &str = "SELECT id, kind, idempotency_key, state, run_at, attempts, max_attempts, last_error, lease_holder, \
                    lease_expires_at FROM jobs";

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 /// A staff member.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct StaffRow {
     /// Id.
     pub id: String,
@@ -16,8 +16,10 @@ pub struct StaffRow {
     pub roles: String,
 }
 
+crate::from_row!(StaffRow { id, name, email, roles });
+
 /// A loaded standard version.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct StandardRow {
     /// Row id.
     pub id: i64,
@@ -39,8 +41,20 @@ pub struct StandardRow {
     pub loaded_at: DateTime<Utc>,
 }
 
+crate::from_row!(StandardRow {
+    id,
+    code,
+    version,
+    title,
+    level,
+    validity_years,
+    diagnostic_threshold,
+    content_hash,
+    loaded_at
+});
+
 /// A window with its enrollment count.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct WindowRow {
     /// Id.
     pub id: i64,
@@ -60,8 +74,19 @@ pub struct WindowRow {
     pub enrolled: i64,
 }
 
+crate::from_row!(WindowRow {
+    id,
+    standard_code,
+    state,
+    opens_at,
+    closes_at,
+    tz,
+    capacity,
+    enrolled
+});
+
 /// One line of an enrollment listing (no personal data beyond the name).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct EnrollmentRow {
     /// Id.
     pub id: i64,
@@ -81,8 +106,19 @@ pub struct EnrollmentRow {
     pub verdict: Option<String>,
 }
 
+crate::from_row!(EnrollmentRow {
+    id,
+    window_id,
+    name,
+    institution,
+    state,
+    evaluator_id,
+    diagnostic_score,
+    verdict
+});
+
 /// An element judgement.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct JudgementRow {
     /// Element code.
     pub element_code: String,
@@ -98,8 +134,17 @@ pub struct JudgementRow {
     pub recorded_at: DateTime<Utc>,
 }
 
+crate::from_row!(JudgementRow {
+    element_code,
+    competent,
+    evidence,
+    feedback,
+    evaluator_id,
+    recorded_at
+});
+
 /// Everything about one enrollment, personal data included (reading it is audited).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct EnrollmentDetail {
     /// Id.
     pub id: i64,
@@ -148,18 +193,17 @@ pub struct EnrollmentDetail {
     /// Certificate e-mailed at.
     pub delivered_at: Option<DateTime<Utc>>,
     /// Element judgements.
-    #[sqlx(skip)]
     pub judgements: Vec<JudgementRow>,
     /// Certificate folios.
-    #[sqlx(skip)]
     pub folios: Vec<String>,
 }
 
+crate::from_row!(EnrollmentDetail { id, window_id, state, version, candidate_id, name, identity_kind, identity, email, institution, position, public_registry, registered_at, diagnostic_score, evaluator_id, evaluation_at, standard_version, verdict, verdict_at, dictamen_batch_id, dictamen_at, withdrawn_reason, delivered_at } skip { judgements, folios });
+
 /// A certificate in a listing.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CertificateRow {
     /// Row id (the order of issue), for reading a listing in pages.
-    #[sqlx(default)]
     #[serde(skip)]
     pub id: i64,
     /// Folio.
@@ -179,6 +223,8 @@ pub struct CertificateRow {
     /// Has the PDF been rendered?
     pub rendered: bool,
 }
+
+crate::from_row!(CertificateRow { folio, holder_name, state, enrollment_id, issued_at, expires_at, verification_code, rendered } default { id });
 
 /// One line of a report: a group and its count.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

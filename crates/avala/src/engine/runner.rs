@@ -19,7 +19,7 @@ use crate::on;
 use crate::store::Tx;
 
 /// A certificate to e-mail, as recorded now.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Delivery {
     /// Folio.
     pub folio: String,
@@ -42,6 +42,21 @@ pub struct Delivery {
     /// Standard title.
     pub standard_title: String,
 }
+
+crate::from_row!(Delivery {
+    folio,
+    verification_code,
+    holder_name,
+    email,
+    pdf,
+    state,
+    version,
+    enrollment_id,
+    enrollment_state,
+    enrollment_version,
+    standard_code,
+    standard_title
+});
 
 impl Delivery {
     /// Is there anything to send? Not once delivered, revoked or otherwise moved on.
@@ -291,7 +306,6 @@ async fn delivered(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
 struct About {
     name: String,
     email: String,
@@ -303,6 +317,18 @@ struct About {
     verdict: Option<String>,
     state: String,
 }
+
+crate::from_row!(About {
+    name,
+    email,
+    standard_code,
+    standard_title,
+    window_id,
+    diagnostic_score,
+    diagnostic_threshold,
+    verdict,
+    state
+});
 
 impl About {
     fn person(&self) -> Person {

@@ -13,7 +13,7 @@ use crate::on;
 use crate::store::Tx;
 
 /// A window as the registration rules need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub(crate) struct WindowRules {
     pub state: String,
     pub opens_at: DateTime<Utc>,
@@ -21,6 +21,14 @@ pub(crate) struct WindowRules {
     pub capacity: Option<i64>,
     pub tz: String,
 }
+
+crate::from_row!(WindowRules {
+    state,
+    opens_at,
+    closes_at,
+    capacity,
+    tz
+});
 
 pub(crate) async fn load(tx: &mut Tx, id: i64) -> Result<WindowRules> {
     let row: Option<WindowRules> = on!(tx, c => sqlx::query_as(

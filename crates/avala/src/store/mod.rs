@@ -4,6 +4,9 @@
 //! both accept (`$1` placeholders, `RETURNING`); the `on!` macro runs the same body on
 //! whichever backend a transaction belongs to.
 
+mod from_row;
+mod migrations;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -179,8 +182,8 @@ impl Db {
     /// Applies the embedded migrations of the backend, then the data migrations SQL cannot do.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p, _) => sqlx::migrate!("../../migrations/sqlite").run(p).await,
-            Db::Postgres(p) => sqlx::migrate!("../../migrations/postgres").run(p).await,
+            Db::Sqlite(p, _) => migrations::sqlite().run(p).await,
+            Db::Postgres(p) => migrations::postgres().run(p).await,
         }
         .map_err(|e| Error::Migrate { detail: e.to_string() })?;
         rehash_standards(self).await
