@@ -178,7 +178,12 @@ impl Config {
 
 pub use crate::certificate::key_id;
 
-/// Writes a file atomically (temporary file, then rename), optionally private (0600, synced).
+/// Writes a file atomically, optionally private (0600, synced to disk).
+///
+/// The bytes go to a new file with an unpredictable name in the same directory, created
+/// exclusively (`O_EXCL`: a file or symlink planted there is never opened or followed), then
+/// renamed over `path` (a symlink at `path` is replaced, not followed). Other files are created
+/// with the usual mode (0666 less the umask).
 pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     use std::io::Write;
     let dir = path
@@ -190,30 +195,61 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(if private { 0o600 } else { 0o666 }));
     }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut file = options.open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut file = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     // Private files (the signing key) are forced to disk. Certificates and outbox e-mails are
     // written with the durability of the embedded database itself (SQLite, WAL, synchronous =
     // NORMAL): they survive a crash of the process, which is what a runner killed mid-batch
     // needs, and an fsync per file would cost more than rendering the certificate.
     file.write_all(bytes)
-        .and_then(|_| if private { file.sync_all() } else { Ok(()) })
-        .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        .and_then(|_| if private { file.as_file().sync_all() } else { Ok(()) })
+        .map_err(|e| Error::io(file.path(), e))?;
+    file.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn writing_never_follows_a_planted_symlink() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        // Where the old writer put its temporary file, and the file itself.
+        let target = dir.path().join("issuer-key.secret");
+        symlink(
+            &victim,
+            dir.path()
+                .join(format!(".issuer-key.secret.{}.tmp", std::process::id())),
+        )
+        .unwrap();
+        symlink(&victim, &target).unwrap();
+        write_atomic(&target, b"secret", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(std::fs::read(&target).unwrap(), b"secret");
+        assert!(!std::fs::symlink_metadata(&target).unwrap().file_type().is_symlink());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&target), 0o600);
+        let public = dir.path().join("certificate.pdf");
+        write_atomic(&public, b"pdf", false).unwrap();
+        assert_eq!(mode(&public) & 0o600, 0o600, "readable and writable by its owner");
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 4, "no temporary file left behind: {left:?}");
+    }
 
     #[test]
     fn init_creates_config_and_private_key_once() {
