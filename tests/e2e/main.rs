@@ -331,6 +331,12 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
     let good = std::fs::read_to_string(&csv).unwrap();
     let mut lines: Vec<String> = good.lines().map(String::from).collect();
     let header = lines[0].clone();
+    let with_name = |name: &str| {
+        let mut f: Vec<String> = lines[1].split(',').map(String::from).collect();
+        let i = header.split(',').position(|h| h == "name").unwrap();
+        f[i] = name.to_string();
+        f.join(",")
+    };
 
     // Malformed CSV, one kind per file: each exits 1, names the line, imports nothing.
     let mut wrong_digit: Vec<char> = lines[2].chars().collect();
@@ -372,6 +378,26 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
             "line 2",
         ),
         ("no header", lines[1..].join("\n"), "header"),
+        (
+            "a line break typed inside the name cell (Alt+Enter)",
+            [header.clone(), with_name("\"Juan\r\nBcc: x@y\"")].join("\n"),
+            "line break at character 5",
+        ),
+        (
+            "a terminal escape in the name",
+            [header.clone(), with_name("\u{1b}[31mAna")].join("\n"),
+            "control character (U+001B)",
+        ),
+        (
+            "a bidi override in the name",
+            [header.clone(), with_name("Ana \u{202e}zepoL")].join("\n"),
+            "invisible character (U+202E) at character 5",
+        ),
+        (
+            "a name of 131 072 characters",
+            [header.clone(), with_name(&"a".repeat(131_072))].join("\n"),
+            "at most 150",
+        ),
     ];
     let before = op.snapshot().await;
     for (what, content, expect) in &cases {
@@ -418,6 +444,42 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
     }
     assert!(!out.stderr.contains("  line 3,"), "line 3 is fine:\n{}", out.stderr);
     assert_eq!(op.snapshot().await, before, "a refused import changed the database");
+
+    // The same rule for one candidate typed in, in each language.
+    let curp = lines[1].split(',').next().unwrap().to_string();
+    for (lang, expect) in [
+        ("en", "the name has a line break at character 5"),
+        ("es", "el nombre tiene un salto de línea en el carácter 5"),
+    ] {
+        let out = op
+            .run(
+                Some("admin"),
+                &[
+                    "--lang",
+                    lang,
+                    "candidate",
+                    "register",
+                    "--window",
+                    &w,
+                    "--curp",
+                    &curp,
+                    "--name",
+                    "Juan\r\nBcc: x@y",
+                    "--email",
+                    "juan@example.org",
+                    "--institution",
+                    "Ayuntamiento",
+                ],
+            )
+            .await;
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains(expect), "{lang}: {}", out.stderr);
+    }
+    assert_eq!(
+        op.snapshot().await,
+        before,
+        "a refused registration changed the database"
+    );
 
     // Over capacity, and a window that is closed: refused before anything is written.
     let small = op

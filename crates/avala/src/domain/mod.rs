@@ -4,6 +4,7 @@
 
 mod names;
 mod role;
+pub mod text;
 
 pub use names::{Field, Judgement, Record};
 pub use role::{Action, Role, Roles};

@@ -40,6 +40,8 @@ pub enum Field {
     Identity,
     /// An institution (sujeto obligado).
     Institution,
+    /// A candidate's position (cargo).
+    Position,
     /// Why something is done (withdrawal, revocation).
     Reason,
     /// A process state.

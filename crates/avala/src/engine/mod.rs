@@ -169,6 +169,17 @@ pub(crate) async fn set_enrollment_state_with(
 }
 
 /// A stored state no machine knows: the database holds something avala never wrote.
+/// Free text for `field` as it is stored ([`crate::domain::text::clean`]); empty is refused
+/// unless `optional`, which gives `None`.
+pub(crate) fn text_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
+    let clean = crate::domain::text::clean(value, max).map_err(|problem| Error::Text { field, problem })?;
+    match (clean.is_empty(), optional) {
+        (false, _) => Ok(Some(clean)),
+        (true, true) => Ok(None),
+        (true, false) => Err(Error::Missing { field }),
+    }
+}
+
 pub(crate) fn stored_state(e: crate::machine::UnknownState) -> Error {
     Error::database(format!("unknown {} state {:?} in the database", e.machine, e.value))
 }

@@ -287,18 +287,16 @@ pub(crate) async fn register_many(
 
 impl Engine {
     /// Registers a candidate in an open window (rule 2). Returns the enrollment id.
-    pub async fn register(&self, actor: &Actor, window: i64, candidate: NewCandidate) -> Result<i64> {
+    pub async fn register(&self, actor: &Actor, window: i64, mut candidate: NewCandidate) -> Result<i64> {
+        use crate::domain::{Field, text};
         let by = actor.staff(Role::Admin, Action::RegisterCandidates)?;
-        if candidate.name.trim().is_empty() {
-            return Err(Error::Missing {
-                field: crate::domain::Field::Name,
-            });
-        }
-        if candidate.institution.trim().is_empty() {
-            return Err(Error::Missing {
-                field: crate::domain::Field::Institution,
-            });
-        }
+        candidate.name = super::text_of(Field::Name, &candidate.name, text::NAME, false)?.unwrap_or_default();
+        candidate.institution =
+            super::text_of(Field::Institution, &candidate.institution, text::INSTITUTION, false)?.unwrap_or_default();
+        candidate.position = match candidate.position.as_deref() {
+            Some(p) => super::text_of(Field::Position, p, text::INSTITUTION, true)?,
+            None => None,
+        };
         crate::identity::email(&candidate.email)?;
         let mut tx = self.db().write().await?;
         let now = self.now();

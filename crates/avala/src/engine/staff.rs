@@ -85,16 +85,13 @@ impl Engine {
 
     /// Adds a staff member. The very first one must be an admin and is added by the public
     /// (bootstrap); after that only an admin may add staff.
-    pub async fn add_staff(&self, actor: &Actor, new: NewStaff) -> Result<()> {
+    pub async fn add_staff(&self, actor: &Actor, mut new: NewStaff) -> Result<()> {
         let id = new.id.trim();
         if id.is_empty() || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
             return Err(Error::BadStaffId { id: id.to_string() });
         }
-        if new.name.trim().is_empty() {
-            return Err(Error::Missing {
-                field: crate::domain::Field::Name,
-            });
-        }
+        new.name = super::text_of(crate::domain::Field::Name, &new.name, crate::domain::text::NAME, false)?
+            .unwrap_or_default();
         let email = crate::identity::email(&new.email)?;
         let roles = Roles::new(new.roles.iter().copied());
         if roles.is_empty() {

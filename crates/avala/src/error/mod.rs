@@ -166,6 +166,13 @@ pub enum Error {
         /// The score given.
         score: u32,
     },
+    /// Free text with what a name never holds, or too long.
+    Text {
+        /// Which field.
+        field: Field,
+        /// What is wrong, and where.
+        problem: crate::domain::text::TextProblem,
+    },
     /// A required value is empty.
     Missing {
         /// Which.

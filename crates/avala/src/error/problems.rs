@@ -72,6 +72,8 @@ pub enum Problem {
     },
     /// A required cell is empty.
     MissingValue,
+    /// A cell with what a name never holds (a line break, a control or invisible character) or too long.
+    Text(crate::domain::text::TextProblem),
     /// A row without CURP or passport.
     MissingIdentity,
     /// A row with both CURP and passport.

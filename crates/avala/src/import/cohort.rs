@@ -225,16 +225,27 @@ impl<R: std::io::Read> CohortReader<R> {
                 .map(|bytes| decode_cell(bytes, &mut legacy).trim().to_string())
                 .unwrap_or_default()
         };
-        let name = cell("name");
-        let institution = cell("institution");
+        let mut name = cell("name");
+        let mut institution = cell("institution");
         let email_cell = cell("email");
         let (curp, passport) = (cell("curp"), cell("passport"));
         let consent = cell("public_registry");
-        let position = cell("position");
+        let mut position = cell("position");
         if legacy {
             self.encoding = Encoding::Windows1252;
         }
         let before = problems.len();
+        use crate::domain::text;
+        for (value, column, max) in [
+            (&mut name, "name", text::NAME),
+            (&mut institution, "institution", text::INSTITUTION),
+            (&mut position, "position", text::INSTITUTION),
+        ] {
+            match text::clean(value, max) {
+                Ok(clean) => *value = clean,
+                Err(t) => problems.push(ImportProblem::new(line, Some(column), Problem::Text(t))),
+            }
+        }
         for (value, column) in [(&name, "name"), (&institution, "institution"), (&email_cell, "email")] {
             if value.is_empty() {
                 problems.push(ImportProblem::new(line, Some(column), Problem::MissingValue));

@@ -147,6 +147,21 @@ fn problems() -> Vec<Problem> {
         },
         P::NoJudgements,
     ];
+    {
+        use crate::domain::text::TextProblem as T;
+        all.extend(
+            [
+                T::TooLong { max: 150, found: 151 },
+                T::LineBreak { at: 5 },
+                T::Control { at: 1, codepoint: 0x1b },
+                T::Invisible {
+                    at: 5,
+                    codepoint: 0x202e,
+                },
+            ]
+            .map(P::Text),
+        );
+    }
     all.extend(identity_errors().into_iter().map(P::Identity));
     all
 }
@@ -173,6 +188,7 @@ fn problem_tag(p: &Problem) -> usize {
         P::AlreadyEnrolled { .. } => 16,
         P::OverCapacity { .. } => 17,
         P::NoJudgements => 18,
+        P::Text(_) => 19,
     }
 }
 
@@ -555,6 +571,10 @@ fn errors() -> Vec<Error> {
     }
     for field in field_all() {
         all.push(E::Missing { field });
+        all.push(E::Text {
+            field,
+            problem: crate::domain::text::TextProblem::LineBreak { at: 5 },
+        });
         all.push(E::UnknownValue {
             field,
             value: "x".into(),
@@ -672,6 +692,7 @@ fn error_tag(e: &Error) -> usize {
         E::NotUtf8 { .. } => 47,
         E::OfflineNeedsDocument => 48,
         E::NotAToken { .. } => 58,
+        E::Text { .. } => 59,
         E::AuditBroken { .. } => 49,
         E::DatabaseUrl { .. } => 50,
         E::DatabaseUnavailable { .. } => 51,
@@ -721,6 +742,7 @@ fn field_all() -> Vec<Field> {
         F::Name,
         F::Identity,
         F::Institution,
+        F::Position,
         F::Reason,
         F::State,
         F::JobState,
@@ -728,10 +750,11 @@ fn field_all() -> Vec<Field> {
         F::Lang,
         F::Target,
     ];
-    covers("Field", &all, 9, |f| match f {
+    covers("Field", &all, 10, |f| match f {
         F::Name => 0,
         F::Identity => 1,
         F::Institution => 2,
+        F::Position => 9,
         F::Reason => 3,
         F::State => 4,
         F::JobState => 5,
@@ -898,7 +921,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 59, error_tag);
+    covers("Error", &all, 60, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);
@@ -912,7 +935,7 @@ fn every_error_reads_in_both_languages() {
 fn every_problem_reason_and_issue_reads_in_both_languages() {
     let (es, en) = (of(Lang::Es), of(Lang::En));
     let problems = problems();
-    covers("Problem", &problems, 19, problem_tag);
+    covers("Problem", &problems, 20, problem_tag);
     for p in &problems {
         both(&format!("{p:?}"), &es.problem(p), &en.problem(p));
     }

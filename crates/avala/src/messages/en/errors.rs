@@ -133,6 +133,7 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             if elements.len() == 1 { "has" } else { "have" }
         ),
         Error::ScoreOutOfRange { score } => format!("the score must be between 0 and 100, not {score}"),
+        Error::Text { field, problem } => format!("{} {}", c.field(*field), super::problems::text(problem)),
         Error::Missing { field } => format!("{} must not be empty", c.field(*field)),
         Error::UnknownValue { field, value, known } => {
             format!(

@@ -86,6 +86,7 @@ pub(super) fn field(field: Field) -> &'static str {
         Field::Name => "the name",
         Field::Identity => "the CURP (or passport, for a foreign candidate)",
         Field::Institution => "the institution",
+        Field::Position => "the position",
         Field::Reason => "the reason",
         Field::State => "a state",
         Field::JobState => "a job state",

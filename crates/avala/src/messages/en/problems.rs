@@ -29,6 +29,7 @@ pub(super) fn problem(c: &En, p: &Problem) -> String {
             format!("has {found} fields but the header has {expected}")
         }
         Problem::MissingValue => "missing value".into(),
+        Problem::Text(t) => text(t),
         Problem::MissingIdentity => "missing value (give a CURP, or a passport number for a foreign candidate)".into(),
         Problem::BothIdentities => "give either a CURP or a passport number, not both".into(),
         Problem::Identity(e) => c.identity(e),
@@ -117,5 +118,19 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "only knowledge criteria have a knowledge_level".into(),
         Issue::NoItems => "a criterion needs at least one checklist item".into(),
+    }
+}
+
+/// A text refused, in English.
+pub(super) fn text(p: &crate::domain::text::TextProblem) -> String {
+    use crate::domain::text::TextProblem as T;
+    let code = p.codepoint().unwrap_or_default();
+    match p {
+        T::TooLong { max, found } => format!("is {found} characters long; at most {max} are allowed"),
+        T::LineBreak { at } => format!("has a line break at character {at}; a value is one line"),
+        T::Control { at, .. } => format!("has a control character ({code}) at character {at}"),
+        T::Invisible { at, .. } => {
+            format!("has an invisible character ({code}) at character {at}; retype the value instead of pasting it")
+        }
     }
 }

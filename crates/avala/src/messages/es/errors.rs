@@ -142,6 +142,7 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         Error::ScoreOutOfRange { score } => {
             format!("la calificación debe estar entre 0 y 100, no {score}")
         }
+        Error::Text { field, problem } => format!("{} {}", c.field(*field), super::problems::text(problem)),
         Error::Missing { field } => format!("falta {}", c.field(*field)),
         Error::UnknownValue { field, value, known } => {
             format!(

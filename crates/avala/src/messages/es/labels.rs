@@ -149,6 +149,7 @@ pub(super) fn field(field: Field) -> &'static str {
         Field::Name => "el nombre",
         Field::Identity => "la CURP (o el pasaporte, para una persona extranjera)",
         Field::Institution => "la institución",
+        Field::Position => "el cargo",
         Field::Reason => "el motivo",
         Field::State => "un estado",
         Field::JobState => "un estado de tarea",

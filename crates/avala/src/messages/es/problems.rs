@@ -27,6 +27,7 @@ pub(super) fn problem(c: &Es, p: &Problem) -> String {
         Problem::NoIdentityColumn => "falta la columna; dé `curp` (y `passport` para personas extranjeras)".into(),
         Problem::FieldCount { found, expected } => format!("tiene {found} campos pero el encabezado tiene {expected}"),
         Problem::MissingValue => "falta el valor".into(),
+        Problem::Text(t) => text(t),
         Problem::MissingIdentity => {
             "falta el valor (dé una CURP, o un número de pasaporte para una persona extranjera)".into()
         }
@@ -119,5 +120,19 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "solo los criterios de conocimiento tienen knowledge_level".into(),
         Issue::NoItems => "un criterio necesita al menos un reactivo de la lista de cotejo".into(),
+    }
+}
+
+/// Un texto rechazado, en español.
+pub(super) fn text(p: &crate::domain::text::TextProblem) -> String {
+    use crate::domain::text::TextProblem as T;
+    let code = p.codepoint().unwrap_or_default();
+    match p {
+        T::TooLong { max, found } => format!("tiene {found} caracteres; se admiten como máximo {max}"),
+        T::LineBreak { at } => format!("tiene un salto de línea en el carácter {at}; un valor ocupa una sola línea"),
+        T::Control { at, .. } => format!("tiene un carácter de control ({code}) en el carácter {at}"),
+        T::Invisible { at, .. } => {
+            format!("tiene un carácter invisible ({code}) en el carácter {at}; escriba el valor en lugar de pegarlo")
+        }
     }
 }

@@ -1,0 +1,202 @@
+//! Free text as a domain value: names, institutions, positions, titles and reasons as people
+//! type and paste them, made safe to print on a certificate, put in an e-mail header or show on
+//! a terminal.
+//!
+//! [`clean`] normalises to NFC (a name typed with a combining accent and one typed with the
+//! precomposed letter are the same name), trims, turns runs of spaces and tabs into one space,
+//! and refuses what a person's name never holds: line breaks and other control characters
+//! (ESC, BEL: terminal escapes, e-mail header injection), and invisible format characters (bidi
+//! overrides such as U+202E, zero-width spaces, soft hyphens). Nothing is silently removed, so
+//! what is stored is what was typed; the refusal names the character and its place.
+
+use serde::Serialize;
+use unicode_general_category::{GeneralCategory, get_general_category};
+use unicode_normalization::UnicodeNormalization;
+
+/// The longest name, in characters: RENAPO's longest names are under 100; a certificate prints
+/// 150 on one or two lines.
+pub const NAME: usize = 150;
+/// The longest institution or position.
+pub const INSTITUTION: usize = 200;
+/// The longest standard title.
+pub const TITLE: usize = 300;
+/// The longest reason (withdrawal, revocation) or place.
+pub const REASON: usize = 500;
+
+/// Why a text was refused. Places count characters from 1, after trimming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TextProblem {
+    /// Longer than the field allows.
+    TooLong {
+        /// The limit, in characters.
+        max: usize,
+        /// Characters given.
+        found: usize,
+    },
+    /// A line break: a value is one line.
+    LineBreak {
+        /// Which character.
+        at: usize,
+    },
+    /// A control character (ESC, BEL, NUL…).
+    Control {
+        /// Which character.
+        at: usize,
+        /// Its code point.
+        codepoint: u32,
+    },
+    /// An invisible format character (bidi override, zero-width space…).
+    Invisible {
+        /// Which character.
+        at: usize,
+        /// Its code point.
+        codepoint: u32,
+    },
+}
+
+impl TextProblem {
+    /// The code point as people write it, `U+202E`.
+    pub fn codepoint(&self) -> Option<String> {
+        match self {
+            TextProblem::Control { codepoint, .. } | TextProblem::Invisible { codepoint, .. } => {
+                Some(format!("U+{codepoint:04X}"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The text as it will be stored, or why not. An empty result is for the caller to judge.
+pub fn clean(input: &str, max: usize) -> Result<String, TextProblem> {
+    let mut out = String::with_capacity(input.len().min(4 * max + 4));
+    let mut count = 0;
+    let mut space = false;
+    for c in input.nfc() {
+        if c == ' ' || c == '\t' || (c != '\u{85}' && c.is_whitespace() && !is_break(c)) {
+            space = count > 0;
+            continue;
+        }
+        if space {
+            out.push(' ');
+            count += 1;
+            space = false;
+        }
+        count += 1;
+        if is_break(c) {
+            return Err(TextProblem::LineBreak { at: count });
+        }
+        match get_general_category(c) {
+            GeneralCategory::Control => {
+                return Err(TextProblem::Control {
+                    at: count,
+                    codepoint: c.into(),
+                });
+            }
+            GeneralCategory::Format | GeneralCategory::PrivateUse => {
+                return Err(TextProblem::Invisible {
+                    at: count,
+                    codepoint: c.into(),
+                });
+            }
+            _ => {}
+        }
+        if count <= max {
+            out.push(c);
+        }
+    }
+    if count > max {
+        return Err(TextProblem::TooLong { max, found: count });
+    }
+    Ok(out)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn names_as_typed_are_kept_in_one_form() {
+        assert_eq!(clean("  María \t José  ", NAME).unwrap(), "María José");
+        // A combining acute accent becomes the precomposed letter.
+        assert_eq!(clean("Jose\u{301}", NAME).unwrap(), "José");
+        assert_eq!(clean("Ñuño O'Brien-Pérez", NAME).unwrap(), "Ñuño O'Brien-Pérez");
+        assert_eq!(clean("\u{A0}Ana\u{3000}Li", NAME).unwrap(), "Ana Li");
+    }
+
+    #[test]
+    fn what_a_name_never_holds_is_refused_with_its_place() {
+        assert_eq!(clean("Juan\r\nBcc: x@y", NAME), Err(TextProblem::LineBreak { at: 5 }));
+        assert_eq!(clean("Juan\u{2028}", NAME), Err(TextProblem::LineBreak { at: 5 }));
+        assert_eq!(
+            clean("\u{1b}[31mAna", NAME),
+            Err(TextProblem::Control { at: 1, codepoint: 0x1b })
+        );
+        assert_eq!(
+            clean("Ana\u{7}", NAME),
+            Err(TextProblem::Control { at: 4, codepoint: 7 })
+        );
+        let bidi = clean("Ana \u{202E}zepóL", NAME).unwrap_err();
+        assert_eq!(
+            bidi,
+            TextProblem::Invisible {
+                at: 5,
+                codepoint: 0x202E
+            }
+        );
+        assert_eq!(bidi.codepoint().as_deref(), Some("U+202E"));
+        assert_eq!(
+            clean("A\u{200B}na", NAME),
+            Err(TextProblem::Invisible {
+                at: 2,
+                codepoint: 0x200B
+            })
+        );
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_and_a_huge_value_is_not_copied() {
+        assert!(clean(&"ñ".repeat(NAME), NAME).is_ok());
+        assert_eq!(
+            clean(&"ñ".repeat(NAME + 1), NAME),
+            Err(TextProblem::TooLong {
+                max: NAME,
+                found: NAME + 1
+            })
+        );
+        let huge = "a".repeat(131_072);
+        assert_eq!(
+            clean(&huge, NAME),
+            Err(TextProblem::TooLong {
+                max: NAME,
+                found: 131_072
+            })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn clean_text_is_stable_bounded_and_printable(input in "\\PC{0,200}") {
+            if let Ok(out) = clean(&input, NAME) {
+                prop_assert_eq!(clean(&out, NAME), Ok(out.clone()));
+                prop_assert!(out.chars().count() <= NAME);
+                prop_assert!(!out.starts_with(' ') && !out.ends_with(' ') && !out.contains("  "));
+                prop_assert!(out.chars().all(|c| !c.is_control()));
+            }
+        }
+
+        #[test]
+        fn any_control_character_is_refused(prefix in "[a-z]{0,5}", c in any::<char>().prop_filter("control", |c| c.is_control() && *c != '\t')) {
+            let input: String = prefix.chars().chain([c, 'x']).collect();
+            prop_assert!(clean(&input, NAME).is_err());
+        }
+    }
+}
