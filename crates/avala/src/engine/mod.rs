@@ -168,7 +168,6 @@ pub(crate) async fn set_enrollment_state_with(
     Ok(())
 }
 
-/// A stored state no machine knows: the database holds something avala never wrote.
 /// Free text for `field` as it is stored ([`crate::domain::text::clean`]); empty is refused
 /// unless `optional`, which gives `None`.
 pub(crate) fn text_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
@@ -180,6 +179,7 @@ pub(crate) fn text_of(field: crate::domain::Field, value: &str, max: usize, opti
     }
 }
 
+/// A stored state no machine knows: the database holds something avala never wrote.
 pub(crate) fn stored_state(e: crate::machine::UnknownState) -> Error {
     Error::database(format!("unknown {} state {:?} in the database", e.machine, e.value))
 }
