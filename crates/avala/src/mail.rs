@@ -166,6 +166,29 @@ pub(crate) fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
     Ok(Mailbox::new(Some(name.to_string()), address))
 }
 
+/// `Auto-Submitted: auto-generated` (RFC 3834): every e-mail avala sends is automatic, so
+/// out-of-office and other automatic replies must not answer it.
+#[derive(Debug, Clone, Copy)]
+struct AutoSubmitted;
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> std::result::Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        if s.trim().eq_ignore_ascii_case("auto-generated") {
+            Ok(AutoSubmitted)
+        } else {
+            Err(format!("not auto-generated: {s:?}").into())
+        }
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
+}
+
 impl CertificateMail<'_> {
     /// Builds the message, PDF attached.
     pub fn build(self) -> Result<Message> {
@@ -185,6 +208,7 @@ impl CertificateMail<'_> {
             .to(mailbox(self.to_name, self.to)?)
             .subject(subject)
             .message_id(Some(message_id(self.folio, "certificate", 1, domain)))
+            .header(AutoSubmitted)
             .multipart(
                 MultiPart::mixed()
                     .singlepart(SinglePart::plain(body))
@@ -218,7 +242,9 @@ pub fn notice_message(composed: &Composed, key: &str, issuer: &str, from: &str) 
     let mut builder = Message::builder()
         .from(mailbox(issuer, from)?)
         .subject(composed.subject.clone())
+        .header(lettre::message::header::MIME_VERSION_1_0)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .header(AutoSubmitted)
         .message_id(Some(format!("<{}.v1@{domain}>", key.replace(':', "."))));
     for person in &composed.to {
         builder = builder.to(mailbox(&person.name, &person.email)?);
@@ -255,5 +281,26 @@ mod tests {
         );
         assert!(text.contains("application/pdf"));
         assert!(text.contains("EC1057-2026-000001.pdf"));
+        assert!(
+            text.contains("MIME-Version: 1.0\r\n") && text.contains("Auto-Submitted: auto-generated\r\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_notice_says_it_is_mime_and_automatic() {
+        let composed = crate::notices::Composed {
+            to: vec![crate::notices::Person {
+                name: "María Núñez".into(),
+                email: "maria@example.mx".into(),
+            }],
+            subject: "Registro".into(),
+            body: "Hola".into(),
+        };
+        let message = notice_message(&composed, "notice:registration:1", "Instituto", "avala@itaipem.org.mx").unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        // RFC 2045 (MIME-Version) and RFC 3834 (no automatic replies to automatic mail).
+        assert_eq!(text.matches("MIME-Version: 1.0\r\n").count(), 1, "{text}");
+        assert!(text.contains("Auto-Submitted: auto-generated\r\n"), "{text}");
     }
 }
