@@ -96,8 +96,11 @@ pub(crate) fn certificate_stream(folio: &str) -> String {
     format!("certificate:{folio}")
 }
 
-/// Loads an enrollment's state and version, locking the row on PostgreSQL (NOWAIT: a
-/// concurrent command on the same enrollment is a conflict, not a silent wait-and-overwrite).
+/// Loads an enrollment's state and version, locking the row on PostgreSQL. A concurrent command
+/// on the same enrollment waits for it (at most the connection's `lock_timeout`, then a
+/// conflict) and then reads the state it left: never a stale read and an overwrite. Waiting,
+/// not `NOWAIT`: a command refused a moment ago holds its lock until its rollback reaches the
+/// server, and the next command must not be refused for that.
 pub(crate) async fn lock_enrollment(tx: &mut Tx, id: i64) -> Result<(crate::machine::EnrollmentState, i64)> {
     let row: Option<(String, i64)> = match tx {
         Tx::Sqlite(t) => {
@@ -106,7 +109,7 @@ pub(crate) async fn lock_enrollment(tx: &mut Tx, id: i64) -> Result<(crate::mach
                 .fetch_optional(&mut **t)
                 .await?
         }
-        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1 FOR UPDATE NOWAIT")
+        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM enrollments WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut **t)
             .await

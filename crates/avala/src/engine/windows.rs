@@ -187,7 +187,7 @@ async fn transition_in(tx: &mut Tx, id: i64, event: WindowEvent, by: &str, now: 
                 .fetch_optional(&mut **t)
                 .await?
         }
-        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE NOWAIT")
+        Tx::Postgres(t) => sqlx::query_as("SELECT state, version FROM windows WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut **t)
             .await

@@ -136,10 +136,13 @@ impl Db {
         };
         match Backend::of(url) {
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url).map_err(|e| Error::DatabaseUrl {
-                    url: redact(url),
-                    detail: e.to_string(),
-                })?;
+                // A row lock held longer than this is a conflict (as SQLite's busy timeout).
+                let opts = PgConnectOptions::from_str(url)
+                    .map_err(|e| Error::DatabaseUrl {
+                        url: redact(url),
+                        detail: e.to_string(),
+                    })?
+                    .options([("lock_timeout", "5s")]);
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
@@ -362,7 +365,7 @@ pub fn states<S: crate::machine::Lifecycle>(set: &[S]) -> String {
 pub fn map_db_error(e: sqlx::Error) -> Error {
     if let sqlx::Error::Database(db) = &e {
         let code = db.code().map(|c| c.to_string()).unwrap_or_default();
-        // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (NOWAIT);
+        // 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (lock_timeout);
         // SQLite 5/517/6: busy, busy snapshot, locked (after the busy timeout).
         if matches!(code.as_str(), "40001" | "40P01" | "55P03" | "5" | "517" | "6") {
             return Error::conflict(crate::domain::Record::Unknown, "");
