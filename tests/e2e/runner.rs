@@ -22,6 +22,7 @@ both!(
     an_expired_lease_is_claimed_again_and_a_live_one_is_not,
     a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing,
     windows_open_and_close_on_schedule_and_overdue_processes_are_reported,
+    one_bad_record_fails_its_job_alone,
 );
 
 const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
@@ -285,6 +286,85 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
     let report = op.ok(Some("admin"), &["report"]).await;
     assert!(!report.stdout.contains("e-mail refused"), "{}", report.stdout);
     op.ok(Some("admin"), &["audit", "verify"]).await;
+}
+
+/// Runs `sql` with `args` bound on the test database, as someone with the database file could.
+async fn tamper(test: &TestDb, sql: &'static str, args: &[&str]) {
+    let db = Db::connect(&test.url, false).await.unwrap();
+    let mut tx = db.write().await.unwrap();
+    avala::on!(&mut tx, c => {
+        let mut q = sqlx::query(sql);
+        for a in args {
+            q = q.bind(*a);
+        }
+        q.execute(c).await.unwrap().rows_affected()
+    });
+    tx.commit().await.unwrap();
+    db.close().await;
+}
+
+async fn one_bad_record_fails_its_job_alone(test: TestDb) {
+    let emails = approved(&test, 200).await;
+    // Written into the database directly, past every check: a name with a line break (it made
+    // lettre panic and the runner exit 5, batch after batch) and a 131 KB name (too long for
+    // any QR code; it was retried as if the next try could succeed).
+    tamper(
+        &test,
+        "UPDATE certificates SET holder_name = $1 WHERE id = (SELECT MIN(id) FROM certificates)",
+        &["Juan\r\nBcc: intruso@example.com"],
+    )
+    .await;
+    let huge = "a".repeat(131_072);
+    tamper(
+        &test,
+        "UPDATE certificates SET holder_name = $1 WHERE id = (SELECT MIN(id) + 1 FROM certificates)",
+        &[&huge],
+    )
+    .await;
+    let smtp = SmtpSink::start().await;
+    let out = runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_LANG", "en")]).await;
+    out.ok();
+    assert!(
+        out.stdout
+            .contains("199 certificate(s) rendered, 199 certificate e-mail(s)")
+            && out.stdout.contains("1 failed for good"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(smtp.certificates().len(), 199);
+    // The one that cannot be rendered is dead at once, after one attempt, saying why.
+    let op = Operator { test: &test };
+    let dead = op.json(Some("admin"), &["jobs", "list", "--state", "dead"]).await;
+    let dead = dead.as_array().unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0]["kind"], "render_certificate");
+    assert_eq!(dead[0]["attempts"], 1);
+    let why = dead[0]["last_error"].as_str().unwrap();
+    assert!(why.contains("QR"), "{why}");
+    // The name with a line break went out on one line, and the line added no recipient.
+    let messages = smtp.messages();
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.header("Bcc").is_none() && m.to.iter().all(|to| !to.contains("intruso"))),
+        "the line break added a recipient"
+    );
+    use base64::Engine as _;
+    let one_line = base64::engine::general_purpose::STANDARD.encode("Juan Bcc: intruso@example.com");
+    let juan = messages
+        .iter()
+        .filter(|m| m.header("To").is_some_and(|to| to.contains(&one_line)))
+        .count();
+    assert_eq!(juan, 1, "Juan's certificate went out once, his name on one line");
+    assert_eq!(
+        check_mail(&messages, &emails[..]),
+        0,
+        "every candidate got their mail once"
+    );
+    assert_eq!(
+        count(&test, "SELECT COUNT(*) FROM jobs WHERE state NOT IN ('done', 'dead')").await,
+        0
+    );
 }
 
 async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {

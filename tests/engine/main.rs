@@ -1099,3 +1099,4 @@ fn delivery_deadline_skips_weekends() {
 }
 
 mod actors;
+mod isolation;

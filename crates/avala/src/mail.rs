@@ -102,7 +102,16 @@ impl Mailer {
                 })
                 .await
                 .into_iter()
-                .map(|written| written.map_err(transient).and_then(|w| w))
+                .map(|written| {
+                    // A panic formatting one message fails that message alone, for good:
+                    // formatting it again panics again.
+                    written
+                        .map_err(|panic| SendError {
+                            message: format!("the e-mail could not be formatted ({panic})"),
+                            permanent: true,
+                        })
+                        .and_then(|w| w)
+                })
                 .collect()
             }
             Mailer::Smtp(_) => {
@@ -163,7 +172,9 @@ pub(crate) fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
     let address = address.parse().map_err(|e| Error::Mail {
         detail: format!("address {address:?}: {e}"),
     })?;
-    Ok(Mailbox::new(Some(name.to_string()), address))
+    // A name stored before names were checked may hold a line break: tamed, it cannot break
+    // the header (lettre panics formatting one).
+    Ok(Mailbox::new(Some(crate::domain::text::tame(name)), address))
 }
 
 /// `Auto-Submitted: auto-generated` (RFC 3834): every e-mail avala sends is automatic, so
@@ -193,13 +204,16 @@ impl CertificateMail<'_> {
     /// Builds the message, PDF attached.
     pub fn build(self) -> Result<Message> {
         let domain = self.from.rsplit('@').next().unwrap_or("avala.local");
+        // Stored text is tamed before it is worded: a value stored before values were checked
+        // adds no line or terminal escape to the letter.
+        let tame = crate::domain::text::tame;
         let (subject, body) = crate::messages::of(self.lang).certificate_mail(&crate::messages::CertificateMailText {
-            holder: self.to_name,
+            holder: &tame(self.to_name),
             standard_code: self.standard_code,
-            standard_title: self.standard_title,
+            standard_title: &tame(self.standard_title),
             folio: self.folio,
             verification_code: self.verification_code,
-            issuer: self.issuer,
+            issuer: &tame(self.issuer),
         });
         let mail = |e: &dyn std::fmt::Display| Error::Mail { detail: e.to_string() };
         let pdf_type = ContentType::parse("application/pdf").map_err(|e| mail(&e))?;
@@ -241,7 +255,7 @@ pub fn notice_message(composed: &Composed, key: &str, issuer: &str, from: &str) 
     let domain = from.rsplit('@').next().unwrap_or("avala.local");
     let mut builder = Message::builder()
         .from(mailbox(issuer, from)?)
-        .subject(composed.subject.clone())
+        .subject(crate::domain::text::tame(&composed.subject))
         .header(lettre::message::header::MIME_VERSION_1_0)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .header(AutoSubmitted)
@@ -285,6 +299,28 @@ mod tests {
             text.contains("MIME-Version: 1.0\r\n") && text.contains("Auto-Submitted: auto-generated\r\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_name_stored_with_a_line_break_cannot_add_a_header() {
+        let message = CertificateMail {
+            lang: Lang::En,
+            issuer: "Instituto\r\nX-Evil: 1",
+            from: "certificacion@itaipem.org.mx",
+            to_name: "Juan\r\nBcc: x@example.com",
+            to: "juan@example.mx",
+            folio: "EC1057-2026-000001",
+            verification_code: "ABCD",
+            standard_code: "EC1057",
+            standard_title: "Título\u{1b}[31m",
+            pdf: b"%PDF-1.7 test".to_vec(),
+        }
+        .build()
+        .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        assert!(!text.contains("\r\nBcc:") && !text.contains("\r\nX-Evil:"), "{text}");
+        assert!(text.contains("Juan Bcc: x@example.com"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains("=1B"), "{text}");
     }
 
     #[test]

@@ -77,9 +77,10 @@ mod affinity {
 }
 
 /// Runs `work` on each item on the blocking pool, the items split into one run per CPU, and
-/// gives the results in the items' order (an `Err` with the panic's message where a run
-/// panicked). A batch of certificates or e-mails thus costs one hand-off per CPU rather than
-/// one per item, and never more threads or PDFs in flight than there are CPUs.
+/// gives the results in the items' order. A batch of certificates or e-mails thus costs one
+/// hand-off per CPU rather than one per item, and never more threads or PDFs in flight than
+/// there are CPUs. Where one item's work panics, that item's result is an `Err` with the
+/// panic's message and the others of its run go on.
 pub async fn spread<T, R, F>(items: Vec<T>, work: F) -> Vec<std::result::Result<R, String>>
 where
     T: Send + 'static,
@@ -95,21 +96,58 @@ where
         let (work, n) = (work.clone(), chunk.len());
         runs.push((
             n,
-            tokio::task::spawn_blocking(move || chunk.into_iter().map(work).collect::<Vec<R>>()),
+            tokio::task::spawn_blocking(move || {
+                chunk
+                    .into_iter()
+                    .map(|item| {
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item)))
+                            .map_err(|panic| panic_message(&*panic))
+                    })
+                    .collect::<Vec<_>>()
+            }),
         ));
     }
     let mut out = Vec::new();
     for (n, run) in runs {
         match run.await {
-            Ok(results) => out.extend(results.into_iter().map(Ok)),
+            Ok(results) => out.extend(results),
             Err(e) => out.extend((0..n).map(|_| Err(format!("the blocking task failed: {e}")))),
         }
     }
     out
 }
 
+/// What a caught panic said (its message, when it has one).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+        (Some(s), _) => format!("panicked: {s}"),
+        (_, Some(s)) => format!("panicked: {s}"),
+        _ => "panicked".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// A panic in one item's work fails that item alone; the rest of its run goes on.
+    #[test]
+    fn a_panic_fails_its_item_alone() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let results = runtime.block_on(super::spread((0..9).collect(), |i: i32| {
+            if i == 4 {
+                panic!("item {i} is bad");
+            }
+            i * 10
+        }));
+        assert_eq!(results.len(), 9);
+        for (i, result) in results.iter().enumerate() {
+            match result {
+                Ok(v) => assert_eq!(*v, i as i32 * 10),
+                Err(e) => assert!(i == 4 && e == "panicked: item 4 is bad", "{i}: {e}"),
+            }
+        }
+        assert!(results[4].is_err());
+    }
+
     /// Blocking work may run anywhere; the task thread stays on one CPU.
     #[test]
     fn blocking_threads_are_not_kept_on_the_task_cpu() {

@@ -111,6 +111,32 @@ pub fn clean(input: &str, max: usize) -> Result<String, TextProblem> {
     Ok(out)
 }
 
+/// Stored text made safe to show or send (an e-mail header, a terminal line), whatever it holds:
+/// text stored before [`clean`] existed, or written into the database by other means, may hold
+/// what `clean` refuses. Each such character becomes a space and runs of spaces become one;
+/// text `clean` accepts comes out as `clean` gives it.
+pub fn tame(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut space = false;
+    for c in input.nfc() {
+        let refused = is_break(c)
+            || matches!(
+                get_general_category(c),
+                GeneralCategory::Control | GeneralCategory::Format | GeneralCategory::PrivateUse
+            );
+        if refused || c == ' ' || c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn is_break(c: char) -> bool {
     matches!(
         c,
@@ -182,7 +208,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn stored_text_is_tamed_for_headers_and_terminals() {
+        assert_eq!(tame("Juan\r\nBcc: x@y"), "Juan Bcc: x@y");
+        assert_eq!(tame("\u{1b}[31mAna\u{7} \u{202E}Li "), "[31mAna Li");
+        assert_eq!(tame("  María \t José  "), "María José");
+    }
+
     proptest! {
+        #[test]
+        fn tamed_text_is_what_clean_accepts(input in "\\PC{0,200}|[\\x00-\\x20a\u{202E}\u{2028}]{0,20}") {
+            let tamed = tame(&input);
+            prop_assert_eq!(clean(&tamed, 10_000), Ok(tamed.clone()));
+            if let Ok(out) = clean(&input, 10_000) {
+                prop_assert_eq!(tamed, out);
+            }
+        }
+
         #[test]
         fn clean_text_is_stable_bounded_and_printable(input in "\\PC{0,200}") {
             if let Ok(out) = clean(&input, NAME) {

@@ -135,13 +135,15 @@ impl Engine {
         Ok(self.show_job(actor, id).await?.0)
     }
 
-    /// Cancels a job that has not run: it becomes dead with the reason, and is never run.
+    /// Cancels a job that is not running: queued, or claimed by a runner whose lease ran out
+    /// (it died with the job in hand). It becomes dead with the reason, and is never run.
     pub async fn cancel_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {
         let by = actor.staff(Role::Admin, Action::ManageJobs)?;
         let now = self.now();
         let mut tx = self.db().write().await?;
         let n = on!(&mut tx, c => sqlx::query(
-            "UPDATE jobs SET state = 'dead', last_error = $1, finished_at = $2 WHERE id = $3 AND state = 'queued'"
+            "UPDATE jobs SET state = 'dead', last_error = $1, finished_at = $2, lease_holder = NULL, lease_expires_at = NULL \
+             WHERE id = $3 AND (state = 'queued' OR (state = 'running' AND lease_expires_at < $2))"
         ).bind(format!("cancelled by {by}")).bind(now).bind(id).execute(c).await?.rows_affected());
         if n != 1 {
             tx.commit().await?;

@@ -62,6 +62,16 @@ impl Error {
         }
     }
 
+    /// Whether trying again later can succeed: the database busy or out of reach, a
+    /// conflict with another command, a file that could not be written (a full disk). Bad
+    /// data, a missing or wrong key, a record gone, a refused rule: never.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Conflict { .. } | Error::DatabaseUnavailable { .. } | Error::Database { .. } | Error::Io { .. }
+        )
+    }
+
     /// What a front end may suggest next.
     pub fn hint(&self) -> Option<Hint> {
         Some(match self {

@@ -1,6 +1,8 @@
 //! E-mail: certificates and notices, sent and then recorded by the engine.
 
-use super::{Failure, RunSummary, Worker};
+use futures_util::FutureExt;
+
+use super::{Failure, RunSummary, Stage, Worker};
 use crate::engine::{Delivery, Mail, Sent};
 use crate::error::{Error, Result};
 use crate::jobs::{Job, Task};
@@ -27,23 +29,30 @@ impl Worker {
 
     /// Sends the certificate and records it; false when there was nothing to send (delivered
     /// already, or revoked).
-    pub(super) async fn deliver(&self, job: &Job, _folio: &str) -> Result<bool, Failure> {
+    pub(super) async fn deliver(&self, job: &Job) -> Result<bool, Failure> {
         let Mail::Certificate(delivery) = self.mail(job).await? else {
             return Err(Failure::permanent(Error::BadJob {
                 job: job.id,
                 detail: "not a certificate e-mail".into(),
             }));
         };
-        let answer = match self.certificate_message(&delivery)? {
-            Some(message) => Some(self.send(message).await?),
+        let message = self
+            .guarded(job, Stage::Compose, async { self.certificate_message(&delivery) })
+            .await?;
+        let answer = match message {
+            Some(message) => Some(self.guarded(job, Stage::Send, self.send(message)).await?),
             None => None,
         };
         let sent = answer.is_some();
-        let record = self.sent_certificate(job, delivery, answer);
-        self.engine
-            .record_sent(&self.actor, std::slice::from_ref(&record))
-            .await?;
+        self.record_one(&self.sent_certificate(job, delivery, answer)).await?;
         Ok(sent)
+    }
+
+    /// Records one job's e-mail.
+    async fn record_one(&self, sent: &Sent<'_>) -> Result<(), Failure> {
+        let job = sent.job();
+        let record = async { Ok(self.engine.record_sent(&self.actor, std::slice::from_ref(sent)).await?) };
+        self.guarded(job, Stage::Record, record).await
     }
 
     /// Writes and sends a notice, and records it; false when it has nobody to go to.
@@ -54,16 +63,19 @@ impl Worker {
                 detail: "not a notice".into(),
             }));
         };
-        let composed = crate::mail::compose(&letter, self.lang, &self.config.settings.issuer);
-        let (detail, to_anyone) = match self.notice_message(job, &composed)? {
-            Some(message) => (self.send(message).await?, true),
+        let message = self.guarded(job, Stage::Compose, async { self.compose(job, &letter) });
+        let (detail, to_anyone) = match message.await? {
+            Some(message) => (self.guarded(job, Stage::Send, self.send(message)).await?, true),
             None => (NOBODY.to_string(), false),
         };
-        let record = Sent::Notice { job, detail };
-        self.engine
-            .record_sent(&self.actor, std::slice::from_ref(&record))
-            .await?;
+        self.record_one(&Sent::Notice { job, detail }).await?;
         Ok(to_anyone)
+    }
+
+    /// A notice worded and made an e-mail, or none when it has nobody to go to.
+    fn compose(&self, job: &Job, letter: &crate::notices::Letter) -> Result<Option<Outgoing>, Failure> {
+        let composed = crate::mail::compose(letter, self.lang, &self.config.settings.issuer);
+        self.notice_message(job, &composed)
     }
 
     fn sent_certificate<'j>(&self, job: &'j Job, delivery: Box<Delivery>, answer: Option<String>) -> Sent<'j> {
@@ -154,13 +166,29 @@ impl Worker {
                     detail: why.clone(),
                 })),
             };
-            let message = mail.and_then(|mail| match mail {
-                Mail::Notice(letter) => {
-                    let composed = crate::mail::compose(&letter, self.lang, &self.config.settings.issuer);
-                    self.notice_message(job, &composed).map(|m| (None, m))
+            let message = match mail {
+                Ok(mail) => {
+                    let composed = async {
+                        match mail {
+                            Mail::Notice(letter) => self.compose(job, &letter).map(|m| (None, m)),
+                            Mail::Certificate(delivery) => {
+                                self.certificate_message(&delivery).map(|m| (Some(delivery), m))
+                            }
+                        }
+                    };
+                    self.guarded(job, Stage::Compose, composed).await
                 }
-                Mail::Certificate(delivery) => self.certificate_message(&delivery).map(|m| (Some(delivery), m)),
-            });
+                Err(failure) => Err(failure),
+            };
+            // (Written to the outbox folder, each message is formatted on its own: a panic
+            // formatting one fails that one alone, in `Mailer::send_all`.)
+            let message = match message {
+                Ok((delivery, Some(m))) => self
+                    .guarded(job, Stage::Send, async { Ok(m) })
+                    .await
+                    .map(|m| (delivery, Some(m))),
+                other => other,
+            };
             match message {
                 Ok((delivery, message)) => {
                     prepared.push((*job, delivery, message.is_some()));
@@ -171,8 +199,9 @@ impl Worker {
         }
         let mut answers = if self.pace.is_some() {
             let mut answers = Vec::with_capacity(outgoing.len());
-            for message in outgoing {
-                answers.push(self.send(message).await);
+            let jobs = prepared.iter().filter(|(_, _, has)| *has).map(|(job, ..)| *job);
+            for (job, message) in jobs.zip(outgoing) {
+                answers.push(self.guarded(job, Stage::Send, self.send(message)).await);
             }
             answers
         } else {
@@ -198,22 +227,29 @@ impl Worker {
                 Some(delivery) => self.sent_certificate(job, delivery, answer),
             });
         }
-        match self.engine.record_sent(&self.actor, &sent).await {
-            Ok(()) => {}
-            Err(Error::Conflict { .. }) => {
+        let all = std::panic::AssertUnwindSafe(async {
+            for s in &sent {
+                self.trip(Stage::Record, s.job());
+            }
+            self.engine.record_sent(&self.actor, &sent).await
+        })
+        .catch_unwind()
+        .await;
+        match all {
+            Ok(Ok(())) => {}
+            // One of them could not be recorded, or recording them panicked: each is recorded
+            // on its own, and only that one fails.
+            Ok(Err(Error::Conflict { .. })) | Err(_) => {
                 let mut kept = Vec::with_capacity(sent.len());
                 for s in sent {
-                    match self.engine.record_sent(&self.actor, std::slice::from_ref(&s)).await {
+                    match self.record_one(&s).await {
                         Ok(()) => kept.push(s),
-                        Err(e @ Error::Conflict { .. }) => {
-                            self.settle(s.job(), Failure::transient(e.to_string()), summary).await?;
-                        }
-                        Err(e) => return Err(e),
+                        Err(failure) => self.settle(s.job(), failure, summary).await?,
                     }
                 }
                 sent = kept;
             }
-            Err(e) => return Err(e),
+            Ok(Err(e)) => return Err(e),
         }
         for s in &sent {
             match s {

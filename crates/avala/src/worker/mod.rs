@@ -12,6 +12,7 @@ mod mail;
 mod render;
 
 use chrono::Duration;
+use futures_util::FutureExt;
 
 use crate::Lang;
 use crate::actor::Actor;
@@ -86,6 +87,23 @@ pub struct Worker {
     stopping: std::sync::atomic::AtomicBool,
     /// Least time between two messages (a sending rate limit), and when the last one went.
     pace: Option<(std::time::Duration, tokio::sync::Mutex<Option<tokio::time::Instant>>)>,
+    /// Jobs (by idempotency key) whose work panics at a stage, for the tests
+    /// ([`Worker::with_fault`]).
+    faults: Vec<(Stage, String)>,
+}
+
+/// The stages of a job's work, each guarded on its own: a panic or an error in one job's stage
+/// fails that job alone, and the runner goes on with the rest of the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading, signing and rendering a certificate.
+    Render,
+    /// Wording an e-mail and building the message.
+    Compose,
+    /// Sending it (or writing it to the outbox folder).
+    Send,
+    /// Recording what was done.
+    Record,
 }
 
 impl Worker {
@@ -102,7 +120,46 @@ impl Worker {
             logo: std::sync::OnceLock::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             pace: None,
+            faults: Vec::new(),
         }
+    }
+
+    /// Makes the work of the job whose idempotency key is `key` (`render:<folio>`,
+    /// `deliver:<folio>`) panic at `stage`: how the tests show that a panic fails that job
+    /// alone. Never set outside tests.
+    #[doc(hidden)]
+    pub fn with_fault(mut self, stage: Stage, key: &str) -> Self {
+        self.faults.push((stage, key.to_string()));
+        self
+    }
+
+    /// Whether a test asked job `job` to panic at `stage`.
+    fn faulty(&self, stage: Stage, job: &Job) -> bool {
+        self.faults
+            .iter()
+            .any(|(s, key)| *s == stage && *key == job.idempotency_key)
+    }
+
+    /// Panics where [`Worker::with_fault`] asked.
+    fn trip(&self, stage: Stage, job: &Job) {
+        if self.faulty(stage, job) {
+            panic!("a fault injected by a test at {stage:?}");
+        }
+    }
+
+    /// Runs one job's `stage`: a panic in it becomes that job's permanent failure, naming the
+    /// job and the stage.
+    async fn guarded<T>(
+        &self,
+        job: &Job,
+        stage: Stage,
+        work: impl std::future::Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        let work = async {
+            self.trip(stage, job);
+            work.await
+        };
+        caught(job, stage, work).await
     }
 
     /// Sends at most `per_second` messages a second (government relays throttle).
@@ -229,10 +286,9 @@ impl Worker {
     pub async fn run(&self, job: &Job, summary: &mut RunSummary) -> Result<()> {
         let outcome = match &job.task {
             Ok(Task::RenderCertificate { .. }) => return self.render_batch(&[job], summary).await,
-            Ok(Task::DeliverCertificate { folio }) => self
-                .deliver(job, folio)
-                .await
-                .map(|done| summary.delivered += u64::from(done)),
+            Ok(Task::DeliverCertificate { .. }) => {
+                self.deliver(job).await.map(|done| summary.delivered += u64::from(done))
+            }
             Ok(Task::Notify(_)) => self.notify(job).await.map(|done| summary.notices += u64::from(done)),
             Err(why) => Err(Failure::permanent(Error::BadJob {
                 job: job.id,
@@ -279,6 +335,18 @@ impl Worker {
     }
 }
 
+/// Runs `work`, a panic in it made job `job`'s permanent failure at `stage`.
+async fn caught<T>(
+    job: &Job,
+    stage: Stage,
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    match std::panic::AssertUnwindSafe(work).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(Failure::panicked(job, stage, &crate::process::panic_message(&*panic))),
+    }
+}
+
 /// Why a job attempt failed: its message (in the runner's language, for the attempt record and
 /// the log), whether retrying can help, and the error when there is one.
 struct Failure {
@@ -288,12 +356,37 @@ struct Failure {
 }
 
 impl Failure {
+    /// A panic in a job's work: it would panic again, so the job is dead at once.
+    fn panicked(job: &Job, stage: Stage, panic: &str) -> Self {
+        let stage = match stage {
+            Stage::Render => "rendering",
+            Stage::Compose => "composing the e-mail",
+            Stage::Send => "sending",
+            Stage::Record => "recording",
+        };
+        tracing::error!(job = job.id, kind = %job.kind, stage, panic, "a job's work panicked; that job alone fails");
+        Failure {
+            message: format!("job {} failed while {stage}: {panic}", job.id),
+            permanent: true,
+            error: None,
+        }
+    }
+
     /// A failure waiting cannot mend (a record gone, a job that cannot be read).
     fn permanent(error: Error) -> Self {
         Failure {
             message: error.to_string(),
             permanent: true,
             error: Some(Box::new(error)),
+        }
+    }
+
+    /// A failure waiting cannot mend, by its message.
+    fn dead(message: String) -> Self {
+        Failure {
+            message,
+            permanent: true,
+            error: None,
         }
     }
 
@@ -318,14 +411,13 @@ impl From<crate::mail::SendError> for Failure {
 }
 
 impl From<Error> for Failure {
+    /// Only what waiting can mend is retried ([`Error::is_transient`]); bad data, a missing or
+    /// wrong key, a record gone make the job dead at once, with the reason.
     fn from(e: Error) -> Self {
-        match e {
-            Error::NotFound { .. } | Error::BadJob { .. } => Failure::permanent(e),
-            e => Failure {
-                message: e.to_string(),
-                permanent: false,
-                error: Some(Box::new(e)),
-            },
+        Failure {
+            message: e.to_string(),
+            permanent: !e.is_transient(),
+            error: Some(Box::new(e)),
         }
     }
 }

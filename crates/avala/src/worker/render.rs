@@ -3,7 +3,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Failure, RunSummary, Worker};
+use futures_util::FutureExt;
+
+use super::{Failure, RunSummary, Stage, Worker};
 use crate::certificate::pdf::{CertificateDoc, render};
 use crate::engine::Rendered;
 use crate::error::{Error, Result};
@@ -16,6 +18,8 @@ struct ToRender {
     signed: crate::certificate::signed::Signed,
     doc: CertificateDoc,
     path: std::path::PathBuf,
+    /// A test asked this one's rendering to panic ([`Worker::with_fault`]).
+    fault: bool,
 }
 
 impl Worker {
@@ -32,12 +36,14 @@ impl Worker {
     /// engine store them all, enqueue their deliveries and complete their jobs in one
     /// transaction. A job whose certificate was stored by an earlier run only completes.
     pub(super) async fn render_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
+        // Without a usable key no certificate can be signed, and waiting will not bring one:
+        // the jobs are dead at once, with the reason.
         let key = match self.config.signing_key() {
             Ok(key) => key,
             Err(e) => {
                 let message = e.to_string();
                 for job in batch {
-                    self.settle(job, Failure::transient(message.clone()), summary).await?;
+                    self.settle(job, Failure::dead(message.clone()), summary).await?;
                 }
                 return Ok(());
             }
@@ -45,16 +51,19 @@ impl Worker {
         let mut ready = Vec::with_capacity(batch.len());
         let mut to_render = Vec::with_capacity(batch.len());
         for job in batch {
-            match self.start_render(job, &key).await {
+            match super::caught(job, Stage::Render, self.start_render(job, &key)).await {
                 Ok(None) => ready.push((*job, None)),
                 Ok(Some(render)) => to_render.push((*job, render)),
                 Err(failure) => self.settle(job, failure, summary).await?,
             }
         }
         // Rendering and writing the files are blocking work, off the runtime's thread: the
-        // batch is split into one run per CPU.
+        // batch is split into one run per CPU, each certificate's work guarded on its own.
         let (jobs, renders): (Vec<&Job>, Vec<ToRender>) = to_render.into_iter().unzip();
         let rendered = crate::process::spread(renders, |one: ToRender| {
+            if one.fault {
+                panic!("a fault injected by a test at {:?}", Stage::Render);
+            }
             let pdf = render(&one.doc)?;
             let sha256 = hex::encode(Sha256::digest(&pdf));
             crate::config::write_atomic(&one.path, &pdf, false)?;
@@ -71,8 +80,8 @@ impl Worker {
             match finished {
                 Ok(Ok(done)) => ready.push((job, Some(done))),
                 Ok(Err(e)) => self.settle(job, Failure::from(e), summary).await?,
-                Err(e) => {
-                    self.settle(job, Failure::transient(format!("rendering failed: {e}")), summary)
+                Err(panic) => {
+                    self.settle(job, Failure::panicked(job, Stage::Render, &panic), summary)
                         .await?
                 }
             }
@@ -80,11 +89,31 @@ impl Worker {
         if ready.is_empty() {
             return Ok(());
         }
-        match self
-            .engine
-            .record_renderings(&self.actor, &key.verifying_key(), &ready)
-            .await
-        {
+        let key = key.verifying_key();
+        let all = std::panic::AssertUnwindSafe(async {
+            for (job, _) in &ready {
+                self.trip(Stage::Record, job);
+            }
+            self.engine.record_renderings(&self.actor, &key, &ready).await
+        })
+        .catch_unwind()
+        .await;
+        let Ok(all) = all else {
+            // Recording the batch panicked: each is recorded on its own, so that only the one
+            // whose record panics fails.
+            for one in &ready {
+                let recorded = self.guarded(one.0, Stage::Record, async {
+                    let one = std::slice::from_ref(one);
+                    Ok(self.engine.record_renderings(&self.actor, &key, one).await?)
+                });
+                match recorded.await {
+                    Ok(rendered) => summary.rendered += rendered,
+                    Err(failure) => self.settle(one.0, failure, summary).await?,
+                }
+            }
+            return Ok(());
+        };
+        match all {
             Ok(rendered) => {
                 summary.rendered += rendered;
                 Ok(())
@@ -124,6 +153,7 @@ impl Worker {
             self.logo()?,
         );
         Ok(Some(ToRender {
+            fault: self.faulty(Stage::Render, job),
             path: self.config.certificates_dir().join(format!("{}.pdf", record.folio)),
             folio: record.folio,
             enrollment: record.enrollment_id,

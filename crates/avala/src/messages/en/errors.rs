@@ -192,9 +192,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             format!("job {job} is {state}; only dead or queued jobs can be retried")
         }
         Error::JobNotCancellable { job, state } => format!(
-            "job {job} is {state}; only queued jobs can be cancelled{}",
+            "job {job} is {state}; only queued jobs, and running jobs whose lease ran out, can be cancelled{}",
             if state == "running" {
-                " (a runner holds it now)"
+                " (a runner holds it now; once its lease runs out, it can be cancelled)"
             } else {
                 ""
             }

@@ -202,8 +202,13 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             job_state(state)
         ),
         Error::JobNotCancellable { job, state } => format!(
-            "la tarea {job} está {}; solo se cancelan tareas en cola",
-            job_state(state)
+            "la tarea {job} está {}; solo se cancelan tareas en cola, o en curso cuyo plazo de reserva venció{}",
+            job_state(state),
+            if state == "running" {
+                " (un ejecutor la tiene ahora; cuando venza su plazo se podrá cancelar)"
+            } else {
+                ""
+            }
         ),
         Error::NotAPublicKey { value } => {
             format!("{value:?} no es una llave pública Ed25519 (64 dígitos hexadecimales)")
