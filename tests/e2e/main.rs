@@ -4,6 +4,7 @@
 mod certificates;
 mod exports;
 mod faults;
+mod keys;
 mod languages;
 mod runner;
 mod upgrade;

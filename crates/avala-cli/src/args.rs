@@ -380,6 +380,9 @@ pub enum KeysCmd {
     Show,
     /// Replace the signing key; old public keys keep verifying what they signed (admin).
     Rotate,
+    /// Check that the signing key exists, is private (mode 0600) and is the one the database
+    /// has pinned.
+    Check,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,8 @@ pub fn hint(lang: Lang, hint: &avala::error::Hint) -> Option<&'static str> {
         (Hint::RunInit, Lang::En) => "run `avala init` first",
         (Hint::TryAgain, Lang::Es) => "vuelva a iniciar `avala-runner`",
         (Hint::TryAgain, Lang::En) => "start `avala-runner` again",
+        (Hint::RotateKey, Lang::Es) => "para firmar con una llave nueva, ejecute `avala --as ADMIN keys rotate`",
+        (Hint::RotateKey, Lang::En) => "to sign with a new key, run `avala --as ADMIN keys rotate`",
         _ => return None,
     })
 }

@@ -139,9 +139,23 @@ impl Config {
         self.dir.join(&self.settings.key_file)
     }
 
-    /// Reads the issuer's signing key.
+    /// Reads the issuer's signing key from its file, which must be private to its owner (no
+    /// permission for group or others). Whether it is the key that may sign is the engine's
+    /// to say ([`crate::engine::Engine::signing_key`]).
     pub fn signing_key(&self) -> Result<SigningKey> {
         let path = self.key_path();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .permissions()
+                .mode()
+                & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::KeyFileNotPrivate { path, mode });
+            }
+        }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let bytes: [u8; 32] = hex::decode(text.trim())
             .ok()

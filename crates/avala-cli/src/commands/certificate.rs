@@ -174,6 +174,23 @@ async fn verify(
 pub async fn keys(ctx: &Ctx<'_>, cmd: &KeysCmd) -> Result {
     let (engine, actor) = ctx.acting().await?;
     let config = ctx.config()?;
+    if let KeysCmd::Check = cmd {
+        let key = engine.signing_key(&actor, &config).await?;
+        let keys = engine.issuer_keys().await?.len();
+        let say = Say::KeySound {
+            key_id: key.id(),
+            file: &config.key_path().display().to_string(),
+            keys,
+        };
+        if ctx.out.format == Format::Json {
+            let json =
+                serde_json::json!({"sound": true, "key_id": key.id(), "key_file": config.key_path(), "keys": keys});
+            println!("{json}");
+        } else {
+            println!("{}", say.text(ctx.out.lang));
+        }
+        return Ok(());
+    }
     if let KeysCmd::Rotate = cmd {
         let new = engine.rotate_issuer_key(&actor, &config).await?;
         let say = Say::KeyRotated {
@@ -184,7 +201,12 @@ pub async fn keys(ctx: &Ctx<'_>, cmd: &KeysCmd) -> Result {
             println!("{}", say.text(ctx.out.lang));
         }
     }
-    let signing = avala::config::key_id(&config.signing_key()?.verifying_key());
+    // The listing shows the key set even when the key file is missing or unsafe (`keys check`
+    // says what is wrong with it).
+    let signing = config
+        .signing_key()
+        .ok()
+        .map(|k| avala::config::key_id(&k.verifying_key()));
     #[derive(serde::Serialize)]
     struct KeyLine {
         #[serde(flatten)]
@@ -196,7 +218,7 @@ pub async fn keys(ctx: &Ctx<'_>, cmd: &KeysCmd) -> Result {
         .await?
         .into_iter()
         .map(|key| KeyLine {
-            status: key.status(Some(&signing)),
+            status: key.status(signing.as_deref()),
             key,
         })
         .collect();

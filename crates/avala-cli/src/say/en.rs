@@ -123,6 +123,10 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::KeyRotated { key_id, file } => {
             format!("new signing key {key_id} in {file}; earlier keys stay valid for what they signed")
         }
+        Say::KeySound { key_id, file, keys } => format!(
+            "the signing key {key_id} in {file} is private to its owner and is the active key the database \
+             has pinned; {keys} key(s) verify the certificates"
+        ),
         Say::Revoked { folio, reason } => {
             format!("certificate {folio} revoked; verifying it now answers \"revoked: {reason}\"")
         }
@@ -200,5 +204,6 @@ pub(super) fn hint(h: &Hint) -> String {
         Hint::OtherVerifier => "another verifier must issue it".into(),
         Hint::RunRunner => "run `avala-runner --once`".into(),
         Hint::OtherFolder => "choose another folder with --dir".into(),
+        Hint::RotateKey => "to sign with a new key from now on, run `avala --as ADMIN keys rotate`".into(),
     }
 }

@@ -135,6 +135,10 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::KeyRotated { key_id, file } => {
             format!("nueva llave de firma {key_id} en {file}; las llaves anteriores siguen verificando lo que firmaron")
         }
+        Say::KeySound { key_id, file, keys } => format!(
+            "la llave de firma {key_id} en {file} es privada de su dueño y es la llave vigente registrada \
+             en la base de datos; {keys} llave(s) verifican los certificados"
+        ),
         Say::Revoked { folio, reason } => {
             format!("certificado {folio} revocado; al verificarlo ahora se responde \"revocado: {reason}\"")
         }
@@ -214,5 +218,6 @@ pub(super) fn hint(h: &Hint) -> String {
         Hint::OtherVerifier => "otra persona verificadora debe emitirlo".into(),
         Hint::RunRunner => "ejecute `avala-runner --once`".into(),
         Hint::OtherFolder => "elija otra carpeta con --dir".into(),
+        Hint::RotateKey => "para firmar con una llave nueva desde ahora, ejecute `avala --as ADMIN keys rotate`".into(),
     }
 }

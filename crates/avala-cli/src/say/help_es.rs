@@ -128,6 +128,10 @@ pub const ABOUT: &[(&str, &str)] = &[
         "Sustituye la llave de firma; las llaves públicas anteriores siguen verificando lo que firmaron (administración)",
     ),
     (
+        "keys check",
+        "Comprueba que la llave de firma existe, es privada (permisos 0600) y es la registrada en la base de datos",
+    ),
+    (
         "jobs",
         "La bandeja de salida: generación, correo y tareas programadas que ejecuta avala-runner",
     ),

@@ -172,6 +172,15 @@ pub enum Say<'a> {
         /// The key file.
         file: &'a str,
     },
+    /// The signing key passed every check.
+    KeySound {
+        /// Its key id.
+        key_id: &'a str,
+        /// The key file.
+        file: &'a str,
+        /// Keys in the key set.
+        keys: usize,
+    },
     /// A certificate was revoked.
     Revoked {
         /// Folio.

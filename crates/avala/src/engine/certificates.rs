@@ -378,10 +378,7 @@ impl Engine {
             row.ok_or_else(|| Error::not_found(Record::Certificate, folio))?;
         let standard = super::standards::by_id(&mut tx, standard_id).await?;
         tx.commit().await?;
-        let key = config.signing_key()?;
-        let mut tx = self.db().write().await?;
-        super::keys::register(&mut tx, &key.verifying_key(), self.now()).await?;
-        tx.commit().await?;
+        let key = self.signing_key(actor, config).await?;
         let rfc = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let (issued, expires) = (rfc(issued), rfc(expires));
         let credential = crate::certificate::ob3::credential(
@@ -394,12 +391,12 @@ impl Engine {
                 expires_at: &expires,
                 issuer: &config.settings.issuer,
             },
-            &key.verifying_key(),
+            &key.verifying(),
             &crate::certificate::ob3::new_salt(),
         );
         Ok(crate::certificate::ob3::sign_credential(
             &credential,
-            &key,
+            key.signing(),
             &rfc(self.now()),
         ))
     }

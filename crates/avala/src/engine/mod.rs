@@ -31,7 +31,7 @@ pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
 pub use evaluation::{DiagnosticOutcome, VerdictOutcome};
 pub use import::ImportOutcome;
-pub use keys::{KeyRow, KeyStatus, parse_public_key};
+pub use keys::{KeyRow, KeyStatus, PinnedKey, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};
 pub(crate) use queries::overdue_in;
 pub use registration::NewCandidate;

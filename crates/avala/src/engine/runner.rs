@@ -3,7 +3,6 @@
 //! completed in the same transaction as its effect. The runner itself writes nothing.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use serde_json::json;
 
 use super::{Engine, certificate_stream, enrollment_stream, stored_state};
@@ -148,19 +147,12 @@ impl Engine {
 
     /// Stores rendered certificates (the signed payload, the file and its hash), enqueues their
     /// deliveries and completes their jobs, together with the jobs of certificates found
-    /// rendered already, in one transaction. `key` is the key that signed them: it is in the
-    /// key set before the first certificate it signed is committed. Returns how many were
-    /// rendered.
-    pub async fn record_renderings(
-        &self,
-        actor: &Actor,
-        key: &VerifyingKey,
-        rendered: &[(&Job, Option<Rendered>)],
-    ) -> Result<u64> {
+    /// rendered already, in one transaction. The key that signed them is pinned in the key set
+    /// (signers get it from [`Engine::signing_key`]). Returns how many were rendered.
+    pub async fn record_renderings(&self, actor: &Actor, rendered: &[(&Job, Option<Rendered>)]) -> Result<u64> {
         let by = actor.the_runner()?;
         let now = self.now();
         let mut tx = self.db().write().await?;
-        super::keys::register(&mut tx, key, now).await?;
         let mut events = Vec::with_capacity(rendered.len());
         let (mut deliveries, mut done) = (Vec::with_capacity(rendered.len()), Vec::with_capacity(rendered.len()));
         for (job, r) in rendered {

@@ -299,6 +299,23 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The key file may be read (or written) by others than its owner.
+    KeyFileNotPrivate {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits (`0o644`).
+        mode: u32,
+    },
+    /// The key file holds a key other than the active key pinned in the database: a key
+    /// changed behind avala's back never signs.
+    KeyNotPinned {
+        /// The file.
+        path: PathBuf,
+        /// The id of the key it holds.
+        found: String,
+        /// The id of the active key, where there is one (none when every key was retired).
+        expected: Option<String>,
+    },
     /// The logo is not a PNG or JPEG image.
     BadLogo {
         /// The file.

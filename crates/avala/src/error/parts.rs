@@ -161,4 +161,6 @@ pub enum Hint {
     RunRunner,
     /// Choose another folder.
     OtherFolder,
+    /// Change the signing key on purpose, by rotating it.
+    RotateKey,
 }

@@ -97,6 +97,7 @@ impl Error {
             Error::Conflict { .. } => Hint::TryAgain,
             Error::EvaluatorOnDictamen { .. } => Hint::OtherVerifier,
             Error::DemoExists { .. } => Hint::OtherFolder,
+            Error::KeyNotPinned { .. } => Hint::RotateKey,
             _ => return None,
         })
     }

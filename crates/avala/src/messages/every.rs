@@ -506,6 +506,20 @@ fn errors() -> Vec<Error> {
         E::BadKeyFile {
             path: "/srv/avala/llave.secret".into(),
         },
+        E::KeyFileNotPrivate {
+            path: "/srv/avala/llave.secret".into(),
+            mode: 0o644,
+        },
+        E::KeyNotPinned {
+            path: "/srv/avala/llave.secret".into(),
+            found: "9f2c1d0e3b4a5c6d".into(),
+            expected: Some("0a1b2c3d4e5f6a7b".into()),
+        },
+        E::KeyNotPinned {
+            path: "/srv/avala/llave.secret".into(),
+            found: "9f2c1d0e3b4a5c6d".into(),
+            expected: None,
+        },
         E::BadLogo {
             path: "/srv/avala/logo.gif".into(),
             detail: "GIF".into(),
@@ -693,6 +707,8 @@ fn error_tag(e: &Error) -> usize {
         E::OfflineNeedsDocument => 48,
         E::NotAToken { .. } => 58,
         E::Text { .. } => 59,
+        E::KeyFileNotPrivate { .. } => 60,
+        E::KeyNotPinned { .. } => 61,
         E::AuditBroken { .. } => 49,
         E::DatabaseUrl { .. } => 50,
         E::DatabaseUnavailable { .. } => 51,
@@ -921,7 +937,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 60, error_tag);
+    covers("Error", &all, 62, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);

@@ -36,10 +36,12 @@ impl Worker {
     /// engine store them all, enqueue their deliveries and complete their jobs in one
     /// transaction. A job whose certificate was stored by an earlier run only completes.
     pub(super) async fn render_batch(&self, batch: &[&Job], summary: &mut RunSummary) -> Result<()> {
-        // Without a usable key no certificate can be signed, and waiting will not bring one:
-        // the jobs are dead at once, with the reason.
-        let key = match self.config.signing_key() {
+        // Without a usable key (missing, unreadable, open to others, not the pinned one) no
+        // certificate can be signed, and waiting will not bring one: the jobs are dead at once,
+        // with the reason.
+        let key = match self.engine.signing_key(&self.actor, &self.config).await {
             Ok(key) => key,
+            Err(e @ (Error::Database { .. } | Error::DatabaseUnavailable { .. })) => return Err(e),
             Err(e) => {
                 let message = e.to_string();
                 for job in batch {
@@ -89,12 +91,11 @@ impl Worker {
         if ready.is_empty() {
             return Ok(());
         }
-        let key = key.verifying_key();
         let all = std::panic::AssertUnwindSafe(async {
             for (job, _) in &ready {
                 self.trip(Stage::Record, job);
             }
-            self.engine.record_renderings(&self.actor, &key, &ready).await
+            self.engine.record_renderings(&self.actor, &ready).await
         })
         .catch_unwind()
         .await;
@@ -104,7 +105,7 @@ impl Worker {
             for one in &ready {
                 let recorded = self.guarded(one.0, Stage::Record, async {
                     let one = std::slice::from_ref(one);
-                    Ok(self.engine.record_renderings(&self.actor, &key, one).await?)
+                    Ok(self.engine.record_renderings(&self.actor, one).await?)
                 });
                 match recorded.await {
                     Ok(rendered) => summary.rendered += rendered,
@@ -132,7 +133,7 @@ impl Worker {
 
     /// Reads what a certificate shows and signs it, ready to render; none when an earlier run
     /// rendered it already.
-    async fn start_render(&self, job: &Job, key: &ed25519_dalek::SigningKey) -> Result<Option<ToRender>, Failure> {
+    async fn start_render(&self, job: &Job, key: &crate::engine::PinnedKey) -> Result<Option<ToRender>, Failure> {
         let Ok(Task::RenderCertificate { folio }) = &job.task else {
             return Err(Failure::permanent(Error::BadJob {
                 job: job.id,
@@ -143,8 +144,7 @@ impl Worker {
             return Ok(None);
         };
         let settings = &self.config.settings;
-        let key_id = crate::config::key_id(&key.verifying_key());
-        let signed = record.payload(&settings.issuer, &key_id).sign(key);
+        let signed = record.payload(&settings.issuer, key.id()).sign(key.signing());
         let doc = record.document(
             self.lang,
             &settings.issuer,

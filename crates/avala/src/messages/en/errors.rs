@@ -212,6 +212,25 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::BadKeyFile { path } => {
             format!("{} is not an avala signing key (64 hex digits)", path.display())
         }
+        Error::KeyFileNotPrivate { path, mode } => format!(
+            "the signing key {} may be read by others (mode {mode:04o}); a signing key must be private \
+             to its owner: chmod 600 {}",
+            path.display(),
+            path.display()
+        ),
+        Error::KeyNotPinned { path, found, expected } => match expected {
+            Some(expected) => format!(
+                "{} holds the key {found}, but the signing key recorded in the database is {expected}: a key \
+                 changed behind avala's back is not used (put back the key {expected}, or change the key on \
+                 purpose by rotating it)",
+                path.display()
+            ),
+            None => format!(
+                "{} holds the key {found}, which is not the active signing key recorded in the database (it \
+                 was retired or never recorded): a key changed behind avala's back is not used",
+                path.display()
+            ),
+        },
         Error::BadLogo { path, detail } => format!("{}: not a PNG or JPEG image ({detail})", path.display()),
         Error::DemoTooSmall => "the demo needs at least 1 candidate".into(),
         Error::DemoExists { dir } => format!(

@@ -224,6 +224,25 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             "{} no es una llave de firma de avala (64 dígitos hexadecimales)",
             path.display()
         ),
+        Error::KeyFileNotPrivate { path, mode } => format!(
+            "la llave de firma {} pueden leerla otras personas (permisos {mode:04o}); una llave de firma \
+             debe ser privada de su dueño: chmod 600 {}",
+            path.display(),
+            path.display()
+        ),
+        Error::KeyNotPinned { path, found, expected } => match expected {
+            Some(expected) => format!(
+                "{} contiene la llave {found}, pero la llave de firma registrada en la base de datos es \
+                 {expected}: una llave cambiada a espaldas de avala no se usa (restituya la llave {expected}, \
+                 o cambie la llave a propósito rotándola)",
+                path.display()
+            ),
+            None => format!(
+                "{} contiene la llave {found}, que no es la llave de firma vigente registrada en la base de \
+                 datos (fue retirada o nunca se registró): una llave cambiada a espaldas de avala no se usa",
+                path.display()
+            ),
+        },
         Error::BadLogo { path, detail } => format!("{}: no es una imagen PNG o JPEG ({detail})", path.display()),
         Error::DemoTooSmall => "la demostración necesita al menos 1 persona candidata".into(),
         Error::DemoExists { dir } => format!(
