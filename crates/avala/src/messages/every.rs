@@ -67,6 +67,11 @@ fn identity_errors() -> Vec<IdentityError> {
             found: '4',
             expected: '7',
         },
+        I::CurpInconvenientWord {
+            value: "PUTO800101HDFRRN07".into(),
+            word: "PUTO".into(),
+            issued: "PXTO".into(),
+        },
         I::Passport { value: "12".into() },
     ];
     for expected in [
@@ -109,6 +114,7 @@ fn identity_tag(e: &IdentityError) -> usize {
         I::CurpCheckDigit { .. } => 4,
         I::Passport { .. } => 5,
         I::Email { .. } => 6,
+        I::CurpInconvenientWord { .. } => 7,
     }
 }
 
@@ -940,7 +946,7 @@ fn every_problem_reason_and_issue_reads_in_both_languages() {
         both(&format!("{p:?}"), &es.problem(p), &en.problem(p));
     }
     let identities = identity_errors();
-    covers("IdentityError", &identities, 7, identity_tag);
+    covers("IdentityError", &identities, 8, identity_tag);
     for i in &identities {
         both(&format!("{i:?}"), &es.identity(i), &en.identity(i));
     }
