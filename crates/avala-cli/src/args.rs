@@ -220,9 +220,9 @@ pub enum EvaluationCmd {
         /// When the evaluation takes place (2026-11-30 10:00, or RFC 3339).
         #[arg(long)]
         at: String,
-        /// Time zone of --at when it has no offset.
-        #[arg(long, default_value = "America/Mexico_City")]
-        tz: String,
+        /// Time zone of --at when it has no offset (default: the window's).
+        #[arg(long)]
+        tz: Option<String>,
     },
     /// Record the judgement of one element (as the assigned evaluator).
     Record {

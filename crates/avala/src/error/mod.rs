@@ -199,6 +199,19 @@ pub enum Error {
         /// What is wrong.
         problem: InstantProblem,
     },
+    /// An evaluation planned before its enrollment's window opens.
+    EvaluationBeforeWindow {
+        /// The enrollment.
+        enrollment: i64,
+        /// Its window.
+        window: i64,
+        /// The instant asked for.
+        at: DateTime<Utc>,
+        /// When the window opens.
+        opens: DateTime<Utc>,
+        /// The window's time zone.
+        tz: String,
+    },
     /// A window that closes before it opens.
     WindowEndsBeforeStart {
         /// Opening instant.

@@ -482,6 +482,13 @@ fn errors() -> Vec<Error> {
             opens: at(),
             closes: at(),
         },
+        E::EvaluationBeforeWindow {
+            enrollment: 7,
+            window: 2,
+            at: at(),
+            opens: at(),
+            tz: "America/Tijuana".into(),
+        },
         E::CapacityTooSmall { capacity: 0 },
         E::UnknownRole { value: "jefe".into() },
         E::BadStaffId { id: "a b".into() },
@@ -708,6 +715,7 @@ fn error_tag(e: &Error) -> usize {
         E::Certificate { .. } => 55,
         E::Mail { .. } => 56,
         E::BadJob { .. } => 57,
+        E::EvaluationBeforeWindow { .. } => 60,
     }
 }
 
@@ -927,7 +935,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 60, error_tag);
+    covers("Error", &all, 61, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);

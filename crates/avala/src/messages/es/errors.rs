@@ -162,6 +162,17 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
                 InstantProblem::Nonexistent => "esa hora no existe en la zona horaria",
             }
         ),
+        Error::EvaluationBeforeWindow {
+            enrollment,
+            window,
+            at,
+            opens,
+            tz,
+        } => format!(
+            "la evaluación de la inscripción {enrollment} sería el {}, antes de que abra la convocatoria {window} (abre el {}); planéela a partir de esa fecha",
+            local_text(*at, tz),
+            local_text(*opens, tz)
+        ),
         Error::WindowEndsBeforeStart { opens, closes } => format!(
             "la convocatoria cierra ({}) antes de abrir ({})",
             closes.format("%Y-%m-%d %H:%M UTC"),
