@@ -196,6 +196,50 @@ both!(
     an_evaluation_is_planned_at_the_window_s_local_time
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_on_the_postgresql_database_given() {
+    avala_tests::on_postgres("the_demo_runs_on_the_postgresql_database_given", |test| async move {
+        let dir = test.scratch.path().join("demo");
+        let demo = || {
+            let (url, dir, cwd) = (test.url.clone(), dir.clone(), test.scratch.path());
+            async move {
+                let args = ["demo", "--dir", dir.to_str().unwrap(), "--candidates", "3"];
+                bin::avala(&url, &args, &[], &cwd).await
+            }
+        };
+        let out = demo().await;
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert!(
+            !dir.join("avala.db").exists(),
+            "no SQLite file beside the database given"
+        );
+        assert!(
+            out.stdout.contains(&test.url),
+            "it names the database it ran on:\n{}",
+            out.stdout
+        );
+        let op = Operator { test: &test };
+        let enrollments = op.json(Some("admin"), &["enrollment", "list"]).await;
+        assert_eq!(enrollments.as_array().unwrap().len(), 3, "{enrollments}");
+        // Again: the database holds the first demo now, and is left as it is.
+        let before = op.snapshot().await;
+        let out = demo().await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("holds records already"), "{}", out.stderr);
+        let es = bin::avala(
+            &test.url,
+            &["--lang", "es", "demo", "--dir", dir.to_str().unwrap()],
+            &[],
+            &test.scratch.path(),
+        )
+        .await;
+        assert_eq!(es.code, 1, "{}", es.stderr);
+        assert!(es.stderr.contains("ya tiene registros"), "{}", es.stderr);
+        assert_eq!(op.snapshot().await, before, "a refused demo changed the database");
+    })
+    .await;
+}
+
 /// `evaluation plan --at` without a zone reads the time where the window is, and a date before
 /// the window opens is refused.
 async fn an_evaluation_is_planned_at_the_window_s_local_time(test: TestDb) {

@@ -17,7 +17,7 @@ pub const ABOUT: &[(&str, &str)] = &[
     ),
     (
         "demo",
-        "La cohorte EC1057 completa, de principio a fin, en una carpeta nueva",
+        "La cohorte EC1057 completa, de principio a fin, en una carpeta nueva (y en --db, si se da: una vacía)",
     ),
     (
         "standard",

@@ -326,6 +326,13 @@ pub enum Error {
         /// The folder.
         dir: PathBuf,
     },
+    /// The database given to the demo holds records already.
+    DemoDatabaseInUse {
+        /// The database (password hidden).
+        database: String,
+        /// The audit events it holds.
+        events: i64,
+    },
     /// A file that is not UTF-8 text.
     NotUtf8 {
         /// The file.

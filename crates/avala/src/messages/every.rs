@@ -527,6 +527,10 @@ fn errors() -> Vec<Error> {
         E::DemoExists {
             dir: "/srv/avala/demo".into(),
         },
+        E::DemoDatabaseInUse {
+            database: "postgres://avala:***@db.itaip.example/avala".into(),
+            events: 1204,
+        },
         E::NotUtf8 { path: path() },
         E::OfflineNeedsDocument,
         E::NotAToken { text: "hola".into() },
@@ -716,6 +720,7 @@ fn error_tag(e: &Error) -> usize {
         E::Mail { .. } => 56,
         E::BadJob { .. } => 57,
         E::EvaluationBeforeWindow { .. } => 60,
+        E::DemoDatabaseInUse { .. } => 61,
     }
 }
 
@@ -935,7 +940,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 61, error_tag);
+    covers("Error", &all, 62, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);

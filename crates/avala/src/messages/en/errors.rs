@@ -229,6 +229,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             "{} holds a demo already; choose another folder or delete it",
             dir.display()
         ),
+        Error::DemoDatabaseInUse { database, events } => format!(
+            "database {database} holds records already ({events} audit events); the demo needs a new, empty database, so as not to mix its made-up people with real ones"
+        ),
         Error::NotUtf8 { path } => format!("{} is not UTF-8 text", path.display()),
         Error::NotAToken { text } => format!(
             "{text:?} is not the text of a certificate's QR code (that begins with {})",

@@ -236,6 +236,9 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             "{} ya contiene una demostración; elija otra carpeta o bórrela",
             dir.display()
         ),
+        Error::DemoDatabaseInUse { database, events } => format!(
+            "la base de datos {database} ya tiene registros ({events} eventos de auditoría); la demostración necesita una base de datos nueva y vacía, para no mezclar sus personas inventadas con las reales"
+        ),
         Error::NotUtf8 { path } => format!("{} no es texto UTF-8", path.display()),
         Error::NotAToken { text } => format!(
             "«{text}» no es el texto del código QR de un certificado (que empieza con {})",
