@@ -223,6 +223,28 @@ async fn certificates_prove_themselves(test: TestDb) {
     std::fs::write(&changed_path, serde_json::to_vec(&changed).unwrap()).unwrap();
     let (exit, out) = verify(&op, &[changed_path.to_str().unwrap()], &[]).await;
     assert_eq!(exit, 13, "{out}");
+    // Its proof as a proof set, as the Open Badges 3.0 examples write it: the same credential.
+    let set = op.dir().join("proof-set.json");
+    let with_proof = |proof: serde_json::Value| {
+        let mut doc = json.clone();
+        doc["proof"] = proof;
+        std::fs::write(&set, serde_json::to_vec(&doc).unwrap()).unwrap();
+    };
+    with_proof(serde_json::json!([json["proof"].clone()]));
+    for offline in [false, true] {
+        let mut args = vec![set.to_str().unwrap()];
+        args.extend(offline.then_some("--offline"));
+        let (exit, out) = verify(&op, &args, &[]).await;
+        assert_eq!(exit, 0, "{out}");
+        assert!(out.contains("VALID"), "{out}");
+    }
+    let mut broken = json["proof"].clone();
+    broken["created"] = "2030-01-01T00:00:00Z".into();
+    for proofs in [serde_json::json!([]), serde_json::json!([broken])] {
+        with_proof(proofs);
+        let (exit, out) = verify(&op, &[set.to_str().unwrap()], &[]).await;
+        assert_eq!(exit, 13, "{out}");
+    }
 
     // Revoked, with the reason.
     op.ok(

@@ -193,8 +193,123 @@ pub(crate) fn pdftotext(pdf: &Path) -> String {
 
 both!(
     a_window_from_import_to_certificates_received_over_smtp,
-    bad_input_is_refused_and_changes_nothing
+    bad_input_is_refused_and_changes_nothing,
+    an_evaluation_is_planned_at_the_window_s_local_time
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_on_the_postgresql_database_given() {
+    avala_tests::on_postgres("the_demo_runs_on_the_postgresql_database_given", |test| async move {
+        let dir = test.scratch.path().join("demo");
+        let demo = || {
+            let (url, dir, cwd) = (test.url.clone(), dir.clone(), test.scratch.path());
+            async move {
+                let args = ["demo", "--dir", dir.to_str().unwrap(), "--candidates", "3"];
+                bin::avala(&url, &args, &[], &cwd).await
+            }
+        };
+        let out = demo().await;
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert!(
+            !dir.join("avala.db").exists(),
+            "no SQLite file beside the database given"
+        );
+        assert!(
+            out.stdout.contains(&test.url),
+            "it names the database it ran on:\n{}",
+            out.stdout
+        );
+        let op = Operator { test: &test };
+        let enrollments = op.json(Some("admin"), &["enrollment", "list"]).await;
+        assert_eq!(enrollments.as_array().unwrap().len(), 3, "{enrollments}");
+        // Again: the database holds the first demo now, and is left as it is.
+        let before = op.snapshot().await;
+        let out = demo().await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("holds records already"), "{}", out.stderr);
+        let es = bin::avala(
+            &test.url,
+            &["--lang", "es", "demo", "--dir", dir.to_str().unwrap()],
+            &[],
+            &test.scratch.path(),
+        )
+        .await;
+        assert_eq!(es.code, 1, "{}", es.stderr);
+        assert!(es.stderr.contains("ya tiene registros"), "{}", es.stderr);
+        assert_eq!(op.snapshot().await, before, "a refused demo changed the database");
+    })
+    .await;
+}
+
+/// `evaluation plan --at` without a zone reads the time where the window is, and a date before
+/// the window opens is refused.
+async fn an_evaluation_is_planned_at_the_window_s_local_time(test: TestDb) {
+    let op = Operator { test: &test };
+    op.set_up().await;
+    let window = op
+        .json(
+            Some("admin"),
+            &[
+                "window",
+                "create",
+                "--standard",
+                "EC1057",
+                "--opens",
+                "2020-01-01",
+                "--closes",
+                "2099-12-31",
+                "--tz",
+                "America/Tijuana",
+            ],
+        )
+        .await["id"]
+        .to_string();
+    op.ok(Some("admin"), &["window", "open", &window]).await;
+    let csv = op.cohort(1).await;
+    op.ok(
+        Some("admin"),
+        &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
+    )
+    .await;
+    let id = op.enrollment_ids(window.parse().unwrap()).await[0].to_string();
+    op.ok(Some("eva.rosales"), &["diagnostic", "record", &id, "--score", "88"])
+        .await;
+    let plan = |at: &'static str, lang: &'static str| {
+        let (op, id) = (&op, id.clone());
+        async move {
+            let args = [
+                "--lang",
+                lang,
+                "--as",
+                "admin",
+                "evaluation",
+                "plan",
+                &id,
+                "--evaluator",
+                "eva.rosales",
+                "--at",
+                at,
+            ];
+            bin::avala(&op.test.url, &args, &[], &op.dir()).await
+        }
+    };
+    let before = op.snapshot().await;
+    for (lang, words) in [("en", "before window"), ("es", "antes de que abra la convocatoria")] {
+        let out = plan("1999-06-01 10:00", lang).await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(words) && out.stderr.contains("2020-01-01 00:00 PST"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(op.snapshot().await, before, "a refused plan changed the database");
+    let out = plan("2026-11-30 10:00", "en").await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("2026-11-30 10:00 PST"), "{}", out.stdout);
+    let shown = op.json(Some("admin"), &["enrollment", "show", &id]).await;
+    assert_eq!(shown["evaluation_at"], "2026-11-30T18:00:00Z", "{shown}");
+}
 
 async fn a_window_from_import_to_certificates_received_over_smtp(test: TestDb) {
     let op = Operator { test: &test };

@@ -280,7 +280,82 @@ both!(
     every_state_round_trips_through_storage,
     withdrawn_enrollments_take_no_further_steps,
     a_whole_instrument_is_recorded_at_once_under_the_same_rules,
+    an_evaluation_is_planned_in_the_window_s_time_zone_and_not_before_it_opens,
 );
+
+async fn an_evaluation_is_planned_in_the_window_s_time_zone_and_not_before_it_opens(test: TestDb) {
+    let w = world(test, None).await;
+    let now = w.engine.now();
+    let tijuana = w
+        .engine
+        .create_window(
+            &w.admin,
+            "EC1057",
+            now - Duration::hours(1),
+            now + Duration::days(14),
+            Some("America/Tijuana"),
+            None,
+        )
+        .await
+        .unwrap();
+    w.engine
+        .transition_window(&w.admin, tijuana, WindowEvent::Open)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for c in candidates(3, 61) {
+        let id = w.engine.register(&w.admin, tijuana, c).await.unwrap();
+        w.engine.record_diagnostic(w.staff("eva.a"), id, 85).await.unwrap();
+        ids.push(id);
+    }
+    // Before the window opens (in 1999): refused, naming the window and when it opens.
+    let e = refused!(
+        w,
+        w.engine.plan_evaluation_at(&w.admin, ids[0], "eva.a", "1999-06-01 10:00", None),
+        Error::EvaluationBeforeWindow { window, .. } if *window == tijuana
+    );
+    let (en, es) = (e.message(Lang::En), e.message(Lang::Es));
+    let opens = "2026-11-23 07:00 PST";
+    assert!(en.contains(&format!("window {tijuana}")) && en.contains(opens), "{en}");
+    assert!(
+        es.contains(&format!("convocatoria {tijuana}")) && es.contains(opens),
+        "{es}"
+    );
+    assert!(en.contains("1999-06-01 10:00 PDT"), "{en}");
+    refused!(
+        w,
+        w.engine
+            .plan_evaluation(&w.admin, ids[0], "eva.a", now - Duration::hours(2)),
+        Error::EvaluationBeforeWindow { .. }
+    );
+    // A local time without a zone is the window's: 10:00 in Tijuana is 18:00 UTC in November.
+    let planned = w
+        .engine
+        .plan_evaluation_at(&w.admin, ids[0], "eva.a", "2026-11-30 10:00", None)
+        .await
+        .unwrap();
+    assert_eq!(planned.at, Utc.with_ymd_and_hms(2026, 11, 30, 18, 0, 0).unwrap());
+    assert_eq!(planned.tz, "America/Tijuana");
+    // A zone given, or an offset, still wins.
+    let planned = w
+        .engine
+        .plan_evaluation_at(
+            &w.admin,
+            ids[1],
+            "eva.a",
+            "2026-11-30 10:00",
+            Some("America/Mexico_City"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(planned.at, Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap());
+    let planned = w
+        .engine
+        .plan_evaluation_at(&w.admin, ids[2], "eva.a", "2026-11-30T10:00:00-06:00", None)
+        .await
+        .unwrap();
+    assert_eq!(planned.at, Utc.with_ymd_and_hms(2026, 11, 30, 16, 0, 0).unwrap());
+}
 
 async fn whole_process_issues_one_certificate_per_competent_candidate(test: TestDb) {
     let w = world(test, None).await;

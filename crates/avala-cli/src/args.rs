@@ -9,11 +9,14 @@ use crate::output::Format;
 /// Exit codes: 0 done; 1 refused (invalid input, a rule or a transition said no; nothing
 /// changed); 2 usage error; 3 conflict (someone else changed the record first; run again);
 /// 4 not found; 5 internal failure (database or file system).
+/// The database when `--db` is not given.
+pub const DEFAULT_DB: &str = "avala.db";
+
 #[derive(Debug, Parser)]
 #[command(name = "avala", version, max_term_width = 100)]
 pub struct Cli {
     /// Database: a SQLite file path, or postgres://user@host/db.
-    #[arg(long, global = true, env = "AVALA_DATABASE_URL", default_value = "avala.db")]
+    #[arg(long, global = true, env = "AVALA_DATABASE_URL", default_value = DEFAULT_DB)]
     pub db: String,
     /// The staff member acting (their id, as in `avala staff list`).
     #[arg(long = "as", global = true, env = "AVALA_ACTOR", value_name = "STAFF_ID")]
@@ -32,7 +35,7 @@ pub struct Cli {
 pub enum Command {
     /// Create and migrate the database; create the configuration and the issuer's signing key.
     Init(InitArgs),
-    /// The whole EC1057 cohort, end to end, in a fresh folder.
+    /// The whole EC1057 cohort, end to end, in a fresh folder (and on --db, if given: an empty one).
     Demo(DemoArgs),
     /// Competency standards: load a file, list, show.
     #[command(subcommand)]
@@ -220,9 +223,9 @@ pub enum EvaluationCmd {
         /// When the evaluation takes place (2026-11-30 10:00, or RFC 3339).
         #[arg(long)]
         at: String,
-        /// Time zone of --at when it has no offset.
-        #[arg(long, default_value = "America/Mexico_City")]
-        tz: String,
+        /// Time zone of --at when it has no offset (default: the window's).
+        #[arg(long)]
+        tz: Option<String>,
     },
     /// Record the judgement of one element (as the assigned evaluator).
     Record {

@@ -71,8 +71,8 @@ impl Progress for Quiet {
 pub struct DemoSummary {
     /// The folder.
     pub dir: PathBuf,
-    /// The database file.
-    pub database: PathBuf,
+    /// The database: its file, or its URL (password hidden).
+    pub database: String,
     /// Candidates imported.
     pub candidates: usize,
     /// Enrollments per final state.
@@ -181,17 +181,45 @@ pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
     })
 }
 
-/// Runs the demo in `dir` (which must not hold a database yet) with `n` candidates.
-pub async fn run(dir: &Path, n: usize, clock: Arc<dyn Clock>, progress: &dyn Progress) -> Result<DemoSummary> {
+/// Runs the demo with `n` candidates on `database` (a SQLite file or a PostgreSQL URL, which
+/// must hold nothing yet), or, without one, on a new SQLite file in `dir` (which must not hold
+/// one yet). The configuration, the key, the cohort file, certificates and e-mails go in `dir`.
+pub async fn run(
+    dir: &Path,
+    database: Option<&str>,
+    n: usize,
+    clock: Arc<dyn Clock>,
+    progress: &dyn Progress,
+) -> Result<DemoSummary> {
     if n == 0 {
         return Err(Error::DemoTooSmall);
     }
-    let database = dir.join("avala.db");
-    if database.exists() {
-        return Err(Error::DemoExists { dir: dir.to_path_buf() });
+    let url = match database {
+        Some(url) => url.to_string(),
+        None => {
+            let file = dir.join("avala.db");
+            if file.exists() {
+                return Err(Error::DemoExists { dir: dir.to_path_buf() });
+            }
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            file.to_string_lossy().into_owned()
+        }
+    };
+    let db = Db::open(&url).await?;
+    // A database given must be empty: the demo adds its own staff, standard and window, and
+    // would mix its made-up people with real ones.
+    let mut tx = db.read().await?;
+    let events: i64 =
+        crate::on!(&mut tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM audit_events").fetch_one(c).await?);
+    tx.commit().await?;
+    if events > 0 {
+        db.close().await;
+        return Err(Error::DemoDatabaseInUse {
+            database: crate::store::redact(&url),
+            events,
+        });
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let db = Db::open(&database.to_string_lossy()).await?;
+    let database = crate::store::redact(&url);
     let (config, _) = Config::init(dir, None)?;
     let engine = Engine::new(db, clock);
     engine.register_issuer_key(&config).await?;

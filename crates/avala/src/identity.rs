@@ -40,6 +40,16 @@ pub enum IdentityError {
         /// The two letters found.
         code: String,
     },
+    /// The first four letters are one of RENAPO's inconvenient words, which it never issues:
+    /// it puts an X as the second letter instead.
+    CurpInconvenientWord {
+        /// The value given.
+        value: String,
+        /// The four letters.
+        word: String,
+        /// What RENAPO issues instead: the same four letters with X second.
+        issued: String,
+    },
     /// The 18th character does not match.
     CurpCheckDigit {
         /// The value given.
@@ -105,6 +115,32 @@ const STATES: [&str; 33] = [
     "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE",
 ];
 
+/// RENAPO's inconvenient words ("palabras altisonantes", Instructivo Normativo para la
+/// Asignación de la CURP, anexo 2): four letters a CURP never starts with. The same 81 as
+/// python-stdnum's `stdnum.mx.curp`.
+pub const INCONVENIENT_WORDS: [&str; 81] = [
+    "BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO", "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE",
+    "COJI", "COJO", "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA", "JOTO", "KACA", "KACO", "KAGA",
+    "KAGO", "KAKA", "KAKO", "KOGE", "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO", "LOCA", "LOCO",
+    "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS", "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA",
+    "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA", "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO",
+    "RUIN", "SENO", "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI", "WUEY",
+];
+
+/// A CURP's first four letters as RENAPO issues them: an inconvenient word gets an X as its
+/// second letter (`PUTO` becomes `PXTO`); any other four letters stay as they are.
+pub fn issued_letters(first4: &str) -> String {
+    if INCONVENIENT_WORDS.contains(&first4) {
+        first4
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 1 { 'X' } else { c })
+            .collect()
+    } else {
+        first4.to_string()
+    }
+}
+
 /// The RENAPO alphabet for the check digit (Ñ sits between N and O).
 const ALPHABET: &str = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ";
 
@@ -147,6 +183,11 @@ impl Curp {
         expect(17..18, |c| c.is_ascii_digit(), CurpPart::CheckDigit)?;
         let consonant = |c: char| !matches!(c, 'A' | 'E' | 'I' | 'O' | 'U');
         expect(13..16, consonant, CurpPart::Consonant)?;
+        let word: String = chars[0..4].iter().collect();
+        let issued = issued_letters(&word);
+        if issued != word {
+            return Err(IdentityError::CurpInconvenientWord { value, word, issued });
+        }
 
         let state: String = chars[11..13].iter().collect();
         if !STATES.contains(&state.as_str()) {
@@ -363,6 +404,31 @@ mod tests {
             Curp::parse(&c).unwrap().birth_date(),
             NaiveDate::from_ymd_opt(2005, 4, 27).unwrap()
         );
+    }
+
+    #[test]
+    fn inconvenient_words_are_refused_and_their_x_form_accepted() {
+        let word = with_check("PUTO800101HDFRRN0");
+        assert!(
+            matches!(
+                Curp::parse(&word),
+                Err(IdentityError::CurpInconvenientWord { ref word, ref issued, .. }) if word == "PUTO" && issued == "PXTO"
+            ),
+            "{:?}",
+            Curp::parse(&word)
+        );
+        assert!(Curp::parse(&with_check("PXTO800101HDFRRN0")).is_ok());
+        // Every word of the list, with any valid rest, and its X form.
+        for w in INCONVENIENT_WORDS {
+            let c = with_check(&format!("{w}651204HDFRSL7"));
+            assert!(
+                matches!(Curp::parse(&c), Err(IdentityError::CurpInconvenientWord { .. })),
+                "{c}"
+            );
+            let x = with_check(&format!("{}651204HDFRSL7", issued_letters(w)));
+            assert!(Curp::parse(&x).is_ok(), "{x}");
+        }
+        assert_eq!(issued_letters("HEGG"), "HEGG");
     }
 
     #[test]

@@ -49,7 +49,9 @@ pub async fn run(ctx: &Ctx<'_>, args: &DemoArgs) -> Result {
         quiet: ctx.out.format.is_json(),
         lang: ctx.out.lang,
     };
-    let summary = avala::demo::run(&args.dir, args.candidates, avala::clock::from_env()?, &bars).await?;
+    // The demo's own SQLite file in --dir unless a database was given (--db or its variable).
+    let database = (ctx.cli.db != crate::args::DEFAULT_DB).then_some(ctx.cli.db.as_str());
+    let summary = avala::demo::run(&args.dir, database, args.candidates, avala::clock::from_env()?, &bars).await?;
     let c = avala::messages::of(ctx.out.lang);
     let text = DemoText {
         candidates: summary.candidates,
@@ -66,7 +68,7 @@ pub async fn run(ctx: &Ctx<'_>, args: &DemoArgs) -> Result {
         failed: summary.runner.dead + summary.runner.retried,
         certificates_dir: summary.certificates_dir.display().to_string(),
         outbox_dir: summary.outbox_dir.display().to_string(),
-        database: summary.database.display().to_string(),
+        database: summary.database.clone(),
     };
     done(ctx.out, &summary, Say::Demo(&text));
     Ok(())

@@ -27,13 +27,14 @@ pub async fn run(ctx: &Ctx<'_>, cmd: &EvaluationCmd) -> Result {
             at,
             tz,
         } => {
-            let at = avala::parse_instant(at, tz)?;
-            engine.plan_evaluation(&actor, *enrollment, evaluator, at).await?;
-            let json = serde_json::json!({"enrollment": enrollment, "evaluator": evaluator, "at": at, "state": "evaluation_planned"});
+            let planned = engine
+                .plan_evaluation_at(&actor, *enrollment, evaluator, at, tz.as_deref())
+                .await?;
+            let json = serde_json::json!({"enrollment": enrollment, "evaluator": evaluator, "at": planned.at, "state": "evaluation_planned"});
             let say = Say::Planned {
                 enrollment: *enrollment,
                 evaluator,
-                at: avala::clock::local_text(at, tz),
+                at: avala::clock::local_text(planned.at, &planned.tz),
             };
             done(ctx.out, &json, say);
         }

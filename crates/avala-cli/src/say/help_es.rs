@@ -17,7 +17,7 @@ pub const ABOUT: &[(&str, &str)] = &[
     ),
     (
         "demo",
-        "La cohorte EC1057 completa, de principio a fin, en una carpeta nueva",
+        "La cohorte EC1057 completa, de principio a fin, en una carpeta nueva (y en --db, si se da: una vacía)",
     ),
     (
         "standard",
@@ -240,7 +240,10 @@ pub const ARGS: &[(&str, &str)] = &[
         "evaluation plan/at",
         "Cuándo tiene lugar la evaluación (2026-11-30 10:00, o RFC 3339)",
     ),
-    ("evaluation plan/tz", "Zona horaria de --at cuando no lleva desfase"),
+    (
+        "evaluation plan/tz",
+        "Zona horaria de --at cuando no lleva desfase (si no se da, la de la convocatoria)",
+    ),
     ("evaluation record/enrollment", "La inscripción"),
     ("evaluation record/element", "El código del elemento (E0001)"),
     ("evaluation record/competent", "El elemento se juzga competente"),

@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::signed::canonical_json;
@@ -192,13 +192,47 @@ pub enum ProofError {
 
 impl std::error::Error for ProofError {}
 
-/// Checks an `eddsa-jcs-2022` proof; returns the public key it was made with (from the
-/// verification method), for the caller to check against the issuer's key set.
+/// Checks a document's `eddsa-jcs-2022` proof; returns the public key it was made with (from
+/// the verification method), for the caller to check against the issuer's key set. A proof
+/// set (`proof` an array, as the Open Badges 3.0 examples write it) gives the key of its
+/// first proof that verifies: see [`verify_all`].
 pub fn verify(secured: &Value) -> Result<VerifyingKey, ProofError> {
-    let proof = secured
-        .get("proof")
-        .and_then(Value::as_object)
-        .ok_or(ProofError::NoProof)?;
+    verify_all(secured).map(|keys| keys[0])
+}
+
+/// Checks each proof of a document: `proof` is one object or an array of them (a proof set,
+/// each made over the document without any proof). Gives the keys of the proofs that verify,
+/// at least one; when none does, why: the first problem of a proof in our suite (one
+/// another issuer added in a suite of its own does not hide it), or `NoProof`.
+pub fn verify_all(secured: &Value) -> Result<Vec<VerifyingKey>, ProofError> {
+    let proofs: Vec<&Map<String, Value>> = match secured.get("proof") {
+        Some(Value::Object(proof)) => vec![proof],
+        Some(Value::Array(set)) => set.iter().filter_map(Value::as_object).collect(),
+        _ => Vec::new(),
+    };
+    let mut unsecured = secured.clone();
+    if let Some(map) = unsecured.as_object_mut() {
+        map.remove("proof");
+    }
+    let (mut keys, mut problem) = (Vec::new(), None);
+    for proof in proofs {
+        match verify_one(&unsecured, proof) {
+            Ok(key) => keys.push(key),
+            Err(e) => {
+                if problem.is_none() || problem == Some(ProofError::WrongSuite) {
+                    problem = Some(e);
+                }
+            }
+        }
+    }
+    if keys.is_empty() {
+        return Err(problem.unwrap_or(ProofError::NoProof));
+    }
+    Ok(keys)
+}
+
+/// Checks one proof over the document without its proofs.
+fn verify_one(unsecured: &Value, proof: &Map<String, Value>) -> Result<VerifyingKey, ProofError> {
     if proof.get("type").and_then(Value::as_str) != Some("DataIntegrityProof")
         || proof.get("cryptosuite").and_then(Value::as_str) != Some("eddsa-jcs-2022")
     {
@@ -223,17 +257,13 @@ pub fn verify(secured: &Value) -> Result<VerifyingKey, ProofError> {
     if let Some(map) = config.as_object_mut() {
         map.remove("proofValue");
     }
-    let mut unsecured = secured.clone();
-    if let Some(map) = unsecured.as_object_mut() {
-        map.remove("proof");
-    }
     // The proof's @context, when present, must be the document's (vc-di-eddsa, verify step).
     if let Some(context) = config.get("@context")
         && Some(context) != unsecured.get("@context")
     {
         return Err(ProofError::BadSignature);
     }
-    key.verify(&hash_data(&unsecured, &config), &Signature::from_bytes(&signature))
+    key.verify(&hash_data(unsecured, &config), &Signature::from_bytes(&signature))
         .map_err(|_| ProofError::BadSignature)?;
     Ok(key)
 }
@@ -311,6 +341,38 @@ mod tests {
         unproven.as_object_mut().unwrap().remove("proof");
         assert!(matches!(verify(&unproven), Err(ProofError::NoProof)));
         assert!(matches!(verify(&json!([1, 2])), Err(ProofError::NoProof)));
+    }
+
+    #[test]
+    fn a_proof_set_verifies_by_any_of_its_proofs() {
+        let key = w3c_key();
+        let secured = sign_credential(&w3c_unsigned(), &key, "2023-02-24T23:36:38Z");
+        let proof = secured["proof"].clone();
+        let with = |proofs: Value| {
+            let mut doc = secured.clone();
+            doc["proof"] = proofs;
+            doc
+        };
+        // As the Open Badges 3.0 examples write it: an array of one.
+        assert_eq!(verify(&with(json!([proof.clone()]))), Ok(key.verifying_key()));
+        // Another issuer's proof beside ours, in its suite or in ours.
+        let other = SigningKey::from_bytes(&[7; 32]);
+        let theirs = sign_credential(&w3c_unsigned(), &other, "2024-01-01T00:00:00Z")["proof"].clone();
+        let foreign = json!({"type": "Ed25519Signature2020", "proofValue": "z1"});
+        assert_eq!(
+            verify_all(&with(json!([foreign.clone(), theirs, proof.clone()]))),
+            Ok(vec![other.verifying_key(), key.verifying_key()])
+        );
+        // None, or none that verifies: refused, with the problem of the proof in our suite.
+        assert_eq!(verify(&with(json!([]))), Err(ProofError::NoProof));
+        assert_eq!(verify(&with(json!(["proof"]))), Err(ProofError::NoProof));
+        let mut broken = proof.clone();
+        broken["created"] = "2030-01-01T00:00:00Z".into();
+        assert_eq!(verify(&with(json!([broken.clone()]))), Err(ProofError::BadSignature));
+        assert_eq!(verify(&with(json!([foreign, broken]))), Err(ProofError::BadSignature));
+        let mut changed = with(json!([proof]));
+        changed["credentialSubject"]["alumniOf"] = "Another School".into();
+        assert_eq!(verify(&changed), Err(ProofError::BadSignature));
     }
 
     proptest::proptest! {

@@ -162,16 +162,20 @@ fn plain_penalty(width: usize, dark: &[bool]) -> u32 {
     penalty + balance(dark.iter().filter(|d| **d).count() as u32, dark.len() as u32)
 }
 
-/// The code as a one-bit image with a quiet zone of two modules: its side in pixels (one per
-/// module) and its rows, packed eight pixels a byte, 1 for light (DeviceGray).
+/// The light margin around the code, in modules: four, as ISO/IEC 18004 asks (with less, some
+/// readers do not find the code).
+pub(crate) const QUIET_ZONE: usize = 4;
+
+/// The code as a one-bit image with its quiet zone: its side in pixels (one per module) and its
+/// rows, packed eight pixels a byte, 1 for light (DeviceGray).
 pub(crate) fn image(data: &str) -> Result<(usize, Vec<u8>)> {
     let (width, dark) = modules(data)?;
-    let side = width + 4;
+    let side = width + 2 * QUIET_ZONE;
     let row = side.div_ceil(8);
     let mut bits = vec![0xFFu8; row * side];
     for (i, &d) in dark.iter().enumerate() {
         if d {
-            let (y, x) = (i / width + 2, i % width + 2);
+            let (y, x) = (i / width + QUIET_ZONE, i % width + QUIET_ZONE);
             bits[y * row + x / 8] &= !(0x80 >> (x % 8));
         }
     }
@@ -250,16 +254,23 @@ mod tests {
     }
 
     #[test]
-    fn the_image_has_a_quiet_zone_and_one_bit_per_module() {
+    fn the_image_has_a_quiet_zone_of_four_modules_and_one_bit_per_module() {
         let (side, bits) = image("AV1.x").unwrap();
         let (width, dark) = modules("AV1.x").unwrap();
-        assert_eq!(side, width + 4);
+        assert_eq!(side, width + 8);
         let row = side.div_ceil(8);
         let light = |x: usize, y: usize| bits[y * row + x / 8] & (0x80 >> (x % 8)) != 0;
-        assert!((0..side).all(|i| light(i, 0) && light(0, i) && light(i, 1) && light(side - 1, i)));
+        // Four light modules on every side, and the code's first and last rows and columns
+        // (the finder patterns') dark just inside them.
+        for i in 0..side {
+            for q in 0..4 {
+                assert!(light(i, q) && light(q, i) && light(i, side - 1 - q) && light(side - 1 - q, i));
+            }
+        }
+        assert!(!light(4, 4) && !light(side - 5, 4) && !light(4, side - 5));
         for y in 0..width {
             for x in 0..width {
-                assert_eq!(!light(x + 2, y + 2), dark[y * width + x]);
+                assert_eq!(!light(x + 4, y + 4), dark[y * width + x]);
             }
         }
     }

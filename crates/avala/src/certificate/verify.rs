@@ -282,16 +282,26 @@ pub fn offline(from: Result<Signed, TokenError>, keys: &[(String, VerifyingKey)]
     v
 }
 
-/// Checks an OB3 credential's proof against `keys`; returns its folio.
-pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result<(String, serde_json::Value), Outcome> {
+/// Checks an OB3 credential's proof against `keys`; returns its folio, the document and the
+/// id of the issuer key its proof (ours, in a proof set) was made with.
+pub(crate) fn check_ob3(
+    bytes: &[u8],
+    keys: &[(String, VerifyingKey)],
+) -> Result<(String, serde_json::Value, String), Outcome> {
     use super::ob3;
     let doc: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Outcome::tampered(Tamper::NotJson { detail: e.to_string() }))?;
-    let key = ob3::verify(&doc).map_err(|e| Outcome::tampered(Tamper::Proof(e)))?;
-    let id = super::key_id(&key);
-    if !keys.iter().any(|(k, _)| *k == id) {
-        return Err(Outcome::UnknownIssuerKey { key_id: id });
-    }
+    let verified: Vec<String> = ob3::verify_all(&doc)
+        .map_err(|e| Outcome::tampered(Tamper::Proof(e)))?
+        .iter()
+        .map(super::key_id)
+        .collect();
+    let Some(id) = verified.iter().find(|id| keys.iter().any(|(k, _)| k == *id)) else {
+        return Err(Outcome::UnknownIssuerKey {
+            key_id: verified[0].clone(),
+        });
+    };
+    let id = id.clone();
     let folio = doc["id"]
         .as_str()
         .and_then(|i| i.strip_prefix("urn:avala:certificate:"))
@@ -299,7 +309,7 @@ pub(crate) fn check_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)]) -> Result
             what: Absent::NotAvalaCredential,
         })?
         .to_string();
-    Ok((folio, doc))
+    Ok((folio, doc, id))
 }
 
 /// Describes an OB3 credential whose proof verified.
@@ -323,11 +333,10 @@ pub(crate) fn describe_ob3(v: &mut Verification, folio: &str, doc: &serde_json::
 /// Verifies an Open Badges 3.0 credential without the issuer's records: the proof, the key
 /// and the validity period.
 pub fn offline_ob3(bytes: &[u8], keys: &[(String, VerifyingKey)], now: DateTime<Utc>) -> Verification {
-    let (folio, doc) = match check_ob3(bytes, keys) {
+    let (folio, doc, key) = match check_ob3(bytes, keys) {
         Ok(found) => found,
         Err(outcome) => return Verification::ended(outcome),
     };
-    let key = super::ob3::verify(&doc).map(|k| super::key_id(&k)).unwrap_or_default();
     let mut v = Verification::ended(Outcome::Valid);
     describe_ob3(&mut v, &folio, &doc, &key);
     v.not_checked.push(Unchecked::StatusOffline);

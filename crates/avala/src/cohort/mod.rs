@@ -129,6 +129,8 @@ fn curp_stem(
     s.push(first_internal(&p, true));
     s.push(mat.chars().next().unwrap_or('X'));
     s.push(g.chars().next().unwrap_or('X'));
+    // An inconvenient word gets an X as its second letter, as RENAPO issues it.
+    let mut s = crate::identity::issued_letters(&s);
     s.push_str(&format!("{:02}{m:02}{d:02}", y % 100));
     s.push(sex);
     s.push_str(state);
@@ -262,6 +264,7 @@ pub fn to_csv(candidates: &[GeneratedCandidate]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::INCONVENIENT_WORDS;
 
     #[test]
     fn institutions_are_334_distinct() {
@@ -301,6 +304,32 @@ mod tests {
             curp_stem("María José", "Núñez", "Peña", (1990, 1, 2), 'M', "MC"),
             "NUPJ900102MMCXXS"
         );
+    }
+
+    #[test]
+    fn no_stem_starts_with_an_inconvenient_word() {
+        // Óscar Puente Toledo would be PUTO: RENAPO issues PXTO.
+        assert_eq!(
+            curp_stem("Óscar", "Puente", "Toledo", (1980, 1, 1), 'H', "DF"),
+            "PXTO800101HDFNLS"
+        );
+        // Every given name and pair of surnames of the tables.
+        for paternal in SURNAMES.iter() {
+            for maternal in SURNAMES.iter() {
+                for given in WOMEN.iter().chain(MEN.iter()) {
+                    let stem = curp_stem(given, paternal, maternal, (1980, 1, 1), 'H', "DF");
+                    assert!(
+                        !INCONVENIENT_WORDS.contains(&&stem[..4]),
+                        "{given} {paternal} {maternal}: {stem}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fixture_is_the_generators_cohort() {
+        assert!(std::str::from_utf8(crate::demo::COHORT_CSV).unwrap() == to_csv(&generate(334, 1057)));
     }
 
     #[test]

@@ -147,16 +147,13 @@ impl Engine {
         let keys = self.key_set().await?;
         let now = self.now();
         if let Subject::Ob3(bytes) = subject {
-            let (folio, doc) = match verify::check_ob3(bytes, &keys) {
+            let (folio, doc, key) = match verify::check_ob3(bytes, &keys) {
                 Ok(found) => found,
                 Err(outcome) => return Ok(Verification::ended(outcome)),
             };
             let mut tx = self.db().read().await?;
             let row = stored_by_folio(&mut tx, &folio).await?;
             tx.commit().await?;
-            let key = crate::certificate::ob3::verify(&doc)
-                .map(|k| crate::config::key_id(&k))
-                .unwrap_or_default();
             let mut v = Verification::ended(Outcome::Valid);
             verify::describe_ob3(&mut v, &folio, &doc, &key);
             return Ok(match row {

@@ -27,6 +27,15 @@ pub struct DiagnosticOutcome {
     pub training_recommended: bool,
 }
 
+/// When an evaluation was planned, and the time zone its time was read in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Planned {
+    /// The instant.
+    pub at: DateTime<Utc>,
+    /// The time zone (IANA name) a local time was read in.
+    pub tz: String,
+}
+
 /// The juicio computed from the element judgements.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct VerdictOutcome {
@@ -250,6 +259,33 @@ impl Engine {
         Ok(outcome)
     }
 
+    /// Plans an evaluation at an instant typed by a person ([`crate::clock::parse_instant`]):
+    /// RFC 3339, or a local time in `tz`, or, without `tz`, in the time zone of the
+    /// enrollment's window (a Tijuana window's 10:00 is 10:00 in Tijuana). Says when, and in
+    /// which zone it was read.
+    pub async fn plan_evaluation_at(
+        &self,
+        actor: &Actor,
+        enrollment: i64,
+        evaluator: &str,
+        at: &str,
+        tz: Option<&str>,
+    ) -> Result<Planned> {
+        actor.staff(Role::Admin, Action::PlanEvaluations)?;
+        let tz = match tz {
+            Some(tz) => tz.trim().to_string(),
+            None => {
+                let mut tx = self.db().read().await?;
+                let (_, rules) = window_of(&mut tx, enrollment).await?;
+                tx.commit().await?;
+                rules.tz
+            }
+        };
+        let at = crate::audit::truncate_micros(crate::clock::parse_instant(at, &tz)?);
+        self.plan_evaluation(actor, enrollment, evaluator, at).await?;
+        Ok(Planned { at, tz })
+    }
+
     /// Plans the evaluation: assigns the evaluator and the date, and pins the standard version
     /// the process is evaluated against (rule 5).
     pub async fn plan_evaluation(
@@ -266,6 +302,16 @@ impl Engine {
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Plan)?;
+        let (window, rules) = window_of(&mut tx, enrollment).await?;
+        if at < rules.opens_at {
+            return Err(Error::EvaluationBeforeWindow {
+                enrollment,
+                window,
+                at,
+                opens: rules.opens_at,
+                tz: rules.tz,
+            });
+        }
         let (standard_id, standard) = super::standards::latest_of_enrollment(&mut tx, enrollment).await?;
         let at = crate::audit::truncate_micros(at);
         let fields = [
@@ -388,4 +434,12 @@ impl Engine {
             .map_err(|e| super::name_conflict(e, Record::Enrollment, enrollment))?;
         Ok(outcome)
     }
+}
+
+/// The window of enrollment `id` and its rules.
+async fn window_of(tx: &mut Tx, id: i64) -> Result<(i64, super::windows::WindowRules)> {
+    let window: Option<i64> = on!(tx, c => sqlx::query_scalar("SELECT window_id FROM enrollments WHERE id = $1")
+        .bind(id).fetch_optional(c).await?);
+    let window = window.ok_or_else(|| Error::not_found(Record::Enrollment, id))?;
+    Ok((window, super::windows::load(tx, window).await?))
 }

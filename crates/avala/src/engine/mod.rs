@@ -29,7 +29,7 @@ pub use crate::domain::Judgement;
 pub use crate::domain::Role;
 pub use certificates::Subject;
 pub use dictamen::DictamenBatch;
-pub use evaluation::{DiagnosticOutcome, VerdictOutcome};
+pub use evaluation::{DiagnosticOutcome, Planned, VerdictOutcome};
 pub use import::ImportOutcome;
 pub use keys::{KeyRow, KeyStatus, PinnedKey, parse_public_key};
 pub use outbox::{AttemptRow, JobRow};

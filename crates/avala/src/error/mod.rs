@@ -199,6 +199,19 @@ pub enum Error {
         /// What is wrong.
         problem: InstantProblem,
     },
+    /// An evaluation planned before its enrollment's window opens.
+    EvaluationBeforeWindow {
+        /// The enrollment.
+        enrollment: i64,
+        /// Its window.
+        window: i64,
+        /// The instant asked for.
+        at: DateTime<Utc>,
+        /// When the window opens.
+        opens: DateTime<Utc>,
+        /// The window's time zone.
+        tz: String,
+    },
     /// A window that closes before it opens.
     WindowEndsBeforeStart {
         /// Opening instant.
@@ -329,6 +342,13 @@ pub enum Error {
     DemoExists {
         /// The folder.
         dir: PathBuf,
+    },
+    /// The database given to the demo holds records already.
+    DemoDatabaseInUse {
+        /// The database (password hidden).
+        database: String,
+        /// The audit events it holds.
+        events: i64,
     },
     /// A file that is not UTF-8 text.
     NotUtf8 {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{Encoding, ImportProblem, Problem, columns, parse_consent};
+use super::{Encoding, ImportProblem, LfLines, Problem, columns, parse_consent};
 use crate::identity::{Curp, Identity, email};
 
 /// One valid row.
@@ -69,7 +69,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// Each row is decoded on its own: UTF-8 when it is, Windows-1252 otherwise (an Excel file is
 /// plain ASCII in most rows and Windows-1252 in the rest; the two agree on ASCII).
 pub struct CohortReader<R: std::io::Read> {
-    reader: csv::Reader<std::io::BufReader<R>>,
+    reader: csv::Reader<LfLines<std::io::BufReader<R>>>,
     width: usize,
     index: HashMap<String, usize>,
     /// Each identity's first line, by the identity's [`digest`]: a second row with it is
@@ -107,7 +107,7 @@ impl<R: std::io::Read> CohortReader<R> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(input);
+            .from_reader(LfLines::new(input));
         let mut this = CohortReader {
             reader,
             width: 0,

@@ -1,7 +1,7 @@
 //! An evaluation instrument: one row per element, columns `element, competent` and optionally
 //! `evidence, feedback`.
 
-use super::{ImportProblem, Problem, columns, parse_consent};
+use super::{ImportProblem, LfLines, Problem, columns, parse_consent};
 
 /// Reads an evaluation instrument: one row per element, columns `element, competent`, and
 /// optionally `evidence, feedback` (any order). `competent` is sí/competent/yes/true/1 or
@@ -12,7 +12,9 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::domain::Judgem
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0,
     };
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(LfLines::new(text.as_bytes()));
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_lowercase()).collect(),
         Err(e) => {

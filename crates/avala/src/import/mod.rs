@@ -36,6 +36,62 @@ impl fmt::Display for Encoding {
     }
 }
 
+/// Reads `inner` with every CR LF turned into LF, so the CSV reader counts lines right.
+///
+/// The `csv` crate ends a record at the CR of a CR LF and reads the LF as the start of the next
+/// one, after it took that record's position: every row of a file from Excel on Windows or
+/// Python's `csv` module was named one line too low (the first row as line 1, the header's). A
+/// lone CR is left as it is.
+struct LfLines<R> {
+    inner: R,
+    /// A CR was read and not yet given out: it is dropped if an LF follows.
+    cr: bool,
+}
+
+impl<R: std::io::BufRead> LfLines<R> {
+    fn new(inner: R) -> Self {
+        LfLines { inner, cr: false }
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for LfLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n == 0 && !out.is_empty() {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                if std::mem::take(&mut self.cr) {
+                    out[0] = b'\r';
+                    n = 1;
+                }
+                break;
+            }
+            let mut used = 0;
+            for &b in chunk {
+                if n == out.len() {
+                    break;
+                }
+                if self.cr && b != b'\n' {
+                    out[n] = b'\r';
+                    n += 1;
+                    self.cr = false;
+                    if n == out.len() {
+                        break;
+                    }
+                }
+                used += 1;
+                self.cr = b == b'\r';
+                if !self.cr {
+                    out[n] = b;
+                    n += 1;
+                }
+            }
+            self.inner.consume(used);
+        }
+        Ok(n)
+    }
+}
+
 /// Parses a yes/no cell of `public_registry`.
 fn parse_consent(value: &str) -> Option<bool> {
     match value.trim().to_lowercase().as_str() {

@@ -149,6 +149,25 @@ fn an_instrument_reads_every_element_and_names_bad_lines() {
 
 proptest::proptest! {
     #[test]
+    fn crlf_becomes_lf_across_any_chunks(
+        text in "[a\r\n]{0,40}",
+        capacity in 1usize..5,
+        len in 1usize..5,
+    ) {
+        use std::io::Read;
+        let mut lf = LfLines::new(std::io::BufReader::with_capacity(capacity, text.as_bytes()));
+        let (mut out, mut buf) = (Vec::new(), vec![0; len]);
+        loop {
+            let n = lf.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), text.replace("\r\n", "\n"));
+    }
+
+    #[test]
     fn arbitrary_instruments_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
         let mut input = b"element,competent,evidence\n".to_vec();
         input.extend_from_slice(&bytes);
@@ -165,5 +184,29 @@ proptest::proptest! {
             proptest::prop_assert!(p.line >= 1);
         }
         let _ = parse(&bytes);
+    }
+}
+
+#[test]
+fn crlf_files_name_the_same_lines_as_lf_files() {
+    // Excel on Windows and Python's csv module end lines with CR LF: the bad row is still the
+    // file's line 2 (the header is line 1), for both readers.
+    for end in ["\n", "\r\n"] {
+        let csv = format!(
+            "curp,name,email,institution,position,public_registry{end}\
+             HEGG560427MVZRRL05,Ana,ana@example.mx,Inst,,no{end}\
+             HEGG560427MVZRRL04,Gloria,g@example.mx,Inst,,no{end}\
+             MAHJ280603MSPRRV09,Juan,not-an-email,Inst,,no{end}"
+        );
+        let parsed = parse(csv.as_bytes());
+        let lines: Vec<(u64, Option<&str>)> = parsed.problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        assert_eq!(lines, vec![(2, Some("curp")), (4, Some("email"))], "{end:?}");
+        assert_eq!(parsed.rows.len(), 1, "{end:?}");
+        assert_eq!(parsed.rows[0].line, 3, "{end:?}");
+
+        let instrument = format!("element,competent{end}E0001,quizá{end}E0002,sí{end},sí{end}");
+        let problems = judgements(instrument.as_bytes()).unwrap_err();
+        let at: Vec<(u64, Option<&str>)> = problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        assert_eq!(at, vec![(2, Some("competent")), (4, Some("element"))], "{end:?}");
     }
 }

@@ -67,6 +67,11 @@ fn identity_errors() -> Vec<IdentityError> {
             found: '4',
             expected: '7',
         },
+        I::CurpInconvenientWord {
+            value: "PUTO800101HDFRRN07".into(),
+            word: "PUTO".into(),
+            issued: "PXTO".into(),
+        },
         I::Passport { value: "12".into() },
     ];
     for expected in [
@@ -109,6 +114,7 @@ fn identity_tag(e: &IdentityError) -> usize {
         I::CurpCheckDigit { .. } => 4,
         I::Passport { .. } => 5,
         I::Email { .. } => 6,
+        I::CurpInconvenientWord { .. } => 7,
     }
 }
 
@@ -476,6 +482,13 @@ fn errors() -> Vec<Error> {
             opens: at(),
             closes: at(),
         },
+        E::EvaluationBeforeWindow {
+            enrollment: 7,
+            window: 2,
+            at: at(),
+            opens: at(),
+            tz: "America/Tijuana".into(),
+        },
         E::CapacityTooSmall { capacity: 0 },
         E::UnknownRole { value: "jefe".into() },
         E::BadStaffId { id: "a b".into() },
@@ -527,6 +540,10 @@ fn errors() -> Vec<Error> {
         E::DemoTooSmall,
         E::DemoExists {
             dir: "/srv/avala/demo".into(),
+        },
+        E::DemoDatabaseInUse {
+            database: "postgres://avala:***@db.itaip.example/avala".into(),
+            events: 1204,
         },
         E::NotUtf8 { path: path() },
         E::OfflineNeedsDocument,
@@ -718,6 +735,8 @@ fn error_tag(e: &Error) -> usize {
         E::Certificate { .. } => 55,
         E::Mail { .. } => 56,
         E::BadJob { .. } => 57,
+        E::EvaluationBeforeWindow { .. } => 60,
+        E::DemoDatabaseInUse { .. } => 61,
     }
 }
 
@@ -956,7 +975,7 @@ fn every_problem_reason_and_issue_reads_in_both_languages() {
         both(&format!("{p:?}"), &es.problem(p), &en.problem(p));
     }
     let identities = identity_errors();
-    covers("IdentityError", &identities, 7, identity_tag);
+    covers("IdentityError", &identities, 8, identity_tag);
     for i in &identities {
         both(&format!("{i:?}"), &es.identity(i), &en.identity(i));
     }

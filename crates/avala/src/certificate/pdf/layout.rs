@@ -139,8 +139,10 @@ fn signature(page: &mut Page, doc: &CertificateDoc, labels: &Labels) {
         y -= 11.0;
     }
     if !doc.qr.is_empty() {
-        let size = 118.0;
-        page.image(QR, (sx - size / 2.0, 122.0), (size, size));
+        // With its quiet zone of four modules, a token's code (about 60 modules) prints at
+        // about 1.9 pt a module, centred where it always was.
+        let size = 126.0;
+        page.image(QR, (sx - size / 2.0, 181.0 - size / 2.0), (size, size));
     }
 }
 

@@ -153,6 +153,17 @@ pub(super) fn error(c: &En, e: &Error) -> String {
                 InstantProblem::Nonexistent => "that local time does not exist in the time zone",
             }
         ),
+        Error::EvaluationBeforeWindow {
+            enrollment,
+            window,
+            at,
+            opens,
+            tz,
+        } => format!(
+            "the evaluation of enrollment {enrollment} would be on {}, before window {window} opens (on {}); plan it for then or later",
+            local_text(*at, tz),
+            local_text(*opens, tz)
+        ),
         Error::WindowEndsBeforeStart { opens, closes } => format!(
             "the window closes ({}) before it opens ({})",
             closes.format("%Y-%m-%d %H:%M UTC"),
@@ -236,6 +247,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::DemoExists { dir } => format!(
             "{} holds a demo already; choose another folder or delete it",
             dir.display()
+        ),
+        Error::DemoDatabaseInUse { database, events } => format!(
+            "database {database} holds records already ({events} audit events); the demo needs a new, empty database, so as not to mix its made-up people with real ones"
         ),
         Error::NotUtf8 { path } => format!("{} is not UTF-8 text", path.display()),
         Error::NotAToken { text } => format!(

@@ -86,6 +86,9 @@ pub(super) fn identity(e: &IdentityError) -> String {
         IdentityError::CurpState { value, code } => {
             format!("CURP {value:?}: {code:?} is not a Mexican state code (AS, BC, … ZS, or NE for born abroad)")
         }
+        IdentityError::CurpInconvenientWord { value, word, issued } => format!(
+            "CURP {value:?}: its first four letters spell {word:?}, a word RENAPO never issues; the real CURP has an X as its second letter ({issued:?}): check it against the candidate's CURP record"
+        ),
         IdentityError::CurpCheckDigit { value, found, expected } => {
             format!("CURP {value:?}: check digit is {found}, expected {expected}; check for a typing error")
         }

@@ -162,6 +162,17 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
                 InstantProblem::Nonexistent => "esa hora no existe en la zona horaria",
             }
         ),
+        Error::EvaluationBeforeWindow {
+            enrollment,
+            window,
+            at,
+            opens,
+            tz,
+        } => format!(
+            "la evaluación de la inscripción {enrollment} sería el {}, antes de que abra la convocatoria {window} (abre el {}); planéela a partir de esa fecha",
+            local_text(*at, tz),
+            local_text(*opens, tz)
+        ),
         Error::WindowEndsBeforeStart { opens, closes } => format!(
             "la convocatoria cierra ({}) antes de abrir ({})",
             closes.format("%Y-%m-%d %H:%M UTC"),
@@ -248,6 +259,9 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         Error::DemoExists { dir } => format!(
             "{} ya contiene una demostración; elija otra carpeta o bórrela",
             dir.display()
+        ),
+        Error::DemoDatabaseInUse { database, events } => format!(
+            "la base de datos {database} ya tiene registros ({events} eventos de auditoría); la demostración necesita una base de datos nueva y vacía, para no mezclar sus personas inventadas con las reales"
         ),
         Error::NotUtf8 { path } => format!("{} no es texto UTF-8", path.display()),
         Error::NotAToken { text } => format!(

@@ -88,6 +88,9 @@ pub(super) fn identity(e: &IdentityError) -> String {
         IdentityError::CurpState { value, code } => format!(
             "CURP {value:?}: {code:?} no es una clave de entidad federativa (AS, BC, … ZS, o NE para nacidos en el extranjero)"
         ),
+        IdentityError::CurpInconvenientWord { value, word, issued } => format!(
+            "CURP {value:?}: sus cuatro primeras letras forman {word:?}, una palabra que RENAPO nunca asigna; la CURP verdadera lleva una X como segunda letra ({issued:?}): revise la constancia de la CURP"
+        ),
         IdentityError::CurpCheckDigit { value, found, expected } => format!(
             "CURP {value:?}: el dígito verificador es {found} y debería ser {expected}; revise si hay un error de captura"
         ),
