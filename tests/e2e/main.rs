@@ -6,6 +6,7 @@ mod exports;
 mod faults;
 mod keys;
 mod languages;
+mod limits;
 mod runner;
 mod upgrade;
 

@@ -120,14 +120,27 @@ impl Config {
     /// Loads `avala.toml` from `dir`.
     pub fn load(dir: &Path) -> Result<Config> {
         let file = dir.join(FILE);
-        let text = std::fs::read_to_string(&file).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::NoConfig { path: file.clone() },
-            _ => Error::io(&file, e),
-        })?;
-        let settings: Settings = toml::from_str(&text).map_err(|e| Error::ConfigInvalid {
+        if !file.exists() {
+            return Err(Error::NoConfig { path: file.clone() });
+        }
+        let bytes = crate::files::read(&file, crate::files::FileKind::Config)?;
+        let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: file.clone() })?;
+        let mut settings: Settings = toml::from_str(&text).map_err(|e| Error::ConfigInvalid {
             path: file.clone(),
             detail: e.message().to_string(),
         })?;
+        // The issuer's name and the place are printed on every certificate and e-mail.
+        use crate::domain::text;
+        for (key, value, max) in [
+            ("issuer", &mut settings.issuer, text::INSTITUTION),
+            ("place", &mut settings.place, text::REASON),
+        ] {
+            *value = text::clean(value, max).map_err(|problem| Error::ConfigText {
+                path: file.clone(),
+                key: key.into(),
+                problem,
+            })?;
+        }
         Ok(Config {
             dir: dir.to_path_buf(),
             settings,
@@ -171,7 +184,7 @@ impl Config {
             return Ok(None);
         };
         let path = self.dir.join(file);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = crate::files::read(&path, crate::files::FileKind::Logo)?;
         let logo = crate::certificate::logo::decode(&bytes).map_err(|detail| Error::BadLogo {
             path: path.clone(),
             detail,

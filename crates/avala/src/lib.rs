@@ -17,6 +17,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod identity;
 pub mod import;
 pub mod jobs;

@@ -41,8 +41,9 @@ pub async fn run(ctx: &Ctx<'_>, cmd: &CandidateCmd) -> Result {
             );
         }
         CandidateCmd::Import { window, file, dry_run } => {
-            // Read as it is imported: a file of any size is held a round of rows at a time.
-            let input = std::fs::File::open(file).map_err(|e| avala::Error::io(file, e))?;
+            // Read as it is imported, a round of rows at a time; a file over the size a
+            // spreadsheet may have is refused unread.
+            let input = avala::files::open(file, avala::files::FileKind::Spreadsheet)?;
             let out = engine.import_candidates_from(&actor, *window, input, *dry_run).await?;
             if out.encoding == avala::import::Encoding::Windows1252 && !ctx.out.format.is_json() {
                 println!(

@@ -99,7 +99,7 @@ async fn verify(
 ) -> Result<u8> {
     let path = target.map(std::path::Path::new);
     let file = match path {
-        Some(p) if p.is_file() => Some(read_file(p)?),
+        Some(p) if p.is_file() => Some(read_file(p, avala::files::FileKind::Document)?),
         Some(p)
             if p.extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("json")) =>

@@ -39,7 +39,7 @@ pub async fn run(ctx: &Ctx<'_>, cmd: &EvaluationCmd) -> Result {
             done(ctx.out, &json, say);
         }
         EvaluationCmd::Submit { enrollment, file } => {
-            let judgements = avala::import::judgements(&read_file(file)?)
+            let judgements = avala::import::judgements(&read_file(file, avala::files::FileKind::Spreadsheet)?)
                 .map_err(|problems| avala::Error::InstrumentRejected { problems })?;
             let out = engine.record_evaluation(&actor, *enrollment, &judgements).await?;
             print_verdict(ctx, &out);

@@ -47,9 +47,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Reads a whole file.
-pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+/// Reads a whole file of `kind`, refused unread when it is larger than its kind may be.
+pub fn read_file(path: &std::path::Path, kind: avala::files::FileKind) -> Result<Vec<u8>> {
+    avala::files::read(path, kind)
 }
 
 /// Runs one command; returns the exit code (0, or the outcome of `certificate verify`).

@@ -47,7 +47,8 @@ pub async fn standard(ctx: &Ctx<'_>, cmd: &StandardCmd) -> Result {
     let (engine, actor) = ctx.acting().await?;
     match cmd {
         StandardCmd::Load { file } => {
-            let text = String::from_utf8(read_file(file)?).map_err(|_| avala::Error::NotUtf8 { path: file.clone() })?;
+            let text = String::from_utf8(read_file(file, avala::files::FileKind::Standard)?)
+                .map_err(|_| avala::Error::NotUtf8 { path: file.clone() })?;
             let out = engine.load_standard(&actor, &file.display().to_string(), &text).await?;
             let say = Say::StandardLoaded {
                 code: &out.code,

@@ -44,6 +44,10 @@ pub enum Field {
     Position,
     /// Why something is done (withdrawal, revocation).
     Reason,
+    /// The evidence an evaluator saw for an element.
+    Evidence,
+    /// An evaluator's feedback on an element.
+    Feedback,
     /// A process state.
     State,
     /// A job state.

@@ -22,6 +22,8 @@ pub const INSTITUTION: usize = 200;
 pub const TITLE: usize = 300;
 /// The longest reason (withdrawal, revocation) or place.
 pub const REASON: usize = 500;
+/// The longest evidence or feedback of one element's judgement.
+pub const NOTE: usize = 2000;
 
 /// Why a text was refused. Places count characters from 1, after trimming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,18 +69,54 @@ impl TextProblem {
     }
 }
 
-/// The text as it will be stored, or why not. An empty result is for the caller to judge.
+/// One line of text as it will be stored (a name, an institution, a title), or why not. An
+/// empty result is for the caller to judge.
 pub fn clean(input: &str, max: usize) -> Result<String, TextProblem> {
-    let mut out = String::with_capacity(input.len().min(4 * max + 4));
+    clean_text(input, max, false)
+}
+
+/// Text of several lines as it will be stored (evidence, feedback, a reason), or why not: as
+/// [`clean`], except that line breaks are kept, each CR LF, CR or other break stored as LF,
+/// spaces collapsed within each line and trimmed at its ends, and blank lines kept to one in a
+/// row. Every other control and invisible character is refused. The length counts the LFs.
+pub fn clean_lines(input: &str, max: usize) -> Result<String, TextProblem> {
+    clean_text(input, max, true)
+}
+
+fn clean_text(input: &str, max: usize, lines: bool) -> Result<String, TextProblem> {
+    let mut out = String::with_capacity(input.len().min(4 * max.min(1 << 20) + 4));
     let mut count = 0;
     let mut space = false;
+    // Line breaks seen since the last character kept (multi-line text only), and whether the
+    // last character read was a CR (a CR LF is one break).
+    let mut breaks = 0;
+    let mut after_cr = false;
     for c in input.nfc() {
+        let lf_of_cr_lf = after_cr && c == '\n';
+        after_cr = c == '\r';
+        if lines && is_break(c) {
+            if !lf_of_cr_lf && count > 0 {
+                breaks += 1;
+            }
+            space = false;
+            continue;
+        }
         if c == ' ' || c == '\t' || (c != '\u{85}' && c.is_whitespace() && !is_break(c)) {
             space = count > 0;
             continue;
         }
-        if space {
-            out.push(' ');
+        if breaks > 0 {
+            for _ in 0..breaks.min(2) {
+                if count < max {
+                    out.push('\n');
+                }
+                count += 1;
+            }
+            (breaks, space) = (0, false);
+        } else if space {
+            if count < max {
+                out.push(' ');
+            }
             count += 1;
             space = false;
         }
@@ -209,6 +247,37 @@ mod tests {
     }
 
     #[test]
+    fn several_lines_keep_their_breaks_as_lf_and_nothing_else() {
+        assert_eq!(
+            clean_lines(
+                "  Portafolio  revisado \r\n\r\n\r\n\r  Falta la prueba de daño\t\r\n",
+                NOTE
+            )
+            .unwrap(),
+            "Portafolio revisado\n\nFalta la prueba de daño"
+        );
+        assert_eq!(clean_lines("a\rb\u{2028}c", NOTE).unwrap(), "a\nb\nc");
+        assert_eq!(
+            clean_lines("Revocado\n\u{1b}[2J", REASON),
+            Err(TextProblem::Control {
+                at: 10,
+                codepoint: 0x1b
+            })
+        );
+        assert_eq!(
+            clean_lines("ok \u{202E}", REASON),
+            Err(TextProblem::Invisible {
+                at: 4,
+                codepoint: 0x202E
+            })
+        );
+        assert_eq!(
+            clean_lines(&"a\n".repeat(300), REASON),
+            Err(TextProblem::TooLong { max: 500, found: 599 })
+        );
+    }
+
+    #[test]
     fn stored_text_is_tamed_for_headers_and_terminals() {
         assert_eq!(tame("Juan\r\nBcc: x@y"), "Juan Bcc: x@y");
         assert_eq!(tame("\u{1b}[31mAna\u{7} \u{202E}Li "), "[31mAna Li");
@@ -232,6 +301,17 @@ mod tests {
                 prop_assert!(out.chars().count() <= NAME);
                 prop_assert!(!out.starts_with(' ') && !out.ends_with(' ') && !out.contains("  "));
                 prop_assert!(out.chars().all(|c| !c.is_control()));
+            }
+        }
+
+        #[test]
+        fn clean_lines_are_stable_bounded_and_hold_no_control_but_lf(input in "\\PC{0,100}|[\\x00-\\x20a\\r\\n\u{2028}]{0,40}") {
+            if let Ok(out) = clean_lines(&input, NOTE) {
+                prop_assert_eq!(clean_lines(&out, NOTE), Ok(out.clone()));
+                prop_assert!(out.chars().count() <= NOTE);
+                prop_assert!(!out.starts_with(char::is_whitespace) && !out.ends_with(char::is_whitespace));
+                prop_assert!(!out.contains("\n\n\n") && !out.contains(" \n") && !out.contains("\n "));
+                prop_assert!(out.chars().all(|c| c == '\n' || !c.is_control()));
             }
         }
 

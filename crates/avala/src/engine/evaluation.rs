@@ -346,6 +346,12 @@ impl Engine {
         feedback: Option<&str>,
     ) -> Result<()> {
         let by = actor.staff(Role::Evaluator, Action::RecordJudgements)?;
+        let notes = super::judgement_notes(&Judgement {
+            element: element.to_string(),
+            competent,
+            evidence: evidence.map(str::to_string),
+            feedback: feedback.map(str::to_string),
+        })?;
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Evidence)?;
@@ -353,12 +359,7 @@ impl Engine {
         let element = element_of(&standard, element)?;
         set_enrollment_state(&mut tx, enrollment, version, next).await?;
         let now = self.now();
-        let judgement = Judgement {
-            element,
-            competent,
-            evidence: evidence.map(str::to_string),
-            feedback: feedback.map(str::to_string),
-        };
+        let judgement = Judgement { element, ..notes };
         let event = store_judgements(&mut tx, enrollment, by, now, std::slice::from_ref(&judgement)).await?;
         crate::audit::append_all(
             &mut tx,
@@ -408,6 +409,11 @@ impl Engine {
         judgements: &[Judgement],
     ) -> Result<VerdictOutcome> {
         let by = actor.staff(Role::Evaluator, Action::RecordJudgements)?;
+        let judgements = judgements
+            .iter()
+            .map(super::judgement_notes)
+            .collect::<Result<Vec<_>>>()?;
+        let judgements = judgements.as_slice();
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         // The machine walks every judgement, then the verdict: a refusal names the state.

@@ -171,15 +171,40 @@ pub(crate) async fn set_enrollment_state_with(
     Ok(())
 }
 
-/// Free text for `field` as it is stored ([`crate::domain::text::clean`]); empty is refused
-/// unless `optional`, which gives `None`.
+/// One line of free text for `field` as it is stored ([`crate::domain::text::clean`]); empty is
+/// refused unless `optional`, which gives `None`.
 pub(crate) fn text_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
     let clean = crate::domain::text::clean(value, max).map_err(|problem| Error::Text { field, problem })?;
+    required(field, clean, optional)
+}
+
+/// Free text of several lines for `field` (evidence, feedback, a reason), as it is stored
+/// ([`crate::domain::text::clean_lines`]); empty is refused unless `optional`.
+pub(crate) fn lines_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
+    let clean = crate::domain::text::clean_lines(value, max).map_err(|problem| Error::Text { field, problem })?;
+    required(field, clean, optional)
+}
+
+fn required(field: crate::domain::Field, clean: String, optional: bool) -> Result<Option<String>> {
     match (clean.is_empty(), optional) {
         (false, _) => Ok(Some(clean)),
         (true, true) => Ok(None),
         (true, false) => Err(Error::Missing { field }),
     }
+}
+
+/// A judgement's evidence and feedback as they are stored.
+pub(crate) fn judgement_notes(j: &crate::domain::Judgement) -> Result<crate::domain::Judgement> {
+    use crate::domain::{Field, text::NOTE};
+    let note = |field, value: &Option<String>| match value {
+        Some(v) => lines_of(field, v, NOTE, true),
+        None => Ok(None),
+    };
+    Ok(crate::domain::Judgement {
+        evidence: note(Field::Evidence, &j.evidence)?,
+        feedback: note(Field::Feedback, &j.feedback)?,
+        ..j.clone()
+    })
 }
 
 /// A stored state no machine knows: the database holds something avala never wrote.

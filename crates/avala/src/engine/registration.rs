@@ -309,12 +309,9 @@ impl Engine {
     /// Withdraws an in-progress enrollment.
     pub async fn withdraw(&self, actor: &Actor, enrollment: i64, reason: &str) -> Result<()> {
         let by = actor.staff(Role::Admin, Action::WithdrawEnrollments)?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(Error::Missing {
-                field: crate::domain::Field::Reason,
-            });
-        }
+        let reason = super::lines_of(crate::domain::Field::Reason, reason, crate::domain::text::REASON, false)?
+            .unwrap_or_default();
+        let reason = reason.as_str();
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = state.apply(EnrollmentEvent::Withdraw)?;

@@ -307,6 +307,24 @@ pub enum Error {
         /// What the TOML reader said.
         detail: String,
     },
+    /// A file larger than its kind may be ([`crate::files::FileKind`]); it was not read.
+    FileTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, in bytes.
+        size: u64,
+        /// The most its kind may hold, in bytes.
+        max: u64,
+    },
+    /// A text of the configuration that no certificate or e-mail may show.
+    ConfigText {
+        /// The file.
+        path: PathBuf,
+        /// The setting (`issuer`, `place`).
+        key: String,
+        /// What is wrong with it.
+        problem: crate::domain::text::TextProblem,
+    },
     /// The key file does not hold a signing key.
     BadKeyFile {
         /// The file.

@@ -84,11 +84,25 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::domain::Judgem
                 },
             },
         };
+        // Evidence and feedback are text of several lines: a problem in one is its row's.
+        let mut note = |column: &'static str| match cell(column)
+            .map(|v| crate::domain::text::clean_lines(v, crate::domain::text::NOTE))
+        {
+            Some(Ok(v)) => Some(Some(v).filter(|v| !v.is_empty())),
+            Some(Err(t)) => {
+                problems.push(ImportProblem::new(line, Some(column), Problem::Text(t)));
+                None
+            }
+            None => Some(None),
+        };
+        let (Some(evidence), Some(feedback)) = (note("evidence"), note("feedback")) else {
+            continue;
+        };
         out.push(crate::domain::Judgement {
             element: element.to_string(),
             competent,
-            evidence: cell("evidence").map(str::to_string),
-            feedback: cell("feedback").map(str::to_string),
+            evidence,
+            feedback,
         });
     }
     if out.is_empty() && problems.is_empty() {

@@ -218,6 +218,10 @@ fn issues() -> Vec<Issue> {
         I::NeedsKnowledgeLevel,
         I::LevelOnlyForKnowledge,
         I::NoItems,
+        I::Text(crate::domain::text::TextProblem::Invisible {
+            at: 12,
+            codepoint: 0x202E,
+        }),
     ]
 }
 
@@ -234,6 +238,7 @@ fn issue_tag(i: &Issue) -> usize {
         I::NeedsKnowledgeLevel => 7,
         I::LevelOnlyForKnowledge => 8,
         I::NoItems => 9,
+        I::Text(_) => 10,
     }
 }
 
@@ -519,6 +524,16 @@ fn errors() -> Vec<Error> {
         E::BadKeyFile {
             path: "/srv/avala/llave.secret".into(),
         },
+        E::ConfigText {
+            path: "/srv/avala/avala.toml".into(),
+            key: "issuer".into(),
+            problem: crate::domain::text::TextProblem::Control { at: 1, codepoint: 0x1b },
+        },
+        E::FileTooLarge {
+            path: "EC9999.toml".into(),
+            size: 52_428_800,
+            max: 1_048_576,
+        },
         E::KeyFileNotPrivate {
             path: "/srv/avala/llave.secret".into(),
             mode: 0o644,
@@ -737,6 +752,8 @@ fn error_tag(e: &Error) -> usize {
         E::BadJob { .. } => 57,
         E::EvaluationBeforeWindow { .. } => 62,
         E::DemoDatabaseInUse { .. } => 63,
+        E::FileTooLarge { .. } => 64,
+        E::ConfigText { .. } => 65,
     }
 }
 
@@ -779,13 +796,15 @@ fn field_all() -> Vec<Field> {
         F::Institution,
         F::Position,
         F::Reason,
+        F::Evidence,
+        F::Feedback,
         F::State,
         F::JobState,
         F::ReportBy,
         F::Lang,
         F::Target,
     ];
-    covers("Field", &all, 10, |f| match f {
+    covers("Field", &all, 12, |f| match f {
         F::Name => 0,
         F::Identity => 1,
         F::Institution => 2,
@@ -796,6 +815,8 @@ fn field_all() -> Vec<Field> {
         F::ReportBy => 6,
         F::Lang => 7,
         F::Target => 8,
+        F::Evidence => 10,
+        F::Feedback => 11,
     });
     all
 }
@@ -956,7 +977,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 64, error_tag);
+    covers("Error", &all, 66, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);
@@ -980,7 +1001,7 @@ fn every_problem_reason_and_issue_reads_in_both_languages() {
         both(&format!("{i:?}"), &es.identity(i), &en.identity(i));
     }
     let issues = issues();
-    covers("Issue", &issues, 10, issue_tag);
+    covers("Issue", &issues, 11, issue_tag);
     for i in &issues {
         both(&format!("{i:?}"), &es.standard_issue(i), &en.standard_issue(i));
     }

@@ -103,6 +103,22 @@ pub(crate) fn typed(values: &[String], or: &str) -> String {
     }
 }
 
+/// A size as people read it, in units both languages write alike: `50.0 MiB`, `1 MiB`,
+/// `300 B`.
+pub(crate) fn bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    let (unit, size) = match n {
+        n if n >= KIB * KIB => ("MiB", KIB * KIB),
+        n if n >= KIB => ("KiB", KIB),
+        _ => return format!("{n} B"),
+    };
+    if n.is_multiple_of(size) {
+        format!("{} {unit}", n / size)
+    } else {
+        format!("{:.1} {unit}", n as f64 / size as f64)
+    }
+}
+
 /// The catalogue of `lang`.
 pub fn of(lang: Lang) -> &'static dyn Catalogue {
     match lang {

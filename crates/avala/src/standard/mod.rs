@@ -135,6 +135,9 @@ pub enum Issue {
     LevelOnlyForKnowledge,
     /// A criterion without checklist items.
     NoItems,
+    /// A text that is not one a certificate or a page may show (a control or invisible
+    /// character, a line break in a title, too long).
+    Text(crate::domain::text::TextProblem),
 }
 
 /// A standard file that cannot be loaded.
@@ -196,10 +199,21 @@ impl Checker<'_> {
             problem,
         });
     }
-    fn non_empty(&mut self, v: &Spanned<String>, field: &str) {
-        if v.get_ref().trim().is_empty() {
-            self.push(v.span().start, field, Issue::Empty);
+    /// The text of `v` as it is stored (one line, or several when `lines`), at most `max`
+    /// characters and not empty; a problem is pushed and the text given back as it was.
+    fn text(&mut self, v: &Spanned<String>, field: &str, max: usize, lines: bool) -> String {
+        use crate::domain::text;
+        let clean = if lines {
+            text::clean_lines(v.get_ref(), max)
+        } else {
+            text::clean(v.get_ref(), max)
+        };
+        match clean {
+            Ok(t) if t.is_empty() => self.push(v.span().start, field, Issue::Empty),
+            Ok(t) => return t,
+            Err(problem) => self.push(v.span().start, field, Issue::Text(problem)),
         }
+        v.get_ref().clone()
     }
     fn range(&mut self, v: &Spanned<i64>, field: &str, min: i64, max: i64) {
         if !(min..=max).contains(v.get_ref()) {
@@ -245,18 +259,20 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
             },
         );
     }
-    c.non_empty(&raw.version, "version");
-    c.non_empty(&raw.title, "title");
-    c.non_empty(&raw.purpose, "purpose");
+    use crate::domain::text::{NOTE, TITLE};
+    let version = c.text(&raw.version, "version", 20, false);
+    let title = c.text(&raw.title, "title", TITLE, false);
+    let purpose = c.text(&raw.purpose, "purpose", NOTE, true);
     c.range(&raw.level, "level", 1, 5);
     c.range(&raw.validity_years, "validity_years", 1, 10);
     c.range(&raw.diagnostic_threshold, "diagnostic_threshold", 0, 100);
-    let elements = raw.elements.map(Spanned::into_inner).unwrap_or_default();
-    if elements.is_empty() {
+    let raw_elements = raw.elements.map(Spanned::into_inner).unwrap_or_default();
+    if raw_elements.is_empty() {
         c.push(text.len(), "elements", Issue::NoElements);
     }
     let mut seen = HashSet::new();
-    for (i, el) in elements.iter().enumerate() {
+    let mut elements = Vec::with_capacity(raw_elements.len());
+    for (i, el) in raw_elements.iter().enumerate() {
         let at = format!("elements[{}]", i + 1);
         if !is_code(el.code.get_ref(), "E") {
             c.push(
@@ -276,14 +292,15 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
                 },
             );
         }
-        c.non_empty(&el.title, &format!("{at}.title"));
-        let criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
-        if criteria.is_empty() {
+        let title = c.text(&el.title, &format!("{at}.title"), TITLE, false);
+        let raw_criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
+        if raw_criteria.is_empty() {
             c.push(el.code.span().start, format!("{at}.criteria"), Issue::NoCriteria);
         }
-        for (j, cr) in criteria.iter().enumerate() {
+        let mut criteria = Vec::with_capacity(raw_criteria.len());
+        for (j, cr) in raw_criteria.iter().enumerate() {
             let at = format!("{at}.criteria[{}]", j + 1);
-            c.non_empty(&cr.heading, &format!("{at}.heading"));
+            let heading = c.text(&cr.heading, &format!("{at}.heading"), TITLE, false);
             let knowledge = *cr.kind.get_ref() == CriterionKind::Knowledge;
             match (&cr.knowledge_level, knowledge) {
                 (None, true) => c.push(
@@ -298,14 +315,27 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
                 ),
                 _ => {}
             }
-            let items = cr.items.as_ref().map(|i| i.get_ref().as_slice()).unwrap_or_default();
-            if items.is_empty() {
+            let raw_items = cr.items.as_ref().map(|i| i.get_ref().as_slice()).unwrap_or_default();
+            if raw_items.is_empty() {
                 c.push(cr.heading.span().start, format!("{at}.items"), Issue::NoItems);
             }
-            for (k, item) in items.iter().enumerate() {
-                c.non_empty(item, &format!("{at}.items[{}]", k + 1));
-            }
+            let items = raw_items
+                .iter()
+                .enumerate()
+                .map(|(k, item)| c.text(item, &format!("{at}.items[{}]", k + 1), NOTE, false))
+                .collect();
+            criteria.push(Criterion {
+                kind: *cr.kind.get_ref(),
+                heading,
+                knowledge_level: cr.knowledge_level.as_ref().map(|l| *l.get_ref()),
+                items,
+            });
         }
+        elements.push(Element {
+            code: el.code.get_ref().clone(),
+            title,
+            criteria,
+        });
     }
     if !c.problems.is_empty() {
         return Err(StandardError {
@@ -315,37 +345,13 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
     }
     Ok(Standard {
         code: raw.code.into_inner(),
-        version: raw.version.into_inner().trim().to_string(),
-        title: raw.title.into_inner().trim().to_string(),
+        version,
+        title,
         level: *raw.level.get_ref() as u8,
-        purpose: raw.purpose.into_inner().trim().to_string(),
+        purpose,
         validity_years: *raw.validity_years.get_ref() as u8,
         diagnostic_threshold: *raw.diagnostic_threshold.get_ref() as u8,
-        elements: elements
-            .into_iter()
-            .map(|e| Element {
-                code: e.code.into_inner(),
-                title: e.title.into_inner().trim().to_string(),
-                criteria: e
-                    .criteria
-                    .map(Spanned::into_inner)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|c| Criterion {
-                        kind: c.kind.into_inner(),
-                        heading: c.heading.into_inner().trim().to_string(),
-                        knowledge_level: c.knowledge_level.map(Spanned::into_inner),
-                        items: c
-                            .items
-                            .map(Spanned::into_inner)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|i| i.into_inner().trim().to_string())
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        elements,
     })
 }
 

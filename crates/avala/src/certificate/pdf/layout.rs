@@ -85,9 +85,12 @@ fn header(page: &mut Page, doc: &CertificateDoc, labels: &Labels) {
 /// The holder's name, wrapped if long, over a rule; returns the y below it.
 fn holder(page: &mut Page, doc: &CertificateDoc, labels: &Labels) -> f32 {
     page.text(labels.grants, (CX, 440.0), 13.0, Weight::Regular, MUTED, Align::Center);
-    let y = page.paragraph(&doc.holder_name, 400.0, 28.0, Weight::Bold, INK, WIDTH - 160.0);
-    page.line((CX - 220.0, y + 20.0), (CX + 220.0, y + 20.0), 0.5, MUTED);
-    y - 4.0
+    // The longest name allowed (150 characters) takes two lines at a smaller size; the rule
+    // runs under the last line, whatever its size.
+    let (y, size) = page.fitted(&doc.holder_name, 400.0, (28.0, 13.0), Weight::Bold, WIDTH - 160.0, 2);
+    let rule = y + size * 1.3 - size * 0.45 - 4.0;
+    page.line((CX - 220.0, rule), (CX + 220.0, rule), 0.5, MUTED);
+    rule - 24.0
 }
 
 /// The standard (code, title, version, level) and the result, from `y` down.
@@ -101,7 +104,8 @@ fn standard(page: &mut Page, doc: &CertificateDoc, labels: &Labels, y: f32) {
         Align::Center,
     );
     let standard = format!("{} «{}»", doc.standard_code, doc.standard_title);
-    let y = page.paragraph(&standard, y - 26.0, 16.0, Weight::Bold, INK, WIDTH - 180.0);
+    // The longest title allowed (300 characters) takes three lines at a smaller size.
+    let (y, _) = page.fitted(&standard, y - 26.0, (16.0, 10.0), Weight::Bold, WIDTH - 180.0, 3);
     let meta = format!(
         "{} {} · {} {} · {}",
         labels.version, doc.standard_version, labels.level, doc.standard_level, labels.result
@@ -178,6 +182,26 @@ impl Page {
         y
     }
 
+    /// A centered paragraph in ink at the largest size in `(size, min)` at which it takes at
+    /// most `lines` lines of `max` points (at `min`, whatever it takes); returns the y below
+    /// and the size.
+    fn fitted(
+        &mut self,
+        text: &str,
+        y: f32,
+        (size, min): (f32, f32),
+        weight: Weight,
+        max: f32,
+        lines: usize,
+    ) -> (f32, f32) {
+        let face = self.face(weight);
+        let mut fit = size;
+        while fit > min && wrap(face, text, fit, max).len() > lines {
+            fit = (fit - 1.0).max(min);
+        }
+        (self.paragraph(text, y, fit, weight, INK, max), fit)
+    }
+
     fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32), thickness: f32, (r, g, b): Rgb) {
         self.graphics
             .set_stroke_rgb(r, g, b)
@@ -209,7 +233,30 @@ impl Page {
 fn wrap(font: &Face, text: &str, size: f32, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split_whitespace() {
+    for whole in text.split_whitespace() {
+        // A word wider than a line by itself is cut where the line ends.
+        let mut word = whole.to_string();
+        while font.width(&word, size) > max && word.chars().count() > 1 {
+            let mut cut = String::new();
+            for c in word.chars() {
+                cut.push(c);
+                if font.width(&cut, size) > max {
+                    cut.pop();
+                    break;
+                }
+            }
+            let cut = if cut.is_empty() {
+                word.chars().take(1).collect()
+            } else {
+                cut
+            };
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            word = word[cut.len()..].to_string();
+            lines.push(cut);
+        }
+        let word = word.as_str();
         let candidate = if line.is_empty() {
             word.to_string()
         } else {

@@ -223,6 +223,15 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::BadKeyFile { path } => {
             format!("{} is not an avala signing key (64 hex digits)", path.display())
         }
+        Error::ConfigText { path, key, problem } => {
+            format!("{}: `{key}` {}", path.display(), super::problems::text(problem))
+        }
+        Error::FileTooLarge { path, size, max } => format!(
+            "{} holds {}; a file of its kind may hold at most {}, so it was not read",
+            path.display(),
+            crate::messages::bytes(*size),
+            crate::messages::bytes(*max)
+        ),
         Error::KeyFileNotPrivate { path, mode } => format!(
             "the signing key {} may be read by others (mode {mode:04o}); a signing key must be private \
              to its owner: chmod 600 {}",

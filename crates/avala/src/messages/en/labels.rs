@@ -87,6 +87,8 @@ pub(super) fn field(field: Field) -> &'static str {
         Field::Identity => "the CURP (or passport, for a foreign candidate)",
         Field::Institution => "the institution",
         Field::Position => "the position",
+        Field::Evidence => "the evidence",
+        Field::Feedback => "the feedback",
         Field::Reason => "the reason",
         Field::State => "a state",
         Field::JobState => "a job state",

@@ -121,6 +121,7 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "only knowledge criteria have a knowledge_level".into(),
         Issue::NoItems => "a criterion needs at least one checklist item".into(),
+        Issue::Text(t) => text(t),
     }
 }
 

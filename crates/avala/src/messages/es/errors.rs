@@ -235,6 +235,15 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             "{} no es una llave de firma de avala (64 dígitos hexadecimales)",
             path.display()
         ),
+        Error::ConfigText { path, key, problem } => {
+            format!("{}: `{key}` {}", path.display(), super::problems::text(problem))
+        }
+        Error::FileTooLarge { path, size, max } => format!(
+            "{} ocupa {}; un archivo de su tipo admite como máximo {}, así que no se leyó",
+            path.display(),
+            crate::messages::bytes(*size),
+            crate::messages::bytes(*max)
+        ),
         Error::KeyFileNotPrivate { path, mode } => format!(
             "la llave de firma {} pueden leerla otras personas (permisos {mode:04o}); una llave de firma \
              debe ser privada de su dueño: chmod 600 {}",

@@ -150,6 +150,8 @@ pub(super) fn field(field: Field) -> &'static str {
         Field::Identity => "la CURP (o el pasaporte, para una persona extranjera)",
         Field::Institution => "la institución",
         Field::Position => "el cargo",
+        Field::Evidence => "la evidencia",
+        Field::Feedback => "la retroalimentación",
         Field::Reason => "el motivo",
         Field::State => "un estado",
         Field::JobState => "un estado de tarea",

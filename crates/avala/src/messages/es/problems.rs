@@ -123,6 +123,7 @@ pub(super) fn standard_issue(i: &Issue) -> String {
         }
         Issue::LevelOnlyForKnowledge => "solo los criterios de conocimiento tienen knowledge_level".into(),
         Issue::NoItems => "un criterio necesita al menos un reactivo de la lista de cotejo".into(),
+        Issue::Text(t) => text(t),
     }
 }
 
