@@ -217,4 +217,15 @@ async fn text_and_files_are_refused_at_their_limits_and_change_nothing(test: Tes
     let text = pdftotext(&dir.join("certificates").join(format!("{folio}.pdf")));
     let printed: String = text.chars().filter(|c| *c == 'Ñ').collect();
     assert_eq!(printed.chars().count(), 144, "the whole name is printed:\n{text}");
+
+    // A name written into the database past every check reaches no terminal as an escape.
+    super::runner::tamper(
+        &test,
+        "UPDATE candidates SET name = $1 WHERE id = (SELECT MIN(id) FROM candidates)",
+        &["\u{1b}[31mRojo\u{7}\r\nFalso"],
+    )
+    .await;
+    let table = op.ok(Some("admin"), &["enrollment", "list"]).await;
+    assert!(!table.stdout.contains('\u{1b}') && !table.stdout.contains('\u{7}'), "{}", table.stdout);
+    assert!(table.stdout.contains("[31mRojo Falso"), "{}", table.stdout);
 }

@@ -289,7 +289,7 @@ async fn a_refusal_is_dead_and_reported_and_an_outage_is_retried(test: TestDb) {
 }
 
 /// Runs `sql` with `args` bound on the test database, as someone with the database file could.
-async fn tamper(test: &TestDb, sql: &'static str, args: &[&str]) {
+pub(crate) async fn tamper(test: &TestDb, sql: &'static str, args: &[&str]) {
     let db = Db::connect(&test.url, false).await.unwrap();
     let mut tx = db.write().await.unwrap();
     avala::on!(&mut tx, c => {

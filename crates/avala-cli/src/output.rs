@@ -76,8 +76,10 @@ fn cell(out: Out, row: &serde_json::Map<String, Value>, (name, how): Col) -> Str
     let text = match value {
         Value::Null => return "—".into(),
         Value::Bool(b) => return c.yes_no(*b).into(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        // Tamed: a value stored before values were checked (or written into the database by
+        // other means) cannot send a terminal escape or break a line of the table.
+        Value::String(s) => avala::domain::text::tame(s),
+        Value::Array(items) => avala::domain::text::tame(&items.iter().map(plain).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
     };
     let instant = || chrono::DateTime::parse_from_rfc3339(&text).ok().map(|at| at.to_utc());
