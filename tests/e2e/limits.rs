@@ -226,6 +226,10 @@ async fn text_and_files_are_refused_at_their_limits_and_change_nothing(test: Tes
     )
     .await;
     let table = op.ok(Some("admin"), &["enrollment", "list"]).await;
-    assert!(!table.stdout.contains('\u{1b}') && !table.stdout.contains('\u{7}'), "{}", table.stdout);
+    assert!(
+        !table.stdout.contains('\u{1b}') && !table.stdout.contains('\u{7}'),
+        "{}",
+        table.stdout
+    );
     assert!(table.stdout.contains("[31mRojo Falso"), "{}", table.stdout);
 }

@@ -40,12 +40,8 @@ pub(crate) async fn approved(test: &TestDb, n: usize) -> Vec<String> {
         ("ver", Role::Verifier),
     ];
     for (id, role) in staff {
-        let new = NewStaff {
-            id: id.into(),
-            name: format!("Persona {id}"),
-            email: format!("{id}@itaip.example"),
-            roles: vec![role],
-        };
+        let new =
+            NewStaff::from_input(id, &format!("Persona {id}"), &format!("{id}@itaip.example"), vec![role]).unwrap();
         let by = engine.actor((id != "admin").then_some("admin")).await.unwrap();
         engine.add_staff(&by, new).await.unwrap();
     }

@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use avala::config::Config;
 use avala::deadlines::Deadline;
+use avala::domain::text::Note;
 use avala::domain::{Action, Field, Record};
 use avala::engine::{Engine, Judgement, NewCandidate, NewStaff, Role};
 use avala::error::{Error, Problem};
-use avala::identity::{Curp, Identity};
 use avala::machine::{EnrollmentState, Lifecycle, WindowEvent};
 use avala::mail::Mailer;
 use avala::store::Db;
@@ -61,12 +61,7 @@ async fn world(test: TestDb, capacity: Option<i64>) -> World {
     let mut admin = Actor::Public; // the bootstrap: the first staff member is added by the public
     let mut actors = HashMap::new();
     for (id, name, roles) in staff {
-        let new = NewStaff {
-            id: id.into(),
-            name: name.into(),
-            email: format!("{id}@itaip.example"),
-            roles: roles.to_vec(),
-        };
+        let new = NewStaff::from_input(id, name, &format!("{id}@itaip.example"), roles.to_vec()).unwrap();
         engine.add_staff(&admin, new).await.expect("add staff");
         let actor = engine.actor(Some(id)).await.expect("resolve staff");
         if id == "admin" {
@@ -113,13 +108,17 @@ async fn open_window(engine: &Engine, admin: &Actor, capacity: Option<i64>) -> i
 fn candidates(n: usize, seed: u64) -> Vec<NewCandidate> {
     avala::cohort::generate(n, seed)
         .into_iter()
-        .map(|c| NewCandidate {
-            identity: Identity::Curp(Curp::parse(&c.curp).expect("generated CURP is valid")),
-            name: c.name,
-            email: c.email,
-            institution: c.institution,
-            position: Some(c.position),
-            public_registry: c.public_registry,
+        .map(|c| {
+            NewCandidate::from_input(
+                Some(&c.curp),
+                None,
+                &c.name,
+                &c.email,
+                &c.institution,
+                Some(&c.position),
+                c.public_registry,
+            )
+            .expect("a generated candidate is valid")
         })
         .collect()
 }
@@ -483,7 +482,7 @@ async fn rule2_registration_only_in_an_open_window_under_capacity_once(test: Tes
     );
     // Same CURP again, even under another name.
     let mut again = people[0].clone();
-    again.name = "Otro Nombre".into();
+    again.name = avala::domain::text::PersonName::fixed("Otro Nombre");
     let other = open_window(&w.engine, &w.admin, None).await;
     w.engine
         .register(&w.admin, other, again.clone())
@@ -652,8 +651,8 @@ fn instrument(failing: Option<&str>) -> Vec<Judgement> {
         .map(|element| Judgement {
             element: element.to_lowercase(),
             competent: failing != Some(*element),
-            evidence: Some("Portafolio revisado".into()),
-            feedback: (failing == Some(*element)).then(|| "Reforzar la prueba de daño".into()),
+            evidence: Some(Note::fixed("Portafolio revisado")),
+            feedback: (failing == Some(*element)).then(|| Note::fixed("Reforzar la prueba de daño")),
         })
         .collect()
 }
@@ -873,12 +872,7 @@ async fn roles_are_checked_before_anything_is_written(test: TestDb) {
         w.engine.record_diagnostic(w.staff("eva.a"), id, 101),
         Error::ScoreOutOfRange { score: 101 }
     );
-    let new = NewStaff {
-        id: "x".into(),
-        name: "X".into(),
-        email: "x@itaip.example".into(),
-        roles: vec![Role::Evaluator],
-    };
+    let new = NewStaff::from_input("x", "X", "x@itaip.example", vec![Role::Evaluator]).unwrap();
     refused!(w, w.engine.add_staff(w.staff("ver.a"), new), Error::Forbidden { .. });
     w.engine
         .record_diagnostic(w.staff("eva.a"), id, 40)

@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::actor::Actor;
 use crate::config::Config;
+use crate::domain::text::Note;
 use crate::engine::{Cursor, Engine, Judgement, NewStaff, PAGE, Role};
 use crate::error::{Error, Result};
 use crate::machine::{EnrollmentState, WindowEvent};
@@ -138,7 +139,7 @@ pub async fn stage(engine: &Engine, capacity: Option<i64>) -> Result<Stage> {
         let email = format!("{}@transparencia.edomex.example", id);
         let new = NewStaff {
             id: id.into(),
-            name: name.into(),
+            name: crate::domain::text::PersonName::fixed(name),
             email,
             roles: vec![role],
         };
@@ -289,14 +290,15 @@ pub async fn run(
                     Judgement {
                         element: element.clone(),
                         competent,
-                        evidence: Some(if competent {
+                        evidence: Some(Note::fixed(if competent {
                             "Portafolio de evidencias completo; desempeño observado en la unidad de transparencia."
-                                .into()
                         } else {
-                            "Producto incompleto: la respuesta no funda ni motiva la clasificación.".into()
-                        }),
+                            "Producto incompleto: la respuesta no funda ni motiva la clasificación."
+                        })),
                         feedback: (!competent).then(|| {
-                            "Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta.".into()
+                            Note::fixed(
+                                "Reforzar la aplicación de la prueba de daño y los plazos legales de respuesta.",
+                            )
                         }),
                     }
                 })

@@ -144,7 +144,10 @@ async fn verify(
         .folio
         .clone()
         .unwrap_or_else(|| target.or(token).unwrap_or("").to_string());
-    println!("{subject}: {}", c.outcome(&verification.outcome));
+    // What a document or token says is shown tamed: a forged one cannot send escapes to the
+    // terminal.
+    let tame = avala::domain::text::tame;
+    println!("{}: {}", tame(&subject), c.outcome(&verification.outcome));
     let mut lines: Vec<(String, String)> = Vec::new();
     if let Some(h) = &verification.holder {
         lines.push((c.column("holder"), h.clone()));
@@ -166,7 +169,7 @@ async fn verify(
     }
     let width = lines.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     for (k, v) in lines {
-        println!("  {k}:{} {v}", " ".repeat(width - k.chars().count()));
+        println!("  {k}:{} {}", " ".repeat(width - k.chars().count()), tame(&v));
     }
     Ok(code)
 }

@@ -99,12 +99,7 @@ pub async fn staff(ctx: &Ctx<'_>, cmd: &StaffCmd) -> Result {
     match cmd {
         StaffCmd::Add { id, name, email, roles } => {
             let roles = roles.iter().map(|r| r.parse()).collect::<Result<Vec<_>>>()?;
-            let new = NewStaff {
-                id: id.clone(),
-                name: name.clone(),
-                email: email.clone(),
-                roles: roles.clone(),
-            };
+            let new = NewStaff::from_input(id, name, email, roles.clone())?;
             engine.add_staff(&actor, new).await?;
             let stored = avala::domain::Roles::new(roles.clone()).stored();
             let json = serde_json::json!({"id": id, "roles": stored.split(',').collect::<Vec<_>>()});

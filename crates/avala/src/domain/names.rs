@@ -68,7 +68,7 @@ pub struct Judgement {
     /// Competent, or not yet competent.
     pub competent: bool,
     /// What the evaluator observed.
-    pub evidence: Option<String>,
+    pub evidence: Option<super::text::Note>,
     /// What the candidate should work on.
-    pub feedback: Option<String>,
+    pub feedback: Option<super::text::Note>,
 }

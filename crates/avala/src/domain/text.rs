@@ -25,6 +25,101 @@ pub const REASON: usize = 500;
 /// The longest evidence or feedback of one element's judgement.
 pub const NOTE: usize = 2000;
 
+/// One line of checked text of at most `MAX` characters: made only by [`Line::new`], so a
+/// struct that holds one holds text [`clean`] accepted. Empty is for the holder to judge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Line<const MAX: usize>(String);
+
+/// Checked text of several lines of at most `MAX` characters ([`clean_lines`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Lines<const MAX: usize>(String);
+
+/// A person's full name.
+pub type PersonName = Line<NAME>;
+/// An institution's name, or a position.
+pub type InstitutionName = Line<INSTITUTION>;
+/// A standard's, element's or criterion's title.
+pub type Title = Line<TITLE>;
+/// A reason (withdrawal, revocation).
+pub type Reason = Lines<REASON>;
+/// Evidence or feedback of one element's judgement, or a standard's purpose.
+pub type Note = Lines<NOTE>;
+/// A checklist item of a standard's criterion.
+pub type Item = Line<NOTE>;
+
+macro_rules! text_type {
+    ($ty:ident, $clean:ident) => {
+        impl<const MAX: usize> $ty<MAX> {
+            /// The text as it is kept, or why not.
+            pub fn new(input: &str) -> Result<Self, TextProblem> {
+                $clean(input, MAX).map($ty)
+            }
+
+            /// Text written in the program itself (the demo, tests), which is clean by
+            /// construction: a text that would be refused is a bug, and panics.
+            pub fn fixed(text: &'static str) -> Self {
+                Self::new(text).unwrap_or_else(|p| panic!("{text:?} is not clean text: {p:?}"))
+            }
+
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The text, owned.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+
+            /// Whether it is empty.
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+
+        impl<const MAX: usize> std::ops::Deref for $ty<MAX> {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<const MAX: usize> std::fmt::Display for $ty<MAX> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<const MAX: usize> PartialEq<str> for $ty<MAX> {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl<const MAX: usize> PartialEq<&str> for $ty<MAX> {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        /// Read back from avala's own records: what was checked when it was stored is taken as
+        /// it is; text stored before the check, which it would refuse, is tamed ([`tame`]).
+        impl<'de, const MAX: usize> serde::Deserialize<'de> for $ty<MAX> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok($clean(&s, usize::MAX >> 8)
+                    .map($ty)
+                    .unwrap_or_else(|_| $ty(tame(&s))))
+            }
+        }
+    };
+}
+
+text_type!(Line, clean);
+text_type!(Lines, clean_lines);
+
 /// Why a text was refused. Places count characters from 1, after trimming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

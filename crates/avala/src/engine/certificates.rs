@@ -265,8 +265,7 @@ impl Engine {
     /// Revokes a certificate (an admin, with a reason). Verification answers "revoked" from now on.
     pub async fn revoke_certificate(&self, actor: &Actor, folio: &str, reason: &str) -> Result<()> {
         let by = actor.staff(Role::Admin, Action::RevokeCertificates)?;
-        let reason = super::lines_of(crate::domain::Field::Reason, reason, crate::domain::text::REASON, false)?
-            .unwrap_or_default();
+        let reason: crate::domain::text::Reason = super::lines_of(crate::domain::Field::Reason, reason)?;
         let reason = reason.as_str();
         let now = self.now();
         let mut tx = self.db().write().await?;

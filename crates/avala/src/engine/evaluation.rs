@@ -116,7 +116,7 @@ async fn store_judgements(
     on!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for j in judgements {
-            q = q.bind(enrollment).bind(&j.element).bind(j.competent).bind(&j.evidence).bind(&j.feedback).bind(by).bind(now);
+            q = q.bind(enrollment).bind(&j.element).bind(j.competent).bind(j.evidence.as_deref()).bind(j.feedback.as_deref()).bind(by).bind(now);
         }
         q.execute(c).await?.rows_affected()
     });
@@ -346,12 +346,11 @@ impl Engine {
         feedback: Option<&str>,
     ) -> Result<()> {
         let by = actor.staff(Role::Evaluator, Action::RecordJudgements)?;
-        let notes = super::judgement_notes(&Judgement {
-            element: element.to_string(),
-            competent,
-            evidence: evidence.map(str::to_string),
-            feedback: feedback.map(str::to_string),
-        })?;
+        use crate::domain::Field;
+        let (evidence, feedback) = (
+            super::note_of(Field::Evidence, evidence)?,
+            super::note_of(Field::Feedback, feedback)?,
+        );
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         let next = step(state, EnrollmentEvent::Evidence)?;
@@ -359,7 +358,12 @@ impl Engine {
         let element = element_of(&standard, element)?;
         set_enrollment_state(&mut tx, enrollment, version, next).await?;
         let now = self.now();
-        let judgement = Judgement { element, ..notes };
+        let judgement = Judgement {
+            element,
+            competent,
+            evidence,
+            feedback,
+        };
         let event = store_judgements(&mut tx, enrollment, by, now, std::slice::from_ref(&judgement)).await?;
         crate::audit::append_all(
             &mut tx,
@@ -409,11 +413,6 @@ impl Engine {
         judgements: &[Judgement],
     ) -> Result<VerdictOutcome> {
         let by = actor.staff(Role::Evaluator, Action::RecordJudgements)?;
-        let judgements = judgements
-            .iter()
-            .map(super::judgement_notes)
-            .collect::<Result<Vec<_>>>()?;
-        let judgements = judgements.as_slice();
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;
         // The machine walks every judgement, then the verdict: a refusal names the state.

@@ -171,40 +171,44 @@ pub(crate) async fn set_enrollment_state_with(
     Ok(())
 }
 
-/// One line of free text for `field` as it is stored ([`crate::domain::text::clean`]); empty is
-/// refused unless `optional`, which gives `None`.
-pub(crate) fn text_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
-    let clean = crate::domain::text::clean(value, max).map_err(|problem| Error::Text { field, problem })?;
-    required(field, clean, optional)
-}
-
-/// Free text of several lines for `field` (evidence, feedback, a reason), as it is stored
-/// ([`crate::domain::text::clean_lines`]); empty is refused unless `optional`.
-pub(crate) fn lines_of(field: crate::domain::Field, value: &str, max: usize, optional: bool) -> Result<Option<String>> {
-    let clean = crate::domain::text::clean_lines(value, max).map_err(|problem| Error::Text { field, problem })?;
-    required(field, clean, optional)
-}
-
-fn required(field: crate::domain::Field, clean: String, optional: bool) -> Result<Option<String>> {
-    match (clean.is_empty(), optional) {
-        (false, _) => Ok(Some(clean)),
-        (true, true) => Ok(None),
-        (true, false) => Err(Error::Missing { field }),
+/// One line of text for `field`, not empty ([`crate::domain::text::Line`]).
+pub(crate) fn line_of<const MAX: usize>(
+    field: crate::domain::Field,
+    value: &str,
+) -> Result<crate::domain::text::Line<MAX>> {
+    let text = crate::domain::text::Line::new(value).map_err(|problem| Error::Text { field, problem })?;
+    if text.is_empty() {
+        return Err(Error::Missing { field });
     }
+    Ok(text)
 }
 
-/// A judgement's evidence and feedback as they are stored.
-pub(crate) fn judgement_notes(j: &crate::domain::Judgement) -> Result<crate::domain::Judgement> {
-    use crate::domain::{Field, text::NOTE};
-    let note = |field, value: &Option<String>| match value {
-        Some(v) => lines_of(field, v, NOTE, true),
-        None => Ok(None),
-    };
-    Ok(crate::domain::Judgement {
-        evidence: note(Field::Evidence, &j.evidence)?,
-        feedback: note(Field::Feedback, &j.feedback)?,
-        ..j.clone()
-    })
+/// One line of text for `field`, or none when it is empty.
+pub(crate) fn optional_line_of<const MAX: usize>(
+    field: crate::domain::Field,
+    value: &str,
+) -> Result<Option<crate::domain::text::Line<MAX>>> {
+    let text = crate::domain::text::Line::new(value).map_err(|problem| Error::Text { field, problem })?;
+    Ok(Some(text).filter(|t| !t.is_empty()))
+}
+
+/// Text of several lines for `field` (a reason), not empty ([`crate::domain::text::Lines`]).
+pub(crate) fn lines_of<const MAX: usize>(
+    field: crate::domain::Field,
+    value: &str,
+) -> Result<crate::domain::text::Lines<MAX>> {
+    let text = crate::domain::text::Lines::new(value).map_err(|problem| Error::Text { field, problem })?;
+    if text.is_empty() {
+        return Err(Error::Missing { field });
+    }
+    Ok(text)
+}
+
+/// Evidence or feedback for `field`, or none when it is empty.
+pub(crate) fn note_of(field: crate::domain::Field, value: Option<&str>) -> Result<Option<crate::domain::text::Note>> {
+    let Some(value) = value else { return Ok(None) };
+    let text = crate::domain::text::Note::new(value).map_err(|problem| Error::Text { field, problem })?;
+    Ok(Some(text).filter(|t| !t.is_empty()))
 }
 
 /// A stored state no machine knows: the database holds something avala never wrote.

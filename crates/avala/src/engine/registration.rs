@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{Engine, Field, enrollment_stream, lock_enrollment, set_enrollment_state_with};
 use crate::actor::Actor;
+use crate::domain::text::{InstitutionName, PersonName};
 use crate::domain::{Action, Record, Role};
 use crate::error::{Error, Result};
 use crate::identity::{Curp, Identity};
@@ -20,13 +21,13 @@ pub struct NewCandidate {
     /// CURP or passport.
     pub identity: Identity,
     /// Full name.
-    pub name: String,
+    pub name: PersonName,
     /// E-mail (validated by the caller through [`crate::identity::email`]).
     pub email: String,
     /// Institution (obligated subject); created on first sight.
-    pub institution: String,
+    pub institution: InstitutionName,
     /// Position (cargo).
-    pub position: Option<String>,
+    pub position: Option<InstitutionName>,
     /// Consent to appear in the public registry.
     pub public_registry: bool,
 }
@@ -52,12 +53,16 @@ impl NewCandidate {
                 });
             }
         };
+        use crate::domain::Field;
         Ok(NewCandidate {
             identity,
-            name: name.to_string(),
+            name: super::line_of(Field::Name, name)?,
             email: crate::identity::email(email)?,
-            institution: institution.to_string(),
-            position: position.map(str::to_string),
+            institution: super::line_of(Field::Institution, institution)?,
+            position: match position {
+                Some(p) => super::optional_line_of(Field::Position, p)?,
+                None => None,
+            },
             public_registry,
         })
     }
@@ -211,7 +216,7 @@ pub(crate) async fn register_many(
             Some(&id) => {
                 on!(tx, conn => sqlx::query(
                     "UPDATE candidates SET name = $1, email = $2, institution_id = $3, position = $4, public_registry = $5 WHERE id = $6"
-                ).bind(c.name.trim()).bind(&c.email).bind(*institution).bind(&c.position).bind(c.public_registry).bind(id)
+                ).bind(c.name.trim()).bind(&c.email).bind(*institution).bind(c.position.as_deref()).bind(c.public_registry).bind(id)
                 .execute(conn).await?.rows_affected());
             }
             None => new.push((c, *institution)),
@@ -227,7 +232,7 @@ pub(crate) async fn register_many(
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
             for (c, institution) in &new {
                 q = q.bind(c.identity.kind()).bind(c.identity.value()).bind(c.name.trim()).bind(&c.email)
-                    .bind(*institution).bind(&c.position).bind(c.public_registry);
+                    .bind(*institution).bind(c.position.as_deref()).bind(c.public_registry);
             }
             q.fetch_all(conn).await?
         });
@@ -288,15 +293,18 @@ pub(crate) async fn register_many(
 impl Engine {
     /// Registers a candidate in an open window (rule 2). Returns the enrollment id.
     pub async fn register(&self, actor: &Actor, window: i64, mut candidate: NewCandidate) -> Result<i64> {
-        use crate::domain::{Field, text};
+        use crate::domain::Field;
         let by = actor.staff(Role::Admin, Action::RegisterCandidates)?;
-        candidate.name = super::text_of(Field::Name, &candidate.name, text::NAME, false)?.unwrap_or_default();
-        candidate.institution =
-            super::text_of(Field::Institution, &candidate.institution, text::INSTITUTION, false)?.unwrap_or_default();
-        candidate.position = match candidate.position.as_deref() {
-            Some(p) => super::text_of(Field::Position, p, text::INSTITUTION, true)?,
-            None => None,
-        };
+        // The text values are checked by their types; empty ones are refused here.
+        for (empty, field) in [
+            (candidate.name.is_empty(), Field::Name),
+            (candidate.institution.is_empty(), Field::Institution),
+        ] {
+            if empty {
+                return Err(Error::Missing { field });
+            }
+        }
+        candidate.position = candidate.position.filter(|p| !p.is_empty());
         crate::identity::email(&candidate.email)?;
         let mut tx = self.db().write().await?;
         let now = self.now();
@@ -309,8 +317,7 @@ impl Engine {
     /// Withdraws an in-progress enrollment.
     pub async fn withdraw(&self, actor: &Actor, enrollment: i64, reason: &str) -> Result<()> {
         let by = actor.staff(Role::Admin, Action::WithdrawEnrollments)?;
-        let reason = super::lines_of(crate::domain::Field::Reason, reason, crate::domain::text::REASON, false)?
-            .unwrap_or_default();
+        let reason: crate::domain::text::Reason = super::lines_of(crate::domain::Field::Reason, reason)?;
         let reason = reason.as_str();
         let mut tx = self.db().write().await?;
         let (state, version) = lock_enrollment(&mut tx, enrollment).await?;

@@ -15,11 +15,23 @@ pub struct NewStaff {
     /// Short id used with --as (e.g. "eva.lopez").
     pub id: String,
     /// Full name.
-    pub name: String,
+    pub name: crate::domain::text::PersonName,
     /// E-mail.
     pub email: String,
     /// Roles (at least one).
     pub roles: Vec<Role>,
+}
+
+impl NewStaff {
+    /// A staff member from what a person typed: the name checked as a text value.
+    pub fn from_input(id: &str, name: &str, email: &str, roles: Vec<Role>) -> Result<NewStaff> {
+        Ok(NewStaff {
+            id: id.to_string(),
+            name: super::line_of(crate::domain::Field::Name, name)?,
+            email: email.to_string(),
+            roles,
+        })
+    }
 }
 
 /// A personal link's token as the database keeps it: its SHA-256, never the token itself.
@@ -85,13 +97,16 @@ impl Engine {
 
     /// Adds a staff member. The very first one must be an admin and is added by the public
     /// (bootstrap); after that only an admin may add staff.
-    pub async fn add_staff(&self, actor: &Actor, mut new: NewStaff) -> Result<()> {
+    pub async fn add_staff(&self, actor: &Actor, new: NewStaff) -> Result<()> {
         let id = new.id.trim();
         if id.is_empty() || !id.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
             return Err(Error::BadStaffId { id: id.to_string() });
         }
-        new.name = super::text_of(crate::domain::Field::Name, &new.name, crate::domain::text::NAME, false)?
-            .unwrap_or_default();
+        if new.name.is_empty() {
+            return Err(Error::Missing {
+                field: crate::domain::Field::Name,
+            });
+        }
         let email = crate::identity::email(&new.email)?;
         let roles = Roles::new(new.roles.iter().copied());
         if roles.is_empty() {

@@ -63,7 +63,7 @@ impl Engine {
         outcome.id = on!(&mut tx, c => sqlx::query_scalar(
             "INSERT INTO standards (code, version, title, level, validity_years, diagnostic_threshold, content_hash, body, loaded_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-        ).bind(&std.code).bind(&std.version).bind(&std.title).bind(std.level as i64).bind(std.validity_years as i64)
+        ).bind(&std.code).bind(&std.version).bind(std.title.as_str()).bind(std.level as i64).bind(std.validity_years as i64)
         .bind(std.diagnostic_threshold as i64).bind(&hash).bind(&body).bind(now).fetch_one(c).await?);
         crate::audit::append(
             &mut tx,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use super::{Encoding, ImportProblem, LfLines, Problem, columns, parse_consent};
+use crate::domain::text::{InstitutionName, PersonName};
 use crate::identity::{Curp, Identity, email};
 
 /// One valid row.
@@ -15,13 +16,13 @@ pub struct CandidateRow {
     /// CURP or passport.
     pub identity: Identity,
     /// Full name as written.
-    pub name: String,
+    pub name: PersonName,
     /// E-mail.
     pub email: String,
     /// Institution (obligated subject) name.
-    pub institution: String,
+    pub institution: InstitutionName,
     /// Position (cargo), if given.
-    pub position: Option<String>,
+    pub position: Option<InstitutionName>,
     /// Consent to appear in the public registry.
     pub public_registry: bool,
 }
@@ -225,29 +226,40 @@ impl<R: std::io::Read> CohortReader<R> {
                 .map(|bytes| decode_cell(bytes, &mut legacy).trim().to_string())
                 .unwrap_or_default()
         };
-        let mut name = cell("name");
-        let mut institution = cell("institution");
         let email_cell = cell("email");
         let (curp, passport) = (cell("curp"), cell("passport"));
         let consent = cell("public_registry");
-        let mut position = cell("position");
+        let before = problems.len();
+        // Names, institutions and positions are text values: a refused one is its row's problem.
+        let mut text = |column: &'static str| match InstitutionName::new(&cell(column)) {
+            Ok(t) => t,
+            Err(t) => {
+                problems.push(ImportProblem::new(line, Some(column), Problem::Text(t)));
+                InstitutionName::default()
+            }
+        };
+        let (institution, position) = (text("institution"), text("position"));
+        let name = match PersonName::new(&cell("name")) {
+            Ok(t) => t,
+            Err(t) => {
+                problems.push(ImportProblem::new(line, Some("name"), Problem::Text(t)));
+                PersonName::default()
+            }
+        };
         if legacy {
             self.encoding = Encoding::Windows1252;
         }
-        let before = problems.len();
-        use crate::domain::text;
-        for (value, column, max) in [
-            (&mut name, "name", text::NAME),
-            (&mut institution, "institution", text::INSTITUTION),
-            (&mut position, "position", text::INSTITUTION),
+        for (empty, column) in [
+            (name.is_empty(), "name"),
+            (institution.is_empty(), "institution"),
+            (email_cell.is_empty(), "email"),
         ] {
-            match text::clean(value, max) {
-                Ok(clean) => *value = clean,
-                Err(t) => problems.push(ImportProblem::new(line, Some(column), Problem::Text(t))),
-            }
-        }
-        for (value, column) in [(&name, "name"), (&institution, "institution"), (&email_cell, "email")] {
-            if value.is_empty() {
+            if empty
+                && !problems
+                    .iter()
+                    .skip(before)
+                    .any(|p| p.column.as_deref() == Some(column))
+            {
                 problems.push(ImportProblem::new(line, Some(column), Problem::MissingValue));
             }
         }

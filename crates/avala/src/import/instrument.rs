@@ -85,9 +85,7 @@ pub fn judgements(bytes: &[u8]) -> std::result::Result<Vec<crate::domain::Judgem
             },
         };
         // Evidence and feedback are text of several lines: a problem in one is its row's.
-        let mut note = |column: &'static str| match cell(column)
-            .map(|v| crate::domain::text::clean_lines(v, crate::domain::text::NOTE))
-        {
+        let mut note = |column: &'static str| match cell(column).map(crate::domain::text::Note::new) {
             Some(Ok(v)) => Some(Some(v).filter(|v| !v.is_empty())),
             Some(Err(t)) => {
                 problems.push(ImportProblem::new(line, Some(column), Problem::Text(t)));

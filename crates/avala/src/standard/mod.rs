@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
+use crate::domain::text::{Item, Line, Lines, Note, Title};
+
 /// A loaded, validated standard version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Standard {
@@ -15,11 +17,11 @@ pub struct Standard {
     /// Version label, e.g. "1".
     pub version: String,
     /// Title.
-    pub title: String,
+    pub title: Title,
     /// Level 1–5.
     pub level: u8,
     /// Purpose.
-    pub purpose: String,
+    pub purpose: Note,
     /// Certificate validity in years (vigencia).
     pub validity_years: u8,
     /// Diagnostic score (0–100) under which training is recommended.
@@ -34,7 +36,7 @@ pub struct Element {
     /// E#### code.
     pub code: String,
     /// Title.
-    pub title: String,
+    pub title: Title,
     /// Criteria, grouped by kind.
     pub criteria: Vec<Criterion>,
 }
@@ -73,12 +75,12 @@ pub struct Criterion {
     /// Kind.
     pub kind: CriterionKind,
     /// Heading.
-    pub heading: String,
+    pub heading: Title,
     /// Knowledge level (knowledge criteria only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge_level: Option<KnowledgeLevel>,
     /// Checklist items.
-    pub items: Vec<String>,
+    pub items: Vec<Item>,
 }
 
 /// One problem in a standard file.
@@ -199,21 +201,31 @@ impl Checker<'_> {
             problem,
         });
     }
-    /// The text of `v` as it is stored (one line, or several when `lines`), at most `max`
-    /// characters and not empty; a problem is pushed and the text given back as it was.
-    fn text(&mut self, v: &Spanned<String>, field: &str, max: usize, lines: bool) -> String {
-        use crate::domain::text;
-        let clean = if lines {
-            text::clean_lines(v.get_ref(), max)
-        } else {
-            text::clean(v.get_ref(), max)
-        };
-        match clean {
+    /// The text of `v` as it is kept, one line of at most `MAX` characters and not empty; a
+    /// problem is pushed (and an empty text given back).
+    fn one_line<const MAX: usize>(&mut self, v: &Spanned<String>, field: &str) -> Line<MAX> {
+        let text = Line::new(v.get_ref());
+        self.judge(v, field, text)
+    }
+
+    /// As [`Checker::one_line`], for text of several lines.
+    fn lines<const MAX: usize>(&mut self, v: &Spanned<String>, field: &str) -> Lines<MAX> {
+        let text = Lines::new(v.get_ref());
+        self.judge(v, field, text)
+    }
+
+    fn judge<T: Default + std::ops::Deref<Target = str>>(
+        &mut self,
+        v: &Spanned<String>,
+        field: &str,
+        text: Result<T, crate::domain::text::TextProblem>,
+    ) -> T {
+        match text {
             Ok(t) if t.is_empty() => self.push(v.span().start, field, Issue::Empty),
             Ok(t) => return t,
             Err(problem) => self.push(v.span().start, field, Issue::Text(problem)),
         }
-        v.get_ref().clone()
+        T::default()
     }
     fn range(&mut self, v: &Spanned<i64>, field: &str, min: i64, max: i64) {
         if !(min..=max).contains(v.get_ref()) {
@@ -259,10 +271,9 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
             },
         );
     }
-    use crate::domain::text::{NOTE, TITLE};
-    let version = c.text(&raw.version, "version", 20, false);
-    let title = c.text(&raw.title, "title", TITLE, false);
-    let purpose = c.text(&raw.purpose, "purpose", NOTE, true);
+    let version = c.one_line::<20>(&raw.version, "version").into_string();
+    let title: Title = c.one_line(&raw.title, "title");
+    let purpose: Note = c.lines(&raw.purpose, "purpose");
     c.range(&raw.level, "level", 1, 5);
     c.range(&raw.validity_years, "validity_years", 1, 10);
     c.range(&raw.diagnostic_threshold, "diagnostic_threshold", 0, 100);
@@ -292,7 +303,7 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
                 },
             );
         }
-        let title = c.text(&el.title, &format!("{at}.title"), TITLE, false);
+        let title: Title = c.one_line(&el.title, &format!("{at}.title"));
         let raw_criteria = el.criteria.as_ref().map(|c| c.get_ref().as_slice()).unwrap_or_default();
         if raw_criteria.is_empty() {
             c.push(el.code.span().start, format!("{at}.criteria"), Issue::NoCriteria);
@@ -300,7 +311,7 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
         let mut criteria = Vec::with_capacity(raw_criteria.len());
         for (j, cr) in raw_criteria.iter().enumerate() {
             let at = format!("{at}.criteria[{}]", j + 1);
-            let heading = c.text(&cr.heading, &format!("{at}.heading"), TITLE, false);
+            let heading: Title = c.one_line(&cr.heading, &format!("{at}.heading"));
             let knowledge = *cr.kind.get_ref() == CriterionKind::Knowledge;
             match (&cr.knowledge_level, knowledge) {
                 (None, true) => c.push(
@@ -322,7 +333,7 @@ pub fn parse(file: &str, text: &str) -> Result<Standard, StandardError> {
             let items = raw_items
                 .iter()
                 .enumerate()
-                .map(|(k, item)| c.text(item, &format!("{at}.items[{}]", k + 1), NOTE, false))
+                .map(|(k, item)| -> Item { c.one_line(item, &format!("{at}.items[{}]", k + 1)) })
                 .collect();
             criteria.push(Criterion {
                 kind: *cr.kind.get_ref(),
