@@ -34,13 +34,32 @@ impl FileKind {
     }
 }
 
+/// A file being read that may not grow past its kind's limit while it is read: reading past
+/// it is an error, never a silently shortened file.
+pub struct Capped {
+    file: std::fs::File,
+    left: u64,
+}
+
+impl Read for Capped {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "the file grew past its size limit while it was read",
+            )
+        })?;
+        Ok(n)
+    }
+}
+
 /// Opens `path` to read as `kind`, refusing it unread when it is over the limit.
-pub fn open(path: &Path, kind: FileKind) -> Result<std::io::Take<std::fs::File>> {
+pub fn open(path: &Path, kind: FileKind) -> Result<Capped> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
     too_large(path, kind, size)?;
-    // A file that grows while it is read is cut at one byte over the limit, and refused.
-    Ok(file.take(kind.max() + 1))
+    Ok(Capped { file, left: kind.max() })
 }
 
 /// Reads the whole of `path` as `kind`, refusing it unread when it is over the limit.
@@ -49,7 +68,6 @@ pub fn read(path: &Path, kind: FileKind) -> Result<Vec<u8>> {
     open(path, kind)?
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    too_large(path, kind, bytes.len() as u64)?;
     Ok(bytes)
 }
 
@@ -83,5 +101,17 @@ mod tests {
         }
         std::fs::write(&path, "code = \"EC9999\"").unwrap();
         assert_eq!(read(&path, FileKind::Standard).unwrap(), b"code = \"EC9999\"");
+    }
+
+    #[test]
+    fn a_file_that_grows_past_its_limit_while_it_is_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cohort.toml");
+        std::fs::write(&path, "a").unwrap();
+        let mut opened = open(&path, FileKind::Standard).unwrap();
+        std::fs::write(&path, vec![b'a'; 2 * 1024 * 1024]).unwrap();
+        let mut bytes = Vec::new();
+        let e = opened.read_to_end(&mut bytes).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::FileTooLarge);
     }
 }

@@ -43,9 +43,17 @@ impl Worker {
             Ok(key) => key,
             Err(e @ (Error::Database { .. } | Error::DatabaseUnavailable { .. })) => return Err(e),
             Err(e) => {
+                // (Pinning the key met another command: that passes, and the jobs are tried
+                // again later.)
+                let conflict = matches!(e, Error::Conflict { .. });
                 let message = e.to_string();
                 for job in batch {
-                    self.settle(job, Failure::dead(message.clone()), summary).await?;
+                    let failure = if conflict {
+                        Failure::transient(message.clone())
+                    } else {
+                        Failure::dead(message.clone())
+                    };
+                    self.settle(job, failure, summary).await?;
                 }
                 return Ok(());
             }
