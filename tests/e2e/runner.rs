@@ -23,6 +23,7 @@ both!(
     a_runner_killed_mid_batch_loses_nothing_and_doubles_nothing,
     windows_open_and_close_on_schedule_and_overdue_processes_are_reported,
     one_bad_record_fails_its_job_alone,
+    every_dead_job_is_retried_in_one_command,
 );
 
 const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
@@ -361,6 +362,59 @@ async fn one_bad_record_fails_its_job_alone(test: TestDb) {
         count(&test, "SELECT COUNT(*) FROM jobs WHERE state NOT IN ('done', 'dead')").await,
         0
     );
+}
+
+async fn every_dead_job_is_retried_in_one_command(test: TestDb) {
+    let emails = approved(&test, 4).await;
+    // The relay refuses everyone (550): every certificate e-mail and notice is dead.
+    let smtp = SmtpSink::start().await;
+    for e in &emails {
+        smtp.refuse(e);
+    }
+    runner(&test, &["--once", "--smtp-url", &smtp.url()], &[]).await.ok();
+    let op = Operator { test: &test };
+    let dead = op.json(Some("admin"), &["jobs", "list", "--state", "dead"]).await;
+    assert_eq!(dead.as_array().unwrap().len(), 20, "{dead}");
+    // Fixed at the relay: the certificates first, in one command, each audited.
+    let events = count(&test, "SELECT COUNT(*) FROM audit_events WHERE kind = 'job.retried'").await;
+    let out = op
+        .run(
+            Some("admin"),
+            &["jobs", "retry", "--dead", "--kind", "deliver_certificate"],
+        )
+        .await;
+    out.ok();
+    assert!(out.stdout.contains("4 dead job(s) queued again"), "{}", out.stdout);
+    assert_eq!(
+        count(&test, "SELECT COUNT(*) FROM audit_events WHERE kind = 'job.retried'").await,
+        events + 4
+    );
+    let smtp_ok = SmtpSink::start().await;
+    runner(&test, &["--once", "--smtp-url", &smtp_ok.url()], &[]).await.ok();
+    assert_eq!(smtp_ok.certificates().len(), 4);
+    assert_eq!(smtp_ok.messages().len(), 4, "the notices are still dead");
+    let out = op
+        .run(Some("admin"), &["--lang", "es", "jobs", "retry", "--dead"])
+        .await;
+    out.ok();
+    assert!(
+        out.stdout.contains("16 tarea(s) muerta(s) de nuevo en cola"),
+        "{}",
+        out.stdout
+    );
+    runner(&test, &["--once", "--smtp-url", &smtp_ok.url()], &[]).await.ok();
+    assert_eq!(smtp_ok.messages().len(), 20);
+    // A kind that does not exist, and neither an id nor --dead, are refused.
+    let out = op
+        .run(Some("admin"), &["jobs", "retry", "--dead", "--kind", "render"])
+        .await;
+    out.expect_code(1);
+    assert!(out.stderr.contains("render_certificate"), "{}", out.stderr);
+    op.run(Some("admin"), &["jobs", "retry"]).await.expect_code(2);
+    // The listing shows each lease's expiry.
+    let table = op.ok(Some("admin"), &["jobs", "list"]).await;
+    assert!(table.stdout.contains("LEASE UNTIL"), "{}", table.stdout);
+    op.ok(Some("admin"), &["audit", "verify"]).await;
 }
 
 async fn an_expired_lease_is_claimed_again_and_a_live_one_is_not(test: TestDb) {

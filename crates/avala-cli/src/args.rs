@@ -371,8 +371,18 @@ pub enum JobsCmd {
     },
     /// One job with every attempt (when, which runner, what the mail server answered).
     Show { id: i64 },
-    /// Put a dead job back in the queue with a fresh budget of attempts (admin).
-    Retry { id: i64 },
+    /// Put a dead job back in the queue with a fresh budget of attempts, or every dead job with
+    /// --dead (admin).
+    Retry {
+        #[arg(required_unless_present = "dead", conflicts_with = "dead")]
+        id: Option<i64>,
+        /// Every dead job (after an outage is over).
+        #[arg(long)]
+        dead: bool,
+        /// With --dead: only jobs of this kind (render_certificate, deliver_certificate, notify).
+        #[arg(long, requires = "dead")]
+        kind: Option<String>,
+    },
     /// Cancel a queued job so it never runs (admin).
     Cancel { id: i64 },
 }

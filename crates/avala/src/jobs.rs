@@ -35,6 +35,9 @@ pub enum Task {
 }
 
 impl Task {
+    /// Every kind name, as stored.
+    pub const KINDS: [&'static str; 3] = ["render_certificate", "deliver_certificate", "notify"];
+
     /// The stable kind name, as stored.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -13,6 +13,7 @@ const COLUMNS: &[Col] = &[
     ("attempts", Cell::Text),
     ("run_at", Cell::Time),
     ("lease_holder", Cell::Text),
+    ("lease_expires_at", Cell::Time),
     ("last_error", Cell::Text),
 ];
 
@@ -60,13 +61,18 @@ pub async fn run(ctx: &Ctx<'_>, cmd: &JobsCmd) -> Result {
             .concat();
             record(ctx.out, &job, &columns, &lines);
         }
-        JobsCmd::Retry { id } => {
+        JobsCmd::Retry { id: Some(id), .. } => {
             let job = engine.retry_job(&actor, *id).await?;
             let say = Say::JobRetried {
                 job: *id,
                 attempts: job.attempts,
             };
             done(ctx.out, &job, say);
+        }
+        JobsCmd::Retry { id: None, kind, .. } => {
+            let ids = engine.retry_dead_jobs(&actor, kind.as_deref()).await?;
+            let say = Say::DeadJobsRetried { count: ids.len() };
+            done(ctx.out, &serde_json::json!({"retried": ids}), say);
         }
         JobsCmd::Cancel { id } => {
             let job = engine.cancel_job(&actor, *id).await?;

@@ -118,6 +118,7 @@ pub(super) fn say(s: &Say<'_>) -> String {
             }
         }
         Say::Withdrawn { enrollment } => format!("enrollment {enrollment} withdrawn"),
+        Say::DeadJobsRetried { count } => format!("{count} dead job(s) queued again, each with 8 more attempts"),
         Say::JobRetried { job, attempts } => format!("job {job} is queued again ({attempts} attempts so far)"),
         Say::JobCancelled { job } => format!("job {job} cancelled; it will not run"),
         Say::KeyRotated { key_id, file } => {

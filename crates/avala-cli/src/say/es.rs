@@ -128,6 +128,9 @@ pub(super) fn say(s: &Say<'_>) -> String {
             }
         }
         Say::Withdrawn { enrollment } => format!("inscripción {enrollment} retirada"),
+        Say::DeadJobsRetried { count } => {
+            format!("{count} tarea(s) muerta(s) de nuevo en cola, cada una con 8 intentos más")
+        }
         Say::JobRetried { job, attempts } => {
             format!("la tarea {job} está en cola de nuevo ({attempts} intentos hasta ahora)")
         }

@@ -145,7 +145,7 @@ pub const ABOUT: &[(&str, &str)] = &[
     ),
     (
         "jobs retry",
-        "Devuelve a la cola una tarea muerta con un nuevo presupuesto de intentos (administración)",
+        "Devuelve a la cola una tarea muerta con un nuevo presupuesto de intentos, o todas con --dead (administración)",
     ),
     (
         "jobs cancel",
@@ -305,6 +305,11 @@ pub const ARGS: &[(&str, &str)] = &[
     ("jobs list/limit", "Cuántas como máximo"),
     ("jobs show/id", "La tarea"),
     ("jobs retry/id", "La tarea"),
+    ("jobs retry/dead", "Todas las tareas muertas (cuando la falla ya pasó)"),
+    (
+        "jobs retry/kind",
+        "Con --dead: solo las tareas de este tipo (render_certificate, deliver_certificate, notify)",
+    ),
     ("jobs cancel/id", "La tarea"),
     ("report/window", "Solo esta convocatoria"),
     (

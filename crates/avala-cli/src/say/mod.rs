@@ -153,6 +153,11 @@ pub enum Say<'a> {
         /// Enrollment.
         enrollment: i64,
     },
+    /// Every dead job was queued again.
+    DeadJobsRetried {
+        /// How many.
+        count: usize,
+    },
     /// A job was queued again.
     JobRetried {
         /// Job.

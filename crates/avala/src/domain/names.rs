@@ -52,6 +52,8 @@ pub enum Field {
     State,
     /// A job state.
     JobState,
+    /// A job kind.
+    JobKind,
     /// A report grouping.
     ReportBy,
     /// The language.

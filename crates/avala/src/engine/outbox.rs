@@ -135,6 +135,37 @@ impl Engine {
         Ok(self.show_job(actor, id).await?.0)
     }
 
+    /// Puts every dead job (of `kind`, when given) back in the queue, due now, each with a fresh
+    /// budget of attempts and an audit event, in one transaction: after an outage, one command
+    /// instead of one per job. Returns the ids, in order.
+    pub async fn retry_dead_jobs(&self, actor: &Actor, kind: Option<&str>) -> Result<Vec<i64>> {
+        let by = actor.staff(Role::Admin, Action::ManageJobs)?;
+        if let Some(kind) = kind
+            && !crate::jobs::Task::KINDS.contains(&kind)
+        {
+            return Err(Error::UnknownValue {
+                field: crate::domain::Field::JobKind,
+                value: kind.to_string(),
+                known: crate::jobs::Task::KINDS.iter().map(|k| k.to_string()).collect(),
+            });
+        }
+        let now = self.now();
+        let mut tx = self.db().write().await?;
+        let mut ids: Vec<i64> = on!(&mut tx, c => sqlx::query_scalar(
+            "UPDATE jobs SET state = 'queued', run_at = $1, max_attempts = attempts + 8, finished_at = NULL \
+             WHERE state = 'dead' AND ($2 IS NULL OR kind = $2) RETURNING id"
+        ).bind(now).bind(kind).fetch_all(c).await?);
+        ids.sort_unstable();
+        let streams: Vec<String> = ids.iter().map(|id| format!("job:{id}")).collect();
+        let events: Vec<(&str, &str, serde_json::Value)> = streams
+            .iter()
+            .map(|s| (s.as_str(), "job.retried", json!({"all_dead": true})))
+            .collect();
+        crate::audit::append_all(&mut tx, by, now, &events).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Cancels a job that is not running: queued, or claimed by a runner whose lease ran out
     /// (it died with the job in hand). It becomes dead with the reason, and is never run.
     pub async fn cancel_job(&self, actor: &Actor, id: i64) -> Result<JobRow> {

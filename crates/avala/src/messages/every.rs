@@ -798,13 +798,14 @@ fn field_all() -> Vec<Field> {
         F::Reason,
         F::Evidence,
         F::Feedback,
+        F::JobKind,
         F::State,
         F::JobState,
         F::ReportBy,
         F::Lang,
         F::Target,
     ];
-    covers("Field", &all, 12, |f| match f {
+    covers("Field", &all, 13, |f| match f {
         F::Name => 0,
         F::Identity => 1,
         F::Institution => 2,
@@ -817,6 +818,7 @@ fn field_all() -> Vec<Field> {
         F::Target => 8,
         F::Evidence => 10,
         F::Feedback => 11,
+        F::JobKind => 12,
     });
     all
 }
