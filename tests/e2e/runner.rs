@@ -24,6 +24,7 @@ both!(
     windows_open_and_close_on_schedule_and_overdue_processes_are_reported,
     one_bad_record_fails_its_job_alone,
     every_dead_job_is_retried_in_one_command,
+    a_relay_down_for_six_hours_loses_nothing,
 );
 
 const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
@@ -362,6 +363,36 @@ async fn one_bad_record_fails_its_job_alone(test: TestDb) {
         count(&test, "SELECT COUNT(*) FROM jobs WHERE state NOT IN ('done', 'dead')").await,
         0
     );
+}
+
+async fn a_relay_down_for_six_hours_loses_nothing(test: TestDb) {
+    let emails = approved(&test, 3).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    // The relay is down for six hours; a runner polls every 20 minutes (an injected clock).
+    // With 8 attempts 30 s × 2ⁿ apart, everything was dead after about an hour.
+    let start = Utc::now();
+    for k in 0..=18 {
+        let at = (start + chrono::Duration::minutes(20 * k)).to_rfc3339();
+        runner(&test, &["--once", "--smtp-url", &down], &[("AVALA_NOW", &at)])
+            .await
+            .ok();
+    }
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state = 'dead'").await, 0);
+    assert!(
+        count(&test, "SELECT MAX(attempts) FROM jobs").await > 8,
+        "the jobs were tried more than their first budget of attempts"
+    );
+    // Back after six hours: everything goes, once.
+    let smtp = SmtpSink::start().await;
+    let later = (start + chrono::Duration::hours(7)).to_rfc3339();
+    runner(&test, &["--once", "--smtp-url", &smtp.url()], &[("AVALA_NOW", &later)])
+        .await
+        .ok();
+    assert_eq!(smtp.certificates().len(), 3);
+    assert_eq!(check_mail(&smtp.messages(), &emails), 0, "each message once");
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await, 0);
 }
 
 async fn every_dead_job_is_retried_in_one_command(test: TestDb) {

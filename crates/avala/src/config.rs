@@ -34,10 +34,18 @@ pub struct Settings {
     /// Days before a certificate's validity ends that its holder is reminded.
     #[serde(default = "default_reminder_days")]
     pub reminder_days: u32,
+    /// Hours a job that fails for a reason that may pass (a relay down, a busy database) is
+    /// retried before it is dead: at least this long, and at least its budget of attempts.
+    #[serde(default = "default_retry_hours")]
+    pub retry_hours: u32,
 }
 
 fn default_reminder_days() -> u32 {
     60
+}
+
+fn default_retry_hours() -> u32 {
+    24
 }
 
 impl Default for Settings {
@@ -50,6 +58,7 @@ impl Default for Settings {
             key_file: PathBuf::from("issuer-key.secret"),
             logo: None,
             reminder_days: default_reminder_days(),
+            retry_hours: default_retry_hours(),
         }
     }
 }

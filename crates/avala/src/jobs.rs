@@ -92,6 +92,8 @@ pub struct Job {
     pub max_attempts: i64,
     /// When this runner claimed it (the attempt's start).
     pub claimed_at: DateTime<Utc>,
+    /// When it first fell due: a transient failure is retried at least a retry window from then.
+    pub due_since: DateTime<Utc>,
 }
 
 /// A job row as claimed.
@@ -102,6 +104,7 @@ struct Claimed {
     idempotency_key: String,
     attempts: i64,
     max_attempts: i64,
+    created_at: DateTime<Utc>,
 }
 
 crate::from_row!(Claimed {
@@ -110,7 +113,8 @@ crate::from_row!(Claimed {
     payload,
     idempotency_key,
     attempts,
-    max_attempts
+    max_attempts,
+    created_at
 });
 
 impl Claimed {
@@ -122,6 +126,7 @@ impl Claimed {
             idempotency_key: self.idempotency_key,
             attempts: self.attempts,
             max_attempts: self.max_attempts,
+            due_since: self.created_at,
             claimed_at,
         }
     }
@@ -191,7 +196,7 @@ async fn claim_where(
 ) -> Result<Vec<Claimed>> {
     let until = now + lease;
     let set = "UPDATE jobs SET state = 'running', lease_holder = $1, lease_expires_at = $2, attempts = attempts + 1";
-    let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts";
+    let returning = "RETURNING id, kind, payload, idempotency_key, attempts, max_attempts, created_at";
     let jobs = match db {
         Db::Sqlite(pool, gate) => {
             let _turn = gate.enter().await;
@@ -290,10 +295,27 @@ pub async fn complete_all(tx: &mut Tx, holder: &str, now: DateTime<Utc>, jobs: &
     record_attempts(tx, holder, now, &attempts).await
 }
 
-/// Records a failed attempt: retried after a backoff, or dead when `permanent` or out of
-/// attempts. Returns true when the job is dead.
-pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, permanent: bool, now: DateTime<Utc>) -> Result<bool> {
-    let dead = permanent || job.attempts >= job.max_attempts;
+/// How long a failing job is retried, and what ends it.
+#[derive(Debug, Clone, Copy)]
+pub struct Failed {
+    /// Waiting cannot mend it: dead at once.
+    pub permanent: bool,
+    /// A transient failure is dead only once the job has been due this long and used its
+    /// budget of attempts (the backoff is capped at an hour, so a day is about 30 attempts).
+    pub retry_for: Duration,
+}
+
+impl Failed {
+    /// Whether this failure of `job` at `now` makes it dead.
+    pub fn ends(&self, job: &Job, now: DateTime<Utc>) -> bool {
+        self.permanent || (job.attempts >= job.max_attempts && now - job.due_since >= self.retry_for)
+    }
+}
+
+/// Records a failed attempt: retried after a backoff, or dead when permanent, or when both the
+/// retry window and the attempts are used up. Returns true when the job is dead.
+pub async fn fail(db: &Db, job: &Job, holder: &str, error: &str, failed: Failed, now: DateTime<Utc>) -> Result<bool> {
+    let dead = failed.ends(job, now);
     let retry_at = now + backoff(job.attempts);
     let mut tx = db.write().await?;
     on!(&mut tx, c => sqlx::query(
@@ -355,6 +377,35 @@ mod tests {
                 task.kind()
             );
         }
+    }
+
+    #[test]
+    fn a_transient_failure_is_retried_for_the_whole_window_and_the_budget() {
+        let due = chrono::Utc::now();
+        let job = |attempts| super::Job {
+            id: 1,
+            kind: "notify".into(),
+            task: Err(String::new()),
+            idempotency_key: "k".into(),
+            attempts,
+            max_attempts: 8,
+            claimed_at: due,
+            due_since: due,
+        };
+        let day = super::Failed {
+            permanent: false,
+            retry_for: chrono::Duration::hours(24),
+        };
+        let hours = |h| due + chrono::Duration::hours(h);
+        // Six hours down, 12 attempts: still retried. A day down: dead.
+        assert!(!day.ends(&job(12), hours(6)));
+        assert!(day.ends(&job(31), hours(24)));
+        // A retried job (its window long past) has its 8 more attempts.
+        assert!(!day.ends(&job(7), hours(48)));
+        assert!(day.ends(&job(8), hours(48)));
+        // A permanent failure ends it at once.
+        let permanent = super::Failed { permanent: true, ..day };
+        assert!(permanent.ends(&job(1), due));
     }
 
     #[test]

@@ -317,7 +317,10 @@ impl Worker {
             job,
             &self.holder,
             &failure.message,
-            failure.permanent,
+            jobs::Failed {
+                permanent: failure.permanent,
+                retry_for: Duration::hours(i64::from(self.config.settings.retry_hours)),
+            },
             self.engine.now(),
         )
         .await?;
