@@ -75,6 +75,48 @@ async fn text_and_files_are_refused_at_their_limits_and_change_nothing(test: Tes
     refused(&out, &["300"]);
     assert_eq!(op.snapshot().await, before, "a refused command changed something");
 
+    // A staff member's name, and a candidate's typed in, are text values too.
+    let out = op
+        .run(
+            Some("admin"),
+            &[
+                "staff",
+                "add",
+                "eva.x",
+                "--name",
+                "Eva\u{1b}[5m",
+                "--email",
+                "x@itaip.example",
+                "--role",
+                "evaluator",
+            ],
+        )
+        .await;
+    refused(&out, &["U+001B"]);
+    for (name, expect) in [("Ana\u{7}", "U+0007"), (&*"a".repeat(5000), "5000")] {
+        let out = op
+            .run(
+                Some("admin"),
+                &[
+                    "candidate",
+                    "register",
+                    "--window",
+                    &window.to_string(),
+                    "--curp",
+                    "GOMC850712HDFNRR05",
+                    "--name",
+                    name,
+                    "--email",
+                    "x@example.mx",
+                    "--institution",
+                    "Instituto",
+                ],
+            )
+            .await;
+        refused(&out, &[expect]);
+    }
+    assert_eq!(op.snapshot().await, before, "a refused command changed something");
+
     // Reasons, evidence and feedback keep their lines and refuse the rest.
     let csv = op.cohort(3).await;
     op.ok(
