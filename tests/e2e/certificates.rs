@@ -14,17 +14,7 @@ use super::{Operator, pdftotext};
 async fn certified(op: &Operator<'_>, n: usize) -> Vec<String> {
     let window = op.set_up().await;
     let csv = op.cohort(n).await;
-    op.ok(
-        Some("admin"),
-        &[
-            "candidate",
-            "import",
-            "--window",
-            &window.to_string(),
-            csv.to_str().unwrap(),
-        ],
-    )
-    .await;
+    op.import(window, &csv).await;
     for (i, id) in op.enrollment_ids(window).await.into_iter().enumerate() {
         op.evaluate(id, if i % 2 == 0 { "eva.rosales" } else { "eva.solis" }, None)
             .await;

@@ -61,17 +61,7 @@ async fn the_signing_key_is_watched(test: TestDb) {
     assert!(audit["events"].as_i64().unwrap() > 0);
 
     let csv = op.cohort(4).await;
-    op.ok(
-        Some("admin"),
-        &[
-            "candidate",
-            "import",
-            "--window",
-            &window.to_string(),
-            csv.to_str().unwrap(),
-        ],
-    )
-    .await;
+    op.import(window, &csv).await;
     let ids = op.enrollment_ids(window).await;
     for &id in &ids {
         op.evaluate(id, "eva.rosales", None).await;

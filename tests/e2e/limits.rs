@@ -94,42 +94,13 @@ async fn text_and_files_are_refused_at_their_limits_and_change_nothing(test: Tes
         .await;
     refused(&out, &["U+001B"]);
     for (name, expect) in [("Ana\u{7}", "U+0007"), (&*"a".repeat(5000), "5000")] {
-        let out = op
-            .run(
-                Some("admin"),
-                &[
-                    "candidate",
-                    "register",
-                    "--window",
-                    &window.to_string(),
-                    "--curp",
-                    "GOMC850712HDFNRR05",
-                    "--name",
-                    name,
-                    "--email",
-                    "x@example.mx",
-                    "--institution",
-                    "Instituto",
-                ],
-            )
-            .await;
-        refused(&out, &[expect]);
+        refused(&op.register(window, name, "x@example.mx").await, &[expect]);
     }
     assert_eq!(op.snapshot().await, before, "a refused command changed something");
 
     // Reasons, evidence and feedback keep their lines and refuse the rest.
     let csv = op.cohort(3).await;
-    op.ok(
-        Some("admin"),
-        &[
-            "candidate",
-            "import",
-            "--window",
-            &window.to_string(),
-            csv.to_str().unwrap(),
-        ],
-    )
-    .await;
+    op.import(window, &csv).await;
     let ids: Vec<String> = op.enrollment_ids(window).await.iter().map(i64::to_string).collect();
     let before = op.snapshot().await;
     let out = op
@@ -213,24 +184,7 @@ async fn text_and_files_are_refused_at_their_limits_and_change_nothing(test: Tes
     // The longest name allowed is laid out on its certificate, on two lines.
     let name = format!("María {}", "Ñ".repeat(144));
     assert_eq!(name.chars().count(), 150);
-    op.ok(
-        Some("admin"),
-        &[
-            "candidate",
-            "register",
-            "--window",
-            &window.to_string(),
-            "--curp",
-            "GOMC850712HDFNRR05",
-            "--name",
-            &name,
-            "--email",
-            "largo@example.mx",
-            "--institution",
-            "Instituto",
-        ],
-    )
-    .await;
+    op.register(window, &name, "largo@example.mx").await.ok();
     let id = op.enrollment_ids(window).await.into_iter().max().unwrap();
     op.evaluate(id, "eva.rosales", None).await;
     op.ok(

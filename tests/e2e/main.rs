@@ -100,25 +100,57 @@ impl Operator<'_> {
 
     /// A new EC1057 window, open until 2099.
     async fn new_window(&self) -> i64 {
-        let window = self
-            .json(
-                Some("admin"),
-                &[
-                    "window",
-                    "create",
-                    "--standard",
-                    "EC1057",
-                    "--opens",
-                    "2020-01-01",
-                    "--closes",
-                    "2099-12-31",
-                ],
-            )
-            .await["id"]
-            .as_i64()
-            .unwrap();
+        self.open_window(&[]).await
+    }
+
+    /// An EC1057 window open from 2020 to 2099, with `extra` options of `window create`
+    /// (`--tz`, `--capacity`); returns its id.
+    async fn open_window(&self, extra: &[&str]) -> i64 {
+        let mut args = vec![
+            "window",
+            "create",
+            "--standard",
+            "EC1057",
+            "--opens",
+            "2020-01-01",
+            "--closes",
+            "2099-12-31",
+        ];
+        args.extend(extra);
+        let window = self.json(Some("admin"), &args).await["id"].as_i64().unwrap();
         self.ok(Some("admin"), &["window", "open", &window.to_string()]).await;
         window
+    }
+
+    /// `candidate import` of `csv` into `window`, as the administrator, which must succeed.
+    async fn import(&self, window: i64, csv: &Path) -> Output {
+        let window = window.to_string();
+        self.ok(
+            Some("admin"),
+            &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
+        )
+        .await
+    }
+
+    /// `candidate register` of one candidate (CURP GOMC850712HDFNRR05) named `name` into
+    /// `window`, as the administrator; the output, whatever it is.
+    async fn register(&self, window: i64, name: &str, email: &str) -> Output {
+        let window = window.to_string();
+        let args = [
+            "candidate",
+            "register",
+            "--window",
+            &window,
+            "--curp",
+            "GOMC850712HDFNRR05",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--institution",
+            "Instituto",
+        ];
+        self.run(Some("admin"), &args).await
     }
 
     /// A CSV of `n` generated candidates, written by `avala cohort generate`.
@@ -247,32 +279,10 @@ async fn the_demo_runs_on_the_postgresql_database_given() {
 async fn an_evaluation_is_planned_at_the_window_s_local_time(test: TestDb) {
     let op = Operator { test: &test };
     op.set_up().await;
-    let window = op
-        .json(
-            Some("admin"),
-            &[
-                "window",
-                "create",
-                "--standard",
-                "EC1057",
-                "--opens",
-                "2020-01-01",
-                "--closes",
-                "2099-12-31",
-                "--tz",
-                "America/Tijuana",
-            ],
-        )
-        .await["id"]
-        .to_string();
-    op.ok(Some("admin"), &["window", "open", &window]).await;
+    let window = op.open_window(&["--tz", "America/Tijuana"]).await;
     let csv = op.cohort(1).await;
-    op.ok(
-        Some("admin"),
-        &["candidate", "import", "--window", &window, csv.to_str().unwrap()],
-    )
-    .await;
-    let id = op.enrollment_ids(window.parse().unwrap()).await[0].to_string();
+    op.import(window, &csv).await;
+    let id = op.enrollment_ids(window).await[0].to_string();
     op.ok(Some("eva.rosales"), &["diagnostic", "record", &id, "--score", "88"])
         .await;
     let plan = |at: &'static str, lang: &'static str| {

@@ -636,17 +636,7 @@ async fn windows_open_and_close_on_schedule_and_overdue_processes_are_reported(t
     assert_eq!(show("2030-03-21T01:00:00Z").await, "closed");
     // A verdict waits for its dictamen longer than 30 days: the report says so.
     let csv = op.cohort(1).await;
-    op.ok(
-        Some("admin"),
-        &[
-            "candidate",
-            "import",
-            "--window",
-            &window.to_string(),
-            csv.to_str().unwrap(),
-        ],
-    )
-    .await;
+    op.import(window, &csv).await;
     let id = op.enrollment_ids(window).await[0];
     op.evaluate(id, "eva.rosales", None).await;
     let later = (Utc::now() + chrono::Duration::days(31)).to_rfc3339();

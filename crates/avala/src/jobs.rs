@@ -364,6 +364,8 @@ mod tests {
             Task::DeliverCertificate { folio: String::new() },
             Task::Notify(Notice::Registration { enrollment: 1 }),
         ];
+        let names: Vec<&str> = kinds.iter().map(Task::kind).collect();
+        assert_eq!(names, Task::KINDS, "Task::KINDS names every kind");
         // Tied to the type: a new kind does not compile here until it is in the list above.
         for task in &kinds {
             match task {

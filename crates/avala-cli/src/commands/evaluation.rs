@@ -101,12 +101,9 @@ pub async fn dictamen(ctx: &Ctx<'_>, cmd: &DictamenCmd) -> Result {
         ..
     } = cmd;
     let (engine, actor) = ctx.acting().await?;
-    // A favourable dictamen leads to certificates signed with the issuer's key: the key is
-    // checked first, so that nothing is issued that cannot be signed.
-    if *procede {
-        engine.signing_key(&actor, &ctx.config()?).await?;
-    }
-    let out = engine.issue_dictamen(&actor, *window, enrollments, *procede).await?;
+    let out = engine
+        .issue_dictamen_checked(&actor, &ctx.config()?, *window, enrollments, *procede)
+        .await?;
     let say = Say::Dictamen {
         lote: out.id,
         procede: out.procede,

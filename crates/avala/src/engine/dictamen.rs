@@ -87,6 +87,23 @@ pub(crate) async fn issue_certificate(
 }
 
 impl Engine {
+    /// As [`Engine::issue_dictamen`], for an installation with its configuration at hand: a
+    /// favourable dictamen leads to certificates signed with the issuer's key, so the key is
+    /// checked first ([`Engine::signing_key`]) and nothing is issued that cannot be signed.
+    pub async fn issue_dictamen_checked(
+        &self,
+        actor: &Actor,
+        config: &crate::config::Config,
+        window: i64,
+        enrollments: &[i64],
+        procede: bool,
+    ) -> Result<DictamenBatch> {
+        if procede {
+            self.signing_key(actor, config).await?;
+        }
+        self.issue_dictamen(actor, window, enrollments, procede).await
+    }
+
     /// Issues one dictamen batch for `window`: the listed enrollments, or every enrollment of
     /// the window waiting for its dictamen. The verifier must not have evaluated any of them
     /// (rule 3); any refusal refuses the whole batch.

@@ -171,16 +171,21 @@ pub(crate) async fn set_enrollment_state_with(
     Ok(())
 }
 
+/// A text value for `field` as its type made it, or none when it is empty.
+fn text_value<T: std::ops::Deref<Target = str>>(
+    field: crate::domain::Field,
+    made: std::result::Result<T, crate::domain::text::TextProblem>,
+) -> Result<Option<T>> {
+    let text = made.map_err(|problem| Error::Text { field, problem })?;
+    Ok(Some(text).filter(|t| !t.is_empty()))
+}
+
 /// One line of text for `field`, not empty ([`crate::domain::text::Line`]).
 pub(crate) fn line_of<const MAX: usize>(
     field: crate::domain::Field,
     value: &str,
 ) -> Result<crate::domain::text::Line<MAX>> {
-    let text = crate::domain::text::Line::new(value).map_err(|problem| Error::Text { field, problem })?;
-    if text.is_empty() {
-        return Err(Error::Missing { field });
-    }
-    Ok(text)
+    optional_line_of(field, value)?.ok_or(Error::Missing { field })
 }
 
 /// One line of text for `field`, or none when it is empty.
@@ -188,8 +193,7 @@ pub(crate) fn optional_line_of<const MAX: usize>(
     field: crate::domain::Field,
     value: &str,
 ) -> Result<Option<crate::domain::text::Line<MAX>>> {
-    let text = crate::domain::text::Line::new(value).map_err(|problem| Error::Text { field, problem })?;
-    Ok(Some(text).filter(|t| !t.is_empty()))
+    text_value(field, crate::domain::text::Line::new(value))
 }
 
 /// Text of several lines for `field` (a reason), not empty ([`crate::domain::text::Lines`]).
@@ -197,18 +201,15 @@ pub(crate) fn lines_of<const MAX: usize>(
     field: crate::domain::Field,
     value: &str,
 ) -> Result<crate::domain::text::Lines<MAX>> {
-    let text = crate::domain::text::Lines::new(value).map_err(|problem| Error::Text { field, problem })?;
-    if text.is_empty() {
-        return Err(Error::Missing { field });
-    }
-    Ok(text)
+    text_value(field, crate::domain::text::Lines::new(value))?.ok_or(Error::Missing { field })
 }
 
-/// Evidence or feedback for `field`, or none when it is empty.
+/// Evidence or feedback for `field`, or none when it is missing or empty.
 pub(crate) fn note_of(field: crate::domain::Field, value: Option<&str>) -> Result<Option<crate::domain::text::Note>> {
-    let Some(value) = value else { return Ok(None) };
-    let text = crate::domain::text::Note::new(value).map_err(|problem| Error::Text { field, problem })?;
-    Ok(Some(text).filter(|t| !t.is_empty()))
+    match value {
+        Some(value) => text_value(field, crate::domain::text::Note::new(value)),
+        None => Ok(None),
+    }
 }
 
 /// A stored state no machine knows: the database holds something avala never wrote.
