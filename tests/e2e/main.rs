@@ -609,25 +609,7 @@ async fn bad_input_is_refused_and_changes_nothing(test: TestDb) {
     );
 
     // Over capacity, and a window that is closed: refused before anything is written.
-    let small = op
-        .json(
-            Some("admin"),
-            &[
-                "window",
-                "create",
-                "--standard",
-                "EC1057",
-                "--opens",
-                "2020-01-01",
-                "--closes",
-                "2099-12-31",
-                "--capacity",
-                "2",
-            ],
-        )
-        .await["id"]
-        .to_string();
-    op.ok(Some("admin"), &["window", "open", &small]).await;
+    let small = op.open_window(&["--capacity", "2"]).await.to_string();
     let three = [header.clone(), lines[1].clone(), lines[2].clone(), lines[3].clone()].join("\n");
     std::fs::write(&path, &three).unwrap();
     let before = op.snapshot().await;
