@@ -414,8 +414,49 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Walk every stream of the audit log and report the first broken link.
-    Verify,
+    /// Walk every stream of the audit log, recompute every link, and compare the log with every
+    /// stored checkpoint and each checkpoint file given; name everything that does not match.
+    Verify {
+        /// A checkpoint file kept outside the database (repeatable): each stream it covers must
+        /// still exist with at least that length and the same hash there.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<std::path::PathBuf>,
+    },
+    /// Take a signed checkpoint of the audit log (every stream's length and head under one
+    /// Merkle root, signed with the issuer key), store it and write it to a file to keep.
+    Checkpoint {
+        /// Write the checkpoint file here (JSON; docs/AUDIT.md describes it).
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Do not take a new one: write stored checkpoint ID to the file again.
+        #[arg(long, value_name = "ID", requires = "out")]
+        id: Option<i64>,
+    },
+    /// List the stored checkpoints.
+    Checkpoints,
+    /// Print an inclusion proof of one event: the event, the hashes that link it to its
+    /// stream's head and the Merkle path to a signed checkpoint's root, checkable with the
+    /// issuer's public key and no database.
+    Prove {
+        /// The stream (enrollment:5, certificate:12, window:1…).
+        stream: String,
+        /// The event's sequence number in its stream.
+        seq: i64,
+        /// Prove it in this checkpoint file (default: the latest stored checkpoint).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<std::path::PathBuf>,
+        /// Write the proof here instead of printing it.
+        #[arg(short = 'o', long = "out", value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check an inclusion proof: with --public-key, without any database.
+    VerifyProof {
+        /// The proof file.
+        file: std::path::PathBuf,
+        /// The issuer's public key (hex), as published; without it, the key set of the database.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,15 +1,22 @@
 //! The hash-chained, append-only audit log.
 //!
 //! Each stream (one enrollment, window, certificate, staff member…) is a chain: an event carries
-//! the hash of the one before it in its stream, and its own hash is
-//! SHA-256(previous hash ‖ canonical JSON of {actor, at, kind, payload, seq, stream}).
-//! Canonical JSON is serde_json's compact form of a `Value`, whose maps keep keys sorted.
+//! the hash of the one before it in its stream. Events are chained by digest (version 2): an
+//! event's hash is SHA-256(previous hash ‖ SHA-256(RFC 8785 canonical JSON of {actor, at, kind,
+//! payload, seq, stream, v})), both as raw bytes, so one event's link can be shown without the
+//! others' contents (`checkpoint`). Events recorded before (version 1) keep their hash,
+//! SHA-256(previous hash in hex ‖ serde_json's compact JSON of {actor, at, kind, payload, seq,
+//! stream}), and verify as they were recorded.
+//!
+//! `verify_against` walks every chain and compares the log with signed checkpoints: files kept
+//! outside the database, stream by stream, and the checkpoints stored in it, by their roots.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::checkpoint::{CheckpointFile, DIGEST_CHAINED, Hash, Head, Leaf, Tree};
+use crate::error::{Finding, Result};
 use crate::on;
 use crate::store::{Db, Tx};
 
@@ -26,7 +33,7 @@ pub fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
-/// The hash of one event.
+/// The hash of one event of chain version 1 (recorded before events were chained by digest).
 pub fn event_hash(
     prev: &str,
     stream: &str,
@@ -36,8 +43,52 @@ pub fn event_hash(
     kind: &str,
     payload: &str,
 ) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(
+        event_value(stream, seq, actor, at, kind, payload, None)
+            .to_string()
+            .as_bytes(),
+    );
+    hex::encode(h.finalize())
+}
+
+/// The hash of one event of chain version `v` (1, or [`DIGEST_CHAINED`]).
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash_v(
+    v: i64,
+    prev: &str,
+    stream: &str,
+    seq: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: &str,
+) -> String {
+    if v < DIGEST_CHAINED {
+        return event_hash(prev, stream, seq, actor, at, kind, payload);
+    }
+    let digest = event_digest(stream, seq, actor, at, kind, payload, v);
+    hex::encode(crate::checkpoint::link(&raw(prev), &digest))
+}
+
+/// The digest of an event chained by digest: SHA-256 of its canonical JSON.
+pub fn event_digest(stream: &str, seq: i64, actor: &str, at: DateTime<Utc>, kind: &str, payload: &str, v: i64) -> Hash {
+    crate::checkpoint::event_digest(&event_value(stream, seq, actor, at, kind, payload, Some(v)))
+}
+
+/// The event as it is hashed; `v` is in it from version 2 on.
+pub fn event_value(
+    stream: &str,
+    seq: i64,
+    actor: &str,
+    at: DateTime<Utc>,
+    kind: &str,
+    payload: &str,
+    v: Option<i64>,
+) -> Value {
     let payload: Value = serde_json::from_str(payload).unwrap_or(Value::String(payload.to_string()));
-    let body = json!({
+    let mut body = json!({
         "actor": actor,
         "at": instant_text(at),
         "kind": kind,
@@ -45,10 +96,16 @@ pub fn event_hash(
         "seq": seq,
         "stream": stream,
     });
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(body.to_string().as_bytes());
-    hex::encode(h.finalize())
+    if let (Some(v), Some(map)) = (v, body.as_object_mut()) {
+        map.insert("v".into(), v.into());
+    }
+    body
+}
+
+/// A stored hash as raw bytes; one that is not 64 hex digits (only a tampered row has one)
+/// becomes the hash of its text, which no honest link matches.
+fn raw(hash: &str) -> Hash {
+    crate::checkpoint::unhex(hash).unwrap_or_else(|| Sha256::digest(hash.as_bytes()).into())
 }
 
 /// Appends one event to `stream` inside the caller's transaction.
@@ -131,7 +188,7 @@ async fn insert<'e, S: AsRef<str>>(
         let payload = payload.to_string();
         let end = last.entry(stream).or_insert_with(|| (0, GENESIS.to_string()));
         let seq = end.0 + 1;
-        let hash = event_hash(&end.1, stream, seq, actor, at, kind, &payload);
+        let hash = event_hash_v(DIGEST_CHAINED, &end.1, stream, seq, actor, at, kind, &payload);
         rows.push((
             stream,
             seq,
@@ -141,16 +198,21 @@ async fn insert<'e, S: AsRef<str>>(
             hash,
         ));
     }
-    let values = crate::store::values(tx.backend(), rows.len(), 8);
-    let sql =
-        format!("INSERT INTO audit_events (stream, seq, actor, at, kind, payload, prev_hash, hash) VALUES {values}");
-    on!(tx, c => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for (stream, seq, kind, payload, prev, hash) in &rows {
-            q = q.bind(*stream).bind(*seq).bind(actor).bind(at).bind(*kind).bind(payload).bind(prev).bind(hash);
-        }
-        q.execute(c).await?.rows_affected()
-    });
+    // At most 1,000 rows a statement: nine parameters each stay under both databases' limits.
+    for rows in rows.chunks(1000) {
+        let values = crate::store::values(tx.backend(), rows.len(), 9);
+        let sql = format!(
+            "INSERT INTO audit_events (stream, seq, actor, at, kind, payload, prev_hash, hash, v) VALUES {values}"
+        );
+        on!(tx, c => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (stream, seq, kind, payload, prev, hash) in rows {
+                q = q.bind(*stream).bind(*seq).bind(actor).bind(at).bind(*kind).bind(payload).bind(prev).bind(hash)
+                    .bind(DIGEST_CHAINED);
+            }
+            q.execute(c).await?.rows_affected()
+        });
+    }
     Ok(())
 }
 
@@ -178,6 +240,44 @@ pub struct AuditReport {
     pub streams: u64,
     /// The first broken link, if any.
     pub broken: Option<BrokenLink>,
+    /// The checkpoints the log was compared with (`#3` for a stored one, a file's name).
+    pub checkpoints: Vec<String>,
+    /// What is wrong, in log order (the first [`MAX_FINDINGS`]).
+    pub findings: Vec<Finding>,
+    /// How many findings in all.
+    pub findings_total: u64,
+}
+
+/// How many findings a report lists; the rest are counted.
+pub const MAX_FINDINGS: usize = 1000;
+
+impl AuditReport {
+    fn found(&mut self, finding: Finding) {
+        self.findings_total += 1;
+        if self.findings.len() < MAX_FINDINGS {
+            self.findings.push(finding);
+        }
+    }
+}
+
+/// A checkpoint stored in the database, as [`verify_against`] compares the log with it: by
+/// recomputing its root from the events it covered (those up to its last row).
+#[derive(Debug, Clone)]
+pub struct StoredCheckpoint {
+    /// Its number.
+    pub id: i64,
+    /// What was signed.
+    pub head: Head,
+}
+
+/// The checkpoints to compare the log with: files (by name), already found to hold together
+/// and signed by an issuer key, and stored ones whose signatures hold.
+#[derive(Debug, Default)]
+pub struct Against<'a> {
+    /// Files kept outside the database.
+    pub files: &'a [(String, CheckpointFile)],
+    /// Stored checkpoints.
+    pub stored: &'a [StoredCheckpoint],
 }
 
 struct Row {
@@ -190,6 +290,7 @@ struct Row {
     payload: String,
     prev_hash: String,
     hash: String,
+    v: i64,
 }
 
 crate::from_row!(Row {
@@ -201,63 +302,201 @@ crate::from_row!(Row {
     kind,
     payload,
     prev_hash,
-    hash
+    hash,
+    v
 });
 
-/// Walks every stream in order, recomputing each hash; stops at the first broken link.
-/// Reads in pages, so memory does not grow with the log.
+/// Walks every stream in order, recomputing each hash. Reads in pages, so memory does not
+/// grow with the log.
 pub async fn verify(db: &Db) -> Result<AuditReport> {
+    verify_against(db, &Against::default()).await
+}
+
+/// One stream's events as the walk saw them: row, sequence and hash.
+struct Seen {
+    stream: String,
+    events: Vec<(i64, i64, String)>,
+}
+
+/// What the comparison with the checkpoints keeps while the walk goes on.
+struct Compare<'a> {
+    against: &'a Against<'a>,
+    /// For each file, which of its leaves the log still has.
+    matched: Vec<Vec<bool>>,
+    /// For each stored checkpoint, its leaves as the log now gives them, and its events.
+    leaves: Vec<(Vec<(String, Hash)>, u64)>,
+}
+
+impl<'a> Compare<'a> {
+    fn new(against: &'a Against<'a>) -> Self {
+        Compare {
+            against,
+            matched: against
+                .files
+                .iter()
+                .map(|(_, f)| vec![false; f.streams.len()])
+                .collect(),
+            leaves: against.stored.iter().map(|_| (Vec::new(), 0)).collect(),
+        }
+    }
+
+    /// A stream the walk finished.
+    fn stream(&mut self, seen: &Seen, report: &mut AuditReport) {
+        let now = seen.events.last().map(|e| e.1).unwrap_or(0);
+        for (f, (name, file)) in self.against.files.iter().enumerate() {
+            match file.leaf(&seen.stream) {
+                Some((i, leaf)) => {
+                    self.matched[f][i] = true;
+                    match seen.events.iter().find(|e| e.1 == leaf.length) {
+                        Some((_, _, hash)) if *hash != leaf.head => report.found(Finding::HeadChanged {
+                            checkpoint: name.clone(),
+                            stream: seen.stream.clone(),
+                            seq: leaf.length,
+                        }),
+                        Some(_) => {}
+                        None => report.found(Finding::StreamShortened {
+                            checkpoint: name.clone(),
+                            stream: seen.stream.clone(),
+                            length: leaf.length,
+                            now,
+                        }),
+                    }
+                }
+                None if seen.events.iter().any(|e| e.0 <= file.checkpoint.last_event) => {
+                    report.found(Finding::StreamAdded {
+                        checkpoint: name.clone(),
+                        stream: seen.stream.clone(),
+                    })
+                }
+                None => {}
+            }
+        }
+        for (c, stored) in self.against.stored.iter().enumerate() {
+            let covered = seen.events.iter().filter(|e| e.0 <= stored.head.last_event);
+            let (count, last) = covered.fold((0u64, None), |(n, _), e| (n + 1, Some(e)));
+            if let Some((_, seq, hash)) = last {
+                let leaf = Leaf {
+                    stream: seen.stream.clone(),
+                    length: *seq,
+                    head: hash.clone(),
+                };
+                self.leaves[c].0.push((seen.stream.clone(), leaf.hash()));
+                self.leaves[c].1 += count;
+            }
+        }
+    }
+
+    /// The walk is over: what the checkpoints had that the log no longer has.
+    fn finish(mut self, report: &mut AuditReport) {
+        for (f, (name, file)) in self.against.files.iter().enumerate() {
+            for (leaf, _) in file.streams.iter().zip(&self.matched[f]).filter(|(_, m)| !**m) {
+                report.found(Finding::StreamMissing {
+                    checkpoint: name.clone(),
+                    stream: leaf.stream.clone(),
+                    length: leaf.length,
+                });
+            }
+        }
+        for (stored, (leaves, events)) in self.against.stored.iter().zip(self.leaves.iter_mut()) {
+            leaves.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let mut tree = Tree::default();
+            leaves.iter().for_each(|(_, h)| tree.push(*h));
+            if hex::encode(tree.root()) != stored.head.root
+                || tree.size() != stored.head.streams
+                || *events != stored.head.events
+            {
+                report.found(Finding::RootChanged {
+                    checkpoint: format!("#{}", stored.id),
+                });
+            }
+        }
+    }
+}
+
+/// Walks every stream in order, recomputing each hash, and compares what it finds with the
+/// checkpoints given: each file's leaves stream by stream (named: which stream is gone,
+/// shorter or rewritten), each stored checkpoint's root. A broken link is reported and the
+/// walk goes on from it. Reads in pages, so memory grows only with the checkpoints' leaves.
+pub async fn verify_against(db: &Db, against: &Against<'_>) -> Result<AuditReport> {
     let mut report = AuditReport {
         events: 0,
         streams: 0,
         broken: None,
+        checkpoints: against
+            .stored
+            .iter()
+            .map(|c| format!("#{}", c.id))
+            .chain(against.files.iter().map(|(name, _)| name.clone()))
+            .collect(),
+        findings: Vec::new(),
+        findings_total: 0,
     };
+    let mut compare = Compare::new(against);
     let mut after: (String, i64) = (String::new(), 0);
-    let mut prev_stream: Option<String> = None;
+    let mut seen: Option<Seen> = None;
     let mut prev_hash = GENESIS.to_string();
     let mut expected_seq = 1;
     loop {
         let mut tx = db.read().await?;
         let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT id, stream, seq, actor, at, kind, payload, prev_hash, hash FROM audit_events \
+            "SELECT id, stream, seq, actor, at, kind, payload, prev_hash, hash, v FROM audit_events \
              WHERE stream > $1 OR (stream = $1 AND seq > $2) ORDER BY stream, seq LIMIT 5000"
         ).bind(&after.0).bind(after.1).fetch_all(c).await?);
         tx.commit().await?;
         if rows.is_empty() {
-            return Ok(report);
+            break;
         }
         for r in rows {
-            if prev_stream.as_deref() != Some(r.stream.as_str()) {
-                prev_stream = Some(r.stream.clone());
+            if seen.as_ref().map(|s| s.stream.as_str()) != Some(r.stream.as_str()) {
+                if let Some(done) = seen.take() {
+                    compare.stream(&done, &mut report);
+                }
+                seen = Some(Seen {
+                    stream: r.stream.clone(),
+                    events: Vec::new(),
+                });
                 prev_hash = GENESIS.to_string();
                 expected_seq = 1;
                 report.streams += 1;
             }
-            let broken = |problem: LinkProblem| BrokenLink {
-                stream: r.stream.clone(),
-                seq: r.seq,
-                id: r.id,
-                problem,
-            };
             let problem = if r.seq != expected_seq {
                 Some(LinkProblem::Gap { expected: expected_seq })
             } else if r.prev_hash != prev_hash {
                 Some(LinkProblem::PreviousHash)
-            } else if event_hash(&r.prev_hash, &r.stream, r.seq, &r.actor, r.at, &r.kind, &r.payload) != r.hash {
+            } else if event_hash_v(r.v, &r.prev_hash, &r.stream, r.seq, &r.actor, r.at, &r.kind, &r.payload) != r.hash {
                 Some(LinkProblem::Altered)
             } else {
                 None
             };
             if let Some(problem) = problem {
-                report.broken = Some(broken(problem));
-                return Ok(report);
+                let link = BrokenLink {
+                    stream: r.stream.clone(),
+                    seq: r.seq,
+                    id: r.id,
+                    problem: problem.clone(),
+                };
+                report.broken.get_or_insert(link);
+                report.found(Finding::Link {
+                    stream: r.stream.clone(),
+                    seq: r.seq,
+                    row: r.id,
+                    problem,
+                });
             }
             report.events += 1;
             prev_hash = r.hash.clone();
-            expected_seq += 1;
+            expected_seq = r.seq + 1;
+            if let Some(s) = seen.as_mut() {
+                s.events.push((r.id, r.seq, r.hash));
+            }
             after = (r.stream, r.seq);
         }
     }
+    if let Some(done) = seen.take() {
+        compare.stream(&done, &mut report);
+    }
+    compare.finish(&mut report);
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub enum FileKind {
     Logo,
     /// A certificate or credential to verify (a certificate PDF is about 35 KB): 16 MiB.
     Document,
+    /// An audit checkpoint or proof (a checkpoint of 100,000 candidates' log is about 30 MB):
+    /// 256 MiB.
+    Checkpoint,
 }
 
 impl FileKind {
@@ -30,6 +33,7 @@ impl FileKind {
             FileKind::Spreadsheet => 64 * MIB,
             FileKind::Logo => 8 * MIB,
             FileKind::Document => 16 * MIB,
+            FileKind::Checkpoint => 256 * MIB,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod actor;
 pub mod audit;
 pub mod canonical;
 pub mod certificate;
+pub mod checkpoint;
 pub mod clock;
 pub mod cohort;
 pub mod config;

@@ -31,6 +31,7 @@ const FLOORS: &[(u8, &[&str])] = &[
         &[
             "store",
             "certificate",
+            "checkpoint",
             "config",
             "notices",
             "messages",

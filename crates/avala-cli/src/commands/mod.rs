@@ -1,5 +1,6 @@
 //! Each command: open the store, resolve who acts, call the library, print. One file per noun.
 
+mod audit;
 mod candidate;
 mod certificate;
 mod demo;
@@ -74,7 +75,7 @@ pub async fn run(cli: &Cli, out: Out) -> Result<u8> {
         Command::Keys(cmd) => certificate::keys(&ctx, cmd).await?,
         Command::Jobs(cmd) => jobs::run(&ctx, cmd).await?,
         Command::Report(args) => report::run(&ctx, args).await?,
-        Command::Audit(AuditCmd::Verify) => report::audit(&ctx).await?,
+        Command::Audit(cmd) => audit::run(&ctx, cmd).await?,
         Command::Cohort(CohortCmd::Generate { count, seed }) => {
             let stdout = std::io::stdout().lock();
             avala::cohort::write_csv(*count, *seed, std::io::BufWriter::new(stdout))

@@ -1,10 +1,10 @@
-//! `avala report` and `avala audit`.
+//! `avala report`.
 
 use avala::engine::{REFUSED_EMAIL, ReportBy, ReportRow};
 
 use super::{Ctx, Result};
 use crate::ReportArgs;
-use crate::output::{Cell, Col, Format, done, listing};
+use crate::output::{Cell, Col, Format, listing};
 use crate::say::Say;
 
 /// The columns of an overdue listing.
@@ -64,33 +64,6 @@ pub async fn run(ctx: &Ctx<'_>, args: &ReportArgs) -> Result {
         } else {
             println!("\n{}", Say::Overdue { count: overdue.len() }.text(ctx.out.lang));
             listing(ctx.out, OVERDUE, &overdue);
-        }
-    }
-    Ok(())
-}
-
-pub async fn audit(ctx: &Ctx<'_>) -> Result {
-    let (engine, actor) = ctx.acting().await?;
-    let report = engine.verify_audit(&actor).await?;
-    match &report.broken {
-        None => done(
-            ctx.out,
-            &report,
-            Say::AuditIntact {
-                events: report.events,
-                streams: report.streams,
-            },
-        ),
-        Some(b) => {
-            if ctx.out.format.is_json() {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
-            }
-            return Err(avala::Error::AuditBroken {
-                stream: b.stream.clone(),
-                seq: b.seq,
-                row: b.id,
-                problem: b.problem.clone(),
-            });
         }
     }
     Ok(())

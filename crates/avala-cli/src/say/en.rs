@@ -140,6 +140,42 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::AuditIntact { events, streams } => {
             format!("audit log intact: {events} events in {streams} streams, every link verified")
         }
+        Say::AuditMatches { checkpoints } => format!(
+            "and it matches {} {}: every stream they cover is there, as long and with the same hash",
+            if checkpoints.len() == 1 {
+                "checkpoint"
+            } else {
+                "checkpoints"
+            },
+            checkpoints.join(", ")
+        ),
+        Say::MoreFindings { count } => format!("… and {count} more findings (see --format json)"),
+        Say::CheckpointTaken {
+            id,
+            streams,
+            events,
+            root,
+            key_id,
+            file,
+        } => {
+            let mut text = format!(
+                "checkpoint #{id}: {events} events in {streams} streams, root {root}, signed with key {key_id}"
+            );
+            if let Some(file) = file {
+                text.push_str(&format!(
+                    "; written to {} (keep a copy outside the database)",
+                    file.display()
+                ));
+            }
+            text
+        }
+        Say::ProofWritten { stream, seq, file } => {
+            format!("proof of event {seq} of stream {stream} written to {}", file.display())
+        }
+        Say::ProofHolds { proof } => format!(
+            "the proof holds: event {} of stream {} ({}, {}) is in the checkpoint of {} (root {}), signed with the issuer's key {}",
+            proof.seq, proof.stream, proof.kind, proof.at, proof.checkpoint_at, proof.root, proof.key_id
+        ),
         Say::Suppressed => "<5".into(),
         Say::None => "(none)".into(),
         Say::Pending => "pending (run avala-runner)".into(),

@@ -156,6 +156,45 @@ pub(super) fn say(s: &Say<'_>) -> String {
         Say::AuditIntact { events, streams } => {
             format!("bitácora íntegra: {events} eventos en {streams} flujos, cada eslabón verificado")
         }
+        Say::AuditMatches { checkpoints } => format!(
+            "y coincide con {} {}: cada flujo que cubren sigue ahí, igual de largo y con la misma huella",
+            if checkpoints.len() == 1 {
+                "el punto de control"
+            } else {
+                "los puntos de control"
+            },
+            checkpoints.join(", ")
+        ),
+        Say::MoreFindings { count } => format!("… y {count} hallazgos más (vea --format json)"),
+        Say::CheckpointTaken {
+            id,
+            streams,
+            events,
+            root,
+            key_id,
+            file,
+        } => {
+            let mut text = format!(
+                "punto de control #{id}: {events} eventos en {streams} flujos, raíz {root}, firmado con la llave {key_id}"
+            );
+            if let Some(file) = file {
+                text.push_str(&format!(
+                    "; escrito en {} (guarde una copia fuera de la base de datos)",
+                    file.display()
+                ));
+            }
+            text
+        }
+        Say::ProofWritten { stream, seq, file } => {
+            format!(
+                "prueba del evento {seq} del flujo {stream} escrita en {}",
+                file.display()
+            )
+        }
+        Say::ProofHolds { proof } => format!(
+            "la prueba se sostiene: el evento {} del flujo {} ({}, {}) está en el punto de control del {} (raíz {}), firmado con la llave del emisor {}",
+            proof.seq, proof.stream, proof.kind, proof.at, proof.checkpoint_at, proof.root, proof.key_id
+        ),
         Say::Suppressed => "<5".into(),
         Say::None => "(ninguno)".into(),
         Say::Pending => "pendiente (ejecute avala-runner)".into(),

@@ -155,7 +155,26 @@ pub const ABOUT: &[(&str, &str)] = &[
     ("audit", "La bitácora"),
     (
         "audit verify",
-        "Recorre cada flujo de la bitácora e informa el primer eslabón roto",
+        "Recorre cada flujo de la bitácora, recalcula cada eslabón y compara la bitácora con cada \
+         punto de control guardado y con cada archivo de punto de control dado; nombra todo lo que \
+         no coincide",
+    ),
+    (
+        "audit checkpoint",
+        "Toma un punto de control firmado de la bitácora (la longitud y la cabeza de cada flujo bajo \
+         una raíz de Merkle, firmadas con la llave del emisor), lo guarda y lo escribe en un archivo \
+         para conservarlo",
+    ),
+    ("audit checkpoints", "Lista los puntos de control guardados"),
+    (
+        "audit prove",
+        "Imprime una prueba de inclusión de un evento: el evento, las huellas que lo ligan a la \
+         cabeza de su flujo y la ruta de Merkle a la raíz de un punto de control firmado; se \
+         comprueba con la llave pública del emisor y sin base de datos",
+    ),
+    (
+        "audit verify-proof",
+        "Comprueba una prueba de inclusión: con --public-key, sin ninguna base de datos",
     ),
     ("cohort", "Cohortes sintéticas para pruebas y mediciones"),
     (
@@ -305,6 +324,34 @@ pub const ARGS: &[(&str, &str)] = &[
     ("jobs list/limit", "Cuántas como máximo"),
     ("jobs show/id", "La tarea"),
     ("jobs retry/id", "La tarea"),
+    (
+        "audit verify/checkpoints",
+        "Un archivo de punto de control guardado fuera de la base de datos (repetible): cada flujo \
+         que cubre debe seguir existiendo, con al menos esa longitud y la misma huella ahí",
+    ),
+    (
+        "audit checkpoint/out",
+        "Escribe aquí el archivo del punto de control (JSON; lo describe docs/AUDIT.md)",
+    ),
+    (
+        "audit checkpoint/id",
+        "No toma uno nuevo: escribe otra vez en el archivo el punto de control guardado ID",
+    ),
+    (
+        "audit prove/stream",
+        "El flujo (enrollment:5, certificate:12, window:1…)",
+    ),
+    ("audit prove/seq", "El número de secuencia del evento en su flujo"),
+    (
+        "audit prove/checkpoint",
+        "Lo prueba en este archivo de punto de control (si no, el último guardado)",
+    ),
+    ("audit prove/out", "Escribe aquí la prueba en lugar de imprimirla"),
+    ("audit verify-proof/file", "El archivo de la prueba"),
+    (
+        "audit verify-proof/public_key",
+        "La llave pública del emisor (hex), como se publica; sin ella, el juego de llaves de la base de datos",
+    ),
     ("jobs retry/dead", "Todas las tareas muertas (cuando la falla ya pasó)"),
     (
         "jobs retry/kind",

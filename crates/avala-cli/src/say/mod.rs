@@ -221,6 +221,45 @@ pub enum Say<'a> {
         /// Streams.
         streams: u64,
     },
+    /// The log matches every checkpoint it was compared with.
+    AuditMatches {
+        /// Which (`#3`, a file's name).
+        checkpoints: &'a [String],
+    },
+    /// Findings not listed.
+    MoreFindings {
+        /// How many.
+        count: u64,
+    },
+    /// A checkpoint taken (or written again).
+    CheckpointTaken {
+        /// Its number.
+        id: i64,
+        /// Streams.
+        streams: u64,
+        /// Events.
+        events: u64,
+        /// Root, hex.
+        root: &'a str,
+        /// Key id.
+        key_id: &'a str,
+        /// Where it was written.
+        file: Option<&'a std::path::Path>,
+    },
+    /// A proof written to a file.
+    ProofWritten {
+        /// The stream.
+        stream: &'a str,
+        /// The event.
+        seq: i64,
+        /// The file.
+        file: &'a std::path::Path,
+    },
+    /// A proof that holds.
+    ProofHolds {
+        /// What it proves.
+        proof: &'a avala::engine::ProofChecked,
+    },
     /// A count suppressed in open data.
     Suppressed,
     /// A listing with no rows.

@@ -26,6 +26,8 @@ pub enum Record {
     IssuerKey,
     /// A candidate's personal link.
     CandidateLink,
+    /// A signed checkpoint of the audit log.
+    Checkpoint,
     /// Some record (the database did not say which).
     Unknown,
 }

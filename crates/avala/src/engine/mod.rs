@@ -5,6 +5,7 @@
 //! model and enqueues the jobs it causes; then commits. Any error rolls everything back.
 
 mod certificates;
+mod checkpoints;
 mod dictamen;
 mod evaluation;
 mod expiry;
@@ -28,6 +29,7 @@ pub use crate::deadlines;
 pub use crate::domain::Judgement;
 pub use crate::domain::Role;
 pub use certificates::Subject;
+pub use checkpoints::{CheckpointRow, ProofChecked, check_proof};
 pub use dictamen::DictamenBatch;
 pub use evaluation::{DiagnosticOutcome, Planned, VerdictOutcome};
 pub use import::ImportOutcome;

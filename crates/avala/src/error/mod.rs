@@ -16,7 +16,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use parts::{DbProblem, ErrorClass, Hint, InstantProblem, IoProblem, LinkProblem, NotTaking};
+pub use parts::{
+    DbProblem, ErrorClass, Finding, ForgeProblem, Hint, InstantProblem, IoProblem, LinkProblem, NotTaking,
+    ProofProblem, Unprovable,
+};
 pub use problems::{ImportProblem, Problem};
 
 use crate::domain::{Action, Field, Record, Role};
@@ -391,6 +394,33 @@ pub enum Error {
         row: i64,
         /// What is wrong with it.
         problem: LinkProblem,
+    },
+    /// `audit verify` found the log not matching a checkpoint (or a chain broken, or a table
+    /// not matching its events); each finding is reported on its own.
+    AuditFindings {
+        /// How many.
+        count: u64,
+    },
+    /// A checkpoint file that is refused as forged or unreadable.
+    CheckpointForged {
+        /// The file.
+        checkpoint: String,
+        /// Why.
+        problem: ForgeProblem,
+    },
+    /// An inclusion proof that does not hold.
+    ProofFails {
+        /// Why.
+        problem: ProofProblem,
+    },
+    /// An event that cannot be proven.
+    NotProvable {
+        /// The stream.
+        stream: String,
+        /// The event.
+        seq: i64,
+        /// Why.
+        why: Unprovable,
     },
     /// The database URL cannot be used.
     DatabaseUrl {

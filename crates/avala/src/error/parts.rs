@@ -127,6 +127,150 @@ pub enum LinkProblem {
     Altered,
 }
 
+/// Why a checkpoint is refused as forged.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ForgeProblem {
+    /// It is not a checkpoint file this version reads.
+    Format {
+        /// What did not parse.
+        detail: String,
+    },
+    /// Its public key is not the key its key id names.
+    KeyId,
+    /// Its signature does not hold.
+    Signature,
+    /// Its streams do not hash to the signed root.
+    Root,
+    /// It is signed by a key that is not in the issuer's key set.
+    UnknownKey {
+        /// The key id it names.
+        key_id: String,
+    },
+}
+
+/// Why an inclusion proof does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ProofProblem {
+    /// It is not a proof this version reads.
+    Format {
+        /// What did not parse.
+        detail: String,
+    },
+    /// The event is of a chain version proofs do not cover.
+    Version {
+        /// Its version.
+        v: i64,
+    },
+    /// The leaf is not the event's stream at its length.
+    Leaf,
+    /// The event (or a digest after it) does not lead to its stream's head: it was changed.
+    Event,
+    /// The Merkle path does not lead to the signed root.
+    Path,
+    /// The checkpoint's signature does not hold.
+    Signature,
+    /// Its public key is not the key its key id names.
+    KeyId,
+    /// It is signed by a key other than the issuer's.
+    UnknownKey {
+        /// The key id it names.
+        key_id: String,
+    },
+}
+
+/// Why an event cannot be proven.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unprovable {
+    /// There is no such event.
+    NoSuchEvent,
+    /// The checkpoint was taken before it.
+    AfterCheckpoint {
+        /// The stream's length in the checkpoint (0: not in it).
+        length: i64,
+    },
+    /// It, or an event after it, was recorded before events were chained by digest
+    /// (version 1), so a proof would have to show that event's contents.
+    Version1 {
+        /// The version-1 event in the way.
+        seq: i64,
+    },
+    /// The log no longer matches the checkpoint.
+    LogChanged {
+        /// Which checkpoint.
+        checkpoint: i64,
+    },
+    /// No checkpoint has been taken.
+    NoCheckpoint,
+}
+
+/// Something `audit verify` found wrong, besides a broken link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "finding", rename_all = "snake_case")]
+pub enum Finding {
+    /// A link of a chain is broken.
+    Link {
+        /// The stream.
+        stream: String,
+        /// The bad event.
+        seq: i64,
+        /// Its row.
+        row: i64,
+        /// What is wrong.
+        problem: LinkProblem,
+    },
+    /// A stream the checkpoint covers is gone.
+    StreamMissing {
+        /// The checkpoint (`#3` or a file name).
+        checkpoint: String,
+        /// The stream.
+        stream: String,
+        /// Its length then.
+        length: i64,
+    },
+    /// A stream is shorter than the checkpoint saw it: events were deleted.
+    StreamShortened {
+        /// The checkpoint.
+        checkpoint: String,
+        /// The stream.
+        stream: String,
+        /// Its length then.
+        length: i64,
+        /// Its length now.
+        now: i64,
+    },
+    /// The event at the checkpoint's length has another hash: the stream was rewritten.
+    HeadChanged {
+        /// The checkpoint.
+        checkpoint: String,
+        /// The stream.
+        stream: String,
+        /// The event whose hash differs.
+        seq: i64,
+    },
+    /// A stream with events older than the checkpoint that the checkpoint does not have.
+    StreamAdded {
+        /// The checkpoint.
+        checkpoint: String,
+        /// The stream.
+        stream: String,
+    },
+    /// The log up to a stored checkpoint no longer hashes to its root.
+    RootChanged {
+        /// The checkpoint.
+        checkpoint: String,
+    },
+    /// A stored checkpoint does not hold (its signature, its key).
+    Forged {
+        /// The checkpoint.
+        checkpoint: String,
+        /// Why.
+        problem: ForgeProblem,
+    },
+}
+
 /// What a front end may suggest after an error, in its own terms (a command, a link, a button).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "hint", rename_all = "snake_case")]

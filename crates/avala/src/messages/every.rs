@@ -11,7 +11,10 @@ use super::*;
 use crate::certificate::verify::{Absent, Tamper};
 use crate::deadlines::OverdueRow;
 use crate::domain::{Action, Field, Record, Role};
-use crate::error::{DbProblem, ImportProblem, InstantProblem, IoProblem, LinkProblem, NotTaking, Problem};
+use crate::error::{
+    DbProblem, Finding, ForgeProblem, ImportProblem, InstantProblem, IoProblem, LinkProblem, NotTaking, Problem,
+    ProofProblem, Unprovable,
+};
 use crate::identity::{CurpPart, EmailProblem};
 use crate::machine::{CertificateState, EnrollmentState, Lifecycle, WindowState};
 use crate::notices::{Person, StandardName};
@@ -682,7 +685,114 @@ fn errors() -> Vec<Error> {
     ] {
         all.push(E::Io { path: path(), problem });
     }
+    all.push(E::AuditFindings { count: 1 });
+    all.push(E::AuditFindings { count: 3 });
+    for problem in forge_problems() {
+        all.push(E::CheckpointForged {
+            checkpoint: "checkpoint-3.json".into(),
+            problem,
+        });
+    }
+    for problem in [
+        ProofProblem::Format {
+            detail: "format".into(),
+        },
+        ProofProblem::Version { v: 1 },
+        ProofProblem::Leaf,
+        ProofProblem::Event,
+        ProofProblem::Path,
+        ProofProblem::Signature,
+        ProofProblem::KeyId,
+        ProofProblem::UnknownKey {
+            key_id: "9f2c4e1a7b3d5f60".into(),
+        },
+    ] {
+        all.push(E::ProofFails { problem });
+    }
+    for why in [
+        Unprovable::NoSuchEvent,
+        Unprovable::AfterCheckpoint { length: 0 },
+        Unprovable::AfterCheckpoint { length: 4 },
+        Unprovable::Version1 { seq: 2 },
+        Unprovable::LogChanged { checkpoint: 3 },
+        Unprovable::NoCheckpoint,
+    ] {
+        all.push(E::NotProvable {
+            stream: "enrollment:5".into(),
+            seq: 3,
+            why,
+        });
+    }
     all
+}
+
+fn forge_problems() -> Vec<ForgeProblem> {
+    vec![
+        ForgeProblem::Format {
+            detail: "format".into(),
+        },
+        ForgeProblem::KeyId,
+        ForgeProblem::Signature,
+        ForgeProblem::Root,
+        ForgeProblem::UnknownKey {
+            key_id: "9f2c4e1a7b3d5f60".into(),
+        },
+    ]
+}
+
+fn findings() -> Vec<Finding> {
+    let checkpoint = || "#3".to_string();
+    let stream = || "enrollment:5".to_string();
+    let mut all = vec![
+        Finding::Link {
+            stream: stream(),
+            seq: 4,
+            row: 40,
+            problem: LinkProblem::Altered,
+        },
+        Finding::StreamMissing {
+            checkpoint: checkpoint(),
+            stream: stream(),
+            length: 6,
+        },
+        Finding::StreamShortened {
+            checkpoint: checkpoint(),
+            stream: stream(),
+            length: 6,
+            now: 5,
+        },
+        Finding::HeadChanged {
+            checkpoint: checkpoint(),
+            stream: stream(),
+            seq: 6,
+        },
+        Finding::StreamAdded {
+            checkpoint: checkpoint(),
+            stream: stream(),
+        },
+        Finding::RootChanged {
+            checkpoint: checkpoint(),
+        },
+    ];
+    for problem in forge_problems() {
+        all.push(Finding::Forged {
+            checkpoint: checkpoint(),
+            problem,
+        });
+    }
+    all
+}
+
+fn finding_tag(f: &Finding) -> usize {
+    match f {
+        Finding::Link { .. } => 0,
+        Finding::StreamMissing { .. } => 1,
+        Finding::StreamShortened { .. } => 2,
+        Finding::HeadChanged { .. } => 3,
+        Finding::StreamAdded { .. } => 4,
+        Finding::RootChanged { .. } => 5,
+        Finding::Forged { .. } => 6,
+    }
 }
 
 fn error_tag(e: &Error) -> usize {
@@ -754,6 +864,10 @@ fn error_tag(e: &Error) -> usize {
         E::DemoDatabaseInUse { .. } => 63,
         E::FileTooLarge { .. } => 64,
         E::ConfigText { .. } => 65,
+        E::AuditFindings { .. } => 66,
+        E::CheckpointForged { .. } => 67,
+        E::ProofFails { .. } => 68,
+        E::NotProvable { .. } => 69,
     }
 }
 
@@ -770,9 +884,10 @@ fn record_all() -> Vec<Record> {
         R::Job,
         R::IssuerKey,
         R::CandidateLink,
+        R::Checkpoint,
         R::Unknown,
     ];
-    covers("Record", &all, 11, |r| match r {
+    covers("Record", &all, 12, |r| match r {
         R::Staff => 0,
         R::Standard => 1,
         R::StandardOfEnrollment => 2,
@@ -784,6 +899,7 @@ fn record_all() -> Vec<Record> {
         R::IssuerKey => 8,
         R::CandidateLink => 9,
         R::Unknown => 10,
+        R::Checkpoint => 11,
     });
     all
 }
@@ -979,7 +1095,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 66, error_tag);
+    covers("Error", &all, 70, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);
@@ -1036,6 +1152,11 @@ fn every_verification_outcome_and_check_reads_in_both_languages() {
     covers("Unchecked", &uncheckeds, 4, unchecked_tag);
     for u in &uncheckeds {
         both(&format!("{u:?}"), &es.unchecked(u), &en.unchecked(u));
+    }
+    let findings = findings();
+    covers("Finding", &findings, 7, finding_tag);
+    for f in &findings {
+        both(&format!("{f:?}"), &es.finding(f), &en.finding(f));
     }
 }
 

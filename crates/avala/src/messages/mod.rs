@@ -60,6 +60,8 @@ pub trait Catalogue: Sync {
     fn check(&self, check: &Check) -> String;
     /// A check that could not be made, and why.
     fn unchecked(&self, unchecked: &Unchecked) -> String;
+    /// One finding of the audit log's verification.
+    fn finding(&self, finding: &crate::error::Finding) -> String;
     /// A CONOCER deadline.
     fn deadline(&self, deadline: Deadline) -> &'static str;
     /// A notice: subject and body, signed by `issuer`.

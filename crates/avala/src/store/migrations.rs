@@ -31,6 +31,7 @@ const SQLITE: Files = folder!("sqlite":
     4 "0004_certificate_files.sql" "certificate files",
     5 "0005_candidate_links.sql" "candidate links",
     6 "0006_canonical_content_hash.sql" "canonical content hash",
+    7 "0007_checkpoints.sql" "checkpoints",
 );
 
 const POSTGRES: Files = folder!("postgres":
@@ -40,6 +41,7 @@ const POSTGRES: Files = folder!("postgres":
     4 "0004_certificate_files.sql" "certificate files",
     5 "0005_candidate_links.sql" "candidate links",
     6 "0006_canonical_content_hash.sql" "canonical content hash",
+    7 "0007_checkpoints.sql" "checkpoints",
 );
 
 fn migrator(files: Files) -> Migrator {

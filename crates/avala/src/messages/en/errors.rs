@@ -2,7 +2,10 @@
 
 use super::En;
 use crate::clock::local_text;
-use crate::error::{DbProblem, Error, InstantProblem, IoProblem, NotTaking};
+use crate::error::{
+    DbProblem, Error, Finding, ForgeProblem, InstantProblem, IoProblem, LinkProblem, NotTaking, ProofProblem,
+    Unprovable,
+};
 use crate::messages::Catalogue;
 
 pub(super) fn error(c: &En, e: &Error) -> String {
@@ -275,16 +278,32 @@ pub(super) fn error(c: &En, e: &Error) -> String {
             problem,
         } => format!(
             "audit log broken at stream {stream} seq {seq} (row {row}): {}",
-            match problem {
-                crate::error::LinkProblem::Gap { expected } => {
-                    format!("sequence {seq} where {expected} was expected (an event is missing)")
+            link(problem, *seq)
+        ),
+        Error::AuditFindings { count } => format!(
+            "the audit log does not hold up: {count} {}",
+            if *count == 1 { "finding" } else { "findings" }
+        ),
+        Error::CheckpointForged { checkpoint, problem } => {
+            format!("checkpoint {checkpoint} is refused as forged: {}", forged(problem))
+        }
+        Error::ProofFails { problem } => format!("the proof does not hold: {}", proof_problem(problem)),
+        Error::NotProvable { stream, seq, why } => format!(
+            "event {seq} of stream {stream} cannot be proven: {}",
+            match why {
+                Unprovable::NoSuchEvent => "there is no such event".to_string(),
+                Unprovable::AfterCheckpoint { length: 0 } =>
+                    "the checkpoint does not cover that stream; take a new checkpoint".into(),
+                Unprovable::AfterCheckpoint { length } => {
+                    format!("the checkpoint covers that stream up to event {length} only; take a new checkpoint")
                 }
-                crate::error::LinkProblem::PreviousHash => {
-                    "its previous-hash does not match the event before it".to_string()
+                Unprovable::Version1 { seq } => format!(
+                    "event {seq} of the stream was recorded before events were chained by digest, so a proof would show its contents; the chain and the checkpoints still vouch for it"
+                ),
+                Unprovable::LogChanged { checkpoint } => {
+                    format!("the log no longer matches checkpoint #{checkpoint}; verify the audit log")
                 }
-                crate::error::LinkProblem::Altered => {
-                    "its content does not match its hash (the event was altered)".to_string()
-                }
+                Unprovable::NoCheckpoint => "no checkpoint has been taken yet".into(),
             }
         ),
         Error::DatabaseUrl { url, detail } => format!("database URL {url}: {detail}"),
@@ -305,6 +324,34 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::Certificate { detail } => format!("certificate: {detail}"),
         Error::Mail { detail } => format!("mail: {detail}"),
         Error::BadJob { job, detail } => format!("job {job} cannot be read: {detail}"),
+    }
+}
+
+/// Why a checkpoint is refused.
+pub(super) fn forged(problem: &ForgeProblem) -> String {
+    match problem {
+        ForgeProblem::Format { detail } => format!("it is not a checkpoint file avala reads ({detail})"),
+        ForgeProblem::KeyId => "its public key is not the key its key id names".into(),
+        ForgeProblem::Signature => "its signature does not hold: it was changed after it was signed".into(),
+        ForgeProblem::Root => {
+            "its streams do not hash to the signed root: a stream was changed after it was signed".into()
+        }
+        ForgeProblem::UnknownKey { key_id } => {
+            format!("it is signed by key {key_id}, which is not in the issuer's key set")
+        }
+    }
+}
+
+fn proof_problem(problem: &ProofProblem) -> String {
+    match problem {
+        ProofProblem::Format { detail } => format!("it is not a proof avala reads ({detail})"),
+        ProofProblem::Version { v } => format!("the event is of chain version {v}, which proofs do not cover"),
+        ProofProblem::Leaf => "its leaf is not the event's stream at the length it claims".into(),
+        ProofProblem::Event => "the event does not lead to its stream's head: the event was changed".into(),
+        ProofProblem::Path => "its Merkle path does not lead to the signed root".into(),
+        ProofProblem::Signature => "the checkpoint's signature does not hold".into(),
+        ProofProblem::KeyId => "its public key is not the key its key id names".into(),
+        ProofProblem::UnknownKey { key_id } => format!("it is signed by key {key_id}, not by the issuer's key"),
     }
 }
 
@@ -338,5 +385,53 @@ pub(super) fn count(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// One finding of `audit verify`.
+pub(super) fn finding(f: &Finding) -> String {
+    match f {
+        Finding::Link {
+            stream,
+            seq,
+            row,
+            problem,
+        } => format!("stream {stream}, event {seq} (row {row}): {}", link(problem, *seq)),
+        Finding::StreamMissing {
+            checkpoint,
+            stream,
+            length,
+        } => format!("stream {stream} is gone; checkpoint {checkpoint} saw it with {length} events"),
+        Finding::StreamShortened {
+            checkpoint,
+            stream,
+            length,
+            now,
+        } => format!(
+            "stream {stream} has {now} events; checkpoint {checkpoint} saw {length}: events {} to {length} were deleted",
+            now + 1
+        ),
+        Finding::HeadChanged {
+            checkpoint,
+            stream,
+            seq,
+        } => format!(
+            "stream {stream}, event {seq}: its hash is not the one checkpoint {checkpoint} saw; the stream was rewritten up to there"
+        ),
+        Finding::StreamAdded { checkpoint, stream } => format!(
+            "stream {stream} has events older than checkpoint {checkpoint}, which does not have it: it was added afterwards"
+        ),
+        Finding::RootChanged { checkpoint } => format!(
+            "the log up to checkpoint {checkpoint} no longer hashes to its signed root: something it covered was changed"
+        ),
+        Finding::Forged { checkpoint, problem } => format!("checkpoint {checkpoint} is forged: {}", forged(problem)),
+    }
+}
+
+fn link(problem: &LinkProblem, seq: i64) -> String {
+    match problem {
+        LinkProblem::Gap { expected } => format!("sequence {seq} where {expected} was expected (an event is missing)"),
+        LinkProblem::PreviousHash => "its previous-hash does not match the event before it".to_string(),
+        LinkProblem::Altered => "its content does not match its hash (the event was altered)".to_string(),
     }
 }

@@ -77,6 +77,7 @@ pub(super) fn record(record: Record) -> &'static str {
         Record::Job => "job",
         Record::IssuerKey => "issuer key",
         Record::CandidateLink => "personal link",
+        Record::Checkpoint => "audit checkpoint",
         Record::Unknown => "the record",
     }
 }
@@ -244,6 +245,7 @@ pub(super) fn column(name: &str) -> String {
         "withdrawn_reason" => "withdrawn".into(),
         "folios" => "certificates".into(),
         "enrollment_id" => "enrollment".into(),
+        "at" => "taken".into(),
         other => other.replace('_', " "),
     }
 }

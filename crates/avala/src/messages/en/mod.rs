@@ -74,6 +74,9 @@ impl Catalogue for En {
     fn unchecked(&self, unchecked: &Unchecked) -> String {
         labels::unchecked(unchecked)
     }
+    fn finding(&self, finding: &crate::error::Finding) -> String {
+        errors::finding(finding)
+    }
     fn deadline(&self, deadline: Deadline) -> &'static str {
         labels::deadline(deadline)
     }

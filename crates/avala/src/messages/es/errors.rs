@@ -2,7 +2,10 @@
 
 use super::Es;
 use crate::clock::local_text;
-use crate::error::{DbProblem, Error, InstantProblem, IoProblem, NotTaking};
+use crate::error::{
+    DbProblem, Error, Finding, ForgeProblem, InstantProblem, IoProblem, LinkProblem, NotTaking, ProofProblem,
+    Unprovable,
+};
 use crate::messages::Catalogue;
 
 pub(super) fn error(c: &Es, e: &Error) -> String {
@@ -287,16 +290,36 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
             problem,
         } => format!(
             "la bitácora está rota en el flujo {stream}, secuencia {seq} (fila {row}): {}",
-            match problem {
-                crate::error::LinkProblem::Gap { expected } => {
-                    format!("se esperaba la secuencia {expected} (falta un evento)")
+            link(problem)
+        ),
+        Error::AuditFindings { count } => format!(
+            "la bitácora no resiste la revisión: {count} {}",
+            if *count == 1 { "hallazgo" } else { "hallazgos" }
+        ),
+        Error::CheckpointForged { checkpoint, problem } => {
+            format!(
+                "se rechaza el punto de control {checkpoint} por falsificado: {}",
+                forged(problem)
+            )
+        }
+        Error::ProofFails { problem } => format!("la prueba no se sostiene: {}", proof_problem(problem)),
+        Error::NotProvable { stream, seq, why } => format!(
+            "no se puede probar el evento {seq} del flujo {stream}: {}",
+            match why {
+                Unprovable::NoSuchEvent => "no existe ese evento".to_string(),
+                Unprovable::AfterCheckpoint { length: 0 } => {
+                    "el punto de control no cubre ese flujo; tome un punto de control nuevo".into()
                 }
-                crate::error::LinkProblem::PreviousHash => {
-                    "su huella anterior no coincide con el evento previo".to_string()
+                Unprovable::AfterCheckpoint { length } => format!(
+                    "el punto de control cubre ese flujo solo hasta el evento {length}; tome un punto de control nuevo"
+                ),
+                Unprovable::Version1 { seq } => format!(
+                    "el evento {seq} del flujo se registró antes de encadenar los eventos por su huella, así que una prueba mostraría su contenido; la cadena y los puntos de control siguen respondiendo por él"
+                ),
+                Unprovable::LogChanged { checkpoint } => {
+                    format!("la bitácora ya no coincide con el punto de control #{checkpoint}; verifique la bitácora")
                 }
-                crate::error::LinkProblem::Altered => {
-                    "su contenido no coincide con su huella (el evento fue alterado)".to_string()
-                }
+                Unprovable::NoCheckpoint => "todavía no se ha tomado ningún punto de control".into(),
             }
         ),
         Error::DatabaseUrl { url, detail } => format!("URL de base de datos {url}: {detail}"),
@@ -317,6 +340,34 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         Error::Certificate { detail } => format!("certificado: {detail}"),
         Error::Mail { detail } => format!("correo: {detail}"),
         Error::BadJob { job, detail } => format!("la tarea {job} no se puede leer: {detail}"),
+    }
+}
+
+/// Por qué se rechaza un punto de control.
+pub(super) fn forged(problem: &ForgeProblem) -> String {
+    match problem {
+        ForgeProblem::Format { detail } => format!("no es un archivo de punto de control que avala lea ({detail})"),
+        ForgeProblem::KeyId => "su llave pública no es la que nombra su identificador de llave".into(),
+        ForgeProblem::Signature => "su firma no se sostiene: se cambió después de firmarse".into(),
+        ForgeProblem::Root => "sus flujos no dan la raíz firmada: se cambió un flujo después de firmarse".into(),
+        ForgeProblem::UnknownKey { key_id } => {
+            format!("está firmado con la llave {key_id}, que no está en el juego de llaves del emisor")
+        }
+    }
+}
+
+fn proof_problem(problem: &ProofProblem) -> String {
+    match problem {
+        ProofProblem::Format { detail } => format!("no es una prueba que avala lea ({detail})"),
+        ProofProblem::Version { v } => {
+            format!("el evento es de la versión {v} de la cadena, que las pruebas no cubren")
+        }
+        ProofProblem::Leaf => "su hoja no es el flujo del evento con la longitud que afirma".into(),
+        ProofProblem::Event => "el evento no lleva a la cabeza de su flujo: el evento se cambió".into(),
+        ProofProblem::Path => "su ruta de Merkle no lleva a la raíz firmada".into(),
+        ProofProblem::Signature => "la firma del punto de control no se sostiene".into(),
+        ProofProblem::KeyId => "su llave pública no es la que nombra su identificador de llave".into(),
+        ProofProblem::UnknownKey { key_id } => format!("está firmado con la llave {key_id}, no con la del emisor"),
     }
 }
 
@@ -360,5 +411,55 @@ pub(super) fn count(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// Un hallazgo de `audit verify`.
+pub(super) fn finding(f: &Finding) -> String {
+    match f {
+        Finding::Link {
+            stream,
+            seq,
+            row,
+            problem,
+        } => format!("flujo {stream}, evento {seq} (fila {row}): {}", link(problem)),
+        Finding::StreamMissing {
+            checkpoint,
+            stream,
+            length,
+        } => format!("el flujo {stream} ya no existe; el punto de control {checkpoint} lo vio con {length} eventos"),
+        Finding::StreamShortened {
+            checkpoint,
+            stream,
+            length,
+            now,
+        } => format!(
+            "el flujo {stream} tiene {now} eventos; el punto de control {checkpoint} vio {length}: se borraron los eventos {} a {length}",
+            now + 1
+        ),
+        Finding::HeadChanged {
+            checkpoint,
+            stream,
+            seq,
+        } => format!(
+            "flujo {stream}, evento {seq}: su huella no es la que vio el punto de control {checkpoint}; el flujo se reescribió hasta ahí"
+        ),
+        Finding::StreamAdded { checkpoint, stream } => format!(
+            "el flujo {stream} tiene eventos anteriores al punto de control {checkpoint}, que no lo tiene: se agregó después"
+        ),
+        Finding::RootChanged { checkpoint } => format!(
+            "la bitácora hasta el punto de control {checkpoint} ya no da su raíz firmada: se cambió algo que cubría"
+        ),
+        Finding::Forged { checkpoint, problem } => {
+            format!("el punto de control {checkpoint} es falso: {}", forged(problem))
+        }
+    }
+}
+
+fn link(problem: &LinkProblem) -> String {
+    match problem {
+        LinkProblem::Gap { expected } => format!("se esperaba la secuencia {expected} (falta un evento)"),
+        LinkProblem::PreviousHash => "su huella anterior no coincide con el evento previo".to_string(),
+        LinkProblem::Altered => "su contenido no coincide con su huella (el evento fue alterado)".to_string(),
     }
 }

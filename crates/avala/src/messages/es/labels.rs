@@ -140,6 +140,7 @@ pub(super) fn record(record: Record) -> &'static str {
         Record::Job => "la tarea",
         Record::IssuerKey => "la llave del emisor",
         Record::CandidateLink => "el enlace personal",
+        Record::Checkpoint => "el punto de control de la bitácora",
         Record::Unknown => "el registro",
     }
 }
@@ -353,6 +354,11 @@ pub(super) fn column(name: &str) -> String {
         "folios" => "certificados",
         "verification_code" => "código de verificación",
         "enrollment_id" => "inscripción",
+        "at" => "tomado",
+        "streams" => "flujos",
+        "events" => "eventos",
+        "root" => "raíz",
+        "last_event" => "último evento",
         other => other,
     }
     .to_string()
