@@ -2,6 +2,7 @@
 //! PostgreSQL database and a real SMTP server on loopback, as operators use them.
 
 mod certificates;
+mod checkpoints;
 mod exports;
 mod faults;
 mod keys;
