@@ -10,7 +10,11 @@ use avala_tests::{TestDb, both};
 use super::Operator;
 use super::runner::{approved, count};
 
-both!(every_attack_is_named_against_a_checkpoint, a_proof_holds_with_the_key_alone);
+both!(
+    every_attack_is_named_against_a_checkpoint,
+    a_proof_holds_with_the_key_alone,
+    the_runner_mails_a_checkpoint_a_day
+);
 
 /// Runs `sql` (no result) on the test database.
 async fn sql(test: &TestDb, statements: &[&str]) {
@@ -88,15 +92,19 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
     let op = Operator { test: &test };
     let file = op.dir().join("checkpoint.json");
     let file_arg = file.display().to_string();
-    let taken = op
-        .json(Some("admin"), &["audit", "checkpoint", "-o", &file_arg])
-        .await;
+    let taken = op.json(Some("admin"), &["audit", "checkpoint", "-o", &file_arg]).await;
     assert_eq!(taken["id"], 1, "{taken}");
     let cp = ["--checkpoint", file_arg.as_str()];
     // Untouched, the log matches the file and the stored checkpoint.
-    let out = op.ok(Some("admin"), &["audit", "verify", "--checkpoint", &file_arg]).await;
+    let out = op
+        .ok(Some("admin"), &["audit", "verify", "--checkpoint", &file_arg])
+        .await;
     assert!(out.stdout.contains("audit log intact"), "{}", out.stdout);
-    assert!(out.stdout.contains("#1") && out.stdout.contains(&file_arg), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("#1") && out.stdout.contains(&file_arg),
+        "{}",
+        out.stdout
+    );
     // A forged copy of the file is refused before anything is compared: one leaf's hash
     // changed, the root changed to match, the signature changed.
     let text = std::fs::read_to_string(&file).unwrap();
@@ -108,11 +116,18 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
         let last = if s.ends_with('0') { '1' } else { '0' };
         format!("{}{last}", &s[..s.len() - 1])
     };
-    for (from, to) in [(&head, flip(&head)), (&root, flip(&root)), (&signature, flip(&signature))] {
+    for (from, to) in [
+        (&head, flip(&head)),
+        (&root, flip(&root)),
+        (&signature, flip(&signature)),
+    ] {
         let forged = op.dir().join("forged.json");
         std::fs::write(&forged, text.replacen(from.as_str(), &to, 1)).unwrap();
         let out = op
-            .run(Some("admin"), &["audit", "verify", "--checkpoint", &forged.display().to_string()])
+            .run(
+                Some("admin"),
+                &["audit", "verify", "--checkpoint", &forged.display().to_string()],
+            )
             .await;
         out.expect_code(1);
         assert!(out.stderr.contains("refused as forged"), "{}", out.stderr);
@@ -134,12 +149,19 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
         k
     };
     assert_eq!(kind, "personal_data.read");
-    sql(&test, &["DELETE FROM audit_events WHERE stream = 'enrollment:1' AND kind = 'personal_data.read'"]).await;
+    sql(
+        &test,
+        &["DELETE FROM audit_events WHERE stream = 'enrollment:1' AND kind = 'personal_data.read'"],
+    )
+    .await;
     // Nothing is broken in the chain itself, but the checkpoint saw one more event.
     named(
         &op,
         &cp,
-        &[&format!("stream enrollment:1 has {} events; checkpoint {file_arg} saw {last}", last - 1)],
+        &[&format!(
+            "stream enrollment:1 has {} events; checkpoint {file_arg} saw {last}",
+            last - 1
+        )],
     )
     .await;
     // The stored checkpoint's root names it too (until the attacker deletes it: see below).
@@ -151,7 +173,9 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
     named(
         &op,
         &cp,
-        &[&format!("stream enrollment:5 is gone; checkpoint {file_arg} saw it with {length5} events")],
+        &[&format!(
+            "stream enrollment:5 is gone; checkpoint {file_arg} saw it with {length5} events"
+        )],
     )
     .await;
 
@@ -174,18 +198,36 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
     .await;
 
     // 4. An actor rewritten, and the stream recomputed.
-    sql(&test, &["UPDATE audit_events SET actor = 'admin' WHERE stream = 'enrollment:3' AND actor = 'eva'"]).await;
+    sql(
+        &test,
+        &["UPDATE audit_events SET actor = 'admin' WHERE stream = 'enrollment:3' AND actor = 'eva'"],
+    )
+    .await;
     rechain(&test, &enrollment(3)).await;
     let length3 = count(&test, "SELECT MAX(seq) FROM audit_events WHERE stream = 'enrollment:3'").await;
-    named(&op, &cp, &[&format!("stream enrollment:3, event {length3}: its hash is not the one")]).await;
+    named(
+        &op,
+        &cp,
+        &[&format!(
+            "stream enrollment:3, event {length3}: its hash is not the one"
+        )],
+    )
+    .await;
 
     // 5. An event deleted and the rest renumbered, the stream recomputed.
     let length4 = count(&test, "SELECT MAX(seq) FROM audit_events WHERE stream = 'enrollment:4'").await;
-    sql(&test, &["DELETE FROM audit_events WHERE stream = 'enrollment:4' AND seq = 2"]).await;
+    sql(
+        &test,
+        &["DELETE FROM audit_events WHERE stream = 'enrollment:4' AND seq = 2"],
+    )
+    .await;
     for seq in 3..=length4 {
         sql(
             &test,
-            &[&format!("UPDATE audit_events SET seq = {} WHERE stream = 'enrollment:4' AND seq = {seq}", seq - 1)],
+            &[&format!(
+                "UPDATE audit_events SET seq = {} WHERE stream = 'enrollment:4' AND seq = {seq}",
+                seq - 1
+            )],
         )
         .await;
     }
@@ -203,7 +245,10 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
         &op,
         &cp,
         &[
-            &format!("stream enrollment:4 has {} events; checkpoint {file_arg} saw {length4}", length4 - 1),
+            &format!(
+                "stream enrollment:4 has {} events; checkpoint {file_arg} saw {length4}",
+                length4 - 1
+            ),
             "stream enrollment:1 has",
             "stream enrollment:5 is gone",
             "stream enrollment:2, event",
@@ -215,14 +260,24 @@ async fn every_attack_is_named_against_a_checkpoint(test: TestDb) {
     assert!(!all.contains("enrollment:6"), "an untouched stream is not named: {all}");
     // In Spanish too.
     let out = op
-        .run(Some("admin"), &["--lang", "es", "audit", "verify", "--checkpoint", &file_arg])
+        .run(
+            Some("admin"),
+            &["--lang", "es", "audit", "verify", "--checkpoint", &file_arg],
+        )
         .await;
     out.expect_code(1);
-    assert!(out.stdout.contains("el flujo enrollment:5 ya no existe"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("el flujo enrollment:5 ya no existe"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stderr.contains("5 hallazgos"), "{}", out.stderr);
     // The JSON report lists them as data.
     let out = op
-        .run(Some("admin"), &["--format", "json", "audit", "verify", "--checkpoint", &file_arg])
+        .run(
+            Some("admin"),
+            &["--format", "json", "audit", "verify", "--checkpoint", &file_arg],
+        )
         .await;
     out.expect_code(1);
     // The report, then the error.
@@ -247,13 +302,22 @@ async fn a_proof_holds_with_the_key_alone(test: TestDb) {
     op.ok(Some("admin"), &["audit", "checkpoint"]).await;
     let proof_file = op.dir().join("proof.json");
     let proof_arg = proof_file.display().to_string();
-    op.ok(Some("admin"), &["audit", "prove", "enrollment:2", "2", "-o", &proof_arg])
-        .await;
+    op.ok(
+        Some("admin"),
+        &["audit", "prove", "enrollment:2", "2", "-o", &proof_arg],
+    )
+    .await;
     let text = std::fs::read_to_string(&proof_file).unwrap();
     let proof: serde_json::Value = serde_json::from_str(&text).unwrap();
     // The proof shows its own event and no other event's contents: the others are digests.
     assert_eq!(proof["event"]["stream"], "enrollment:2");
-    assert!(proof["later"].as_array().unwrap().iter().all(|d| d.as_str().unwrap().len() == 64));
+    assert!(
+        proof["later"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d.as_str().unwrap().len() == 64)
+    );
     let public_key = proof["public_key"].as_str().unwrap().to_string();
     // Checked with the public key alone, against no database at all.
     let nowhere = op.dir().join("no-such.db");
@@ -268,7 +332,11 @@ async fn a_proof_holds_with_the_key_alone(test: TestDb) {
     assert!(out.stdout.contains("the proof holds"), "{}", out.stdout);
     assert!(!nowhere.exists(), "verify-proof with a public key opens no database");
     // Another key is not the issuer's.
-    let other = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes());
+    let other = hex::encode(
+        ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+            .verifying_key()
+            .as_bytes(),
+    );
     let out = op
         .run(None, &["audit", "verify-proof", &proof_arg, "--public-key", &other])
         .await;
@@ -311,7 +379,95 @@ async fn a_proof_holds_with_the_key_alone(test: TestDb) {
     let mut forged = proof.clone();
     forged["event"]["actor"] = "ver".into();
     std::fs::write(&proof_file, serde_json::to_string(&forged).unwrap()).unwrap();
-    let out = op.run(None, &["audit", "verify-proof", &proof_arg, "--public-key", &public_key]).await;
+    let out = op
+        .run(
+            None,
+            &["audit", "verify-proof", &proof_arg, "--public-key", &public_key],
+        )
+        .await;
     out.expect_code(1);
     assert!(out.stderr.contains("the event was changed"), "{}", out.stderr);
+}
+
+/// The body of the attachment `name` of a message, decoded (quoted-printable, as lettre writes
+/// JSON).
+fn attachment(data: &str, name: &str) -> Option<String> {
+    let start = data.find(&format!("filename=\"{name}\""))?;
+    let part = &data[start..];
+    let body = &part[part.find("\r\n\r\n")? + 4..];
+    let body = &body[..body.find("\r\n--")?];
+    let soft = body.replace("=\r\n", "");
+    let mut out = Vec::new();
+    let bytes = soft.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn the_runner_mails_a_checkpoint_a_day(test: TestDb) {
+    approved(&test, 3).await;
+    let op = Operator { test: &test };
+    let config = op.dir().join("avala.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("oversight_email = \"contraloria@example.gob.mx\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let smtp = avala_tests::smtp::SmtpSink::start().await;
+    let start = chrono::Utc::now();
+    let at = |hours: i64| (start + chrono::Duration::hours(hours)).to_rfc3339();
+    let run = |now: String| {
+        let url = smtp.url();
+        let test = &test;
+        async move {
+            super::runner::runner(test, &["--once", "--smtp-url", &url], &[("AVALA_NOW", &now)])
+                .await
+                .ok();
+        }
+    };
+    // The first day is not over: no checkpoint yet.
+    run(at(1)).await;
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM audit_checkpoints").await, 0);
+    // A day after the first event: one, e-mailed to the administrator and the oversight address.
+    run(at(25)).await;
+    run(at(26)).await;
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM audit_checkpoints").await, 1);
+    let mails: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| {
+            m.header("Message-ID")
+                .is_some_and(|id| id.contains("notice.checkpoint."))
+        })
+        .collect();
+    assert_eq!(mails.len(), 1, "one e-mail of the checkpoint");
+    let mut to = mails[0].to.clone();
+    to.sort();
+    assert_eq!(to, ["admin@itaip.example", "contraloria@example.gob.mx"]);
+    // The attached copy is the checkpoint: the log verifies against it.
+    let copy = attachment(&mails[0].data, "avala-checkpoint-1.json").expect("the checkpoint is attached");
+    let file = op.dir().join("mailed.json");
+    std::fs::write(&file, &copy).unwrap();
+    let out = op
+        .ok(
+            Some("admin"),
+            &["audit", "verify", "--checkpoint", &file.display().to_string()],
+        )
+        .await;
+    assert!(out.stdout.contains("mailed.json"), "{}", out.stdout);
+    // The next day, the next one.
+    run(at(50)).await;
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM audit_checkpoints").await, 2);
+    // None when checkpoint_hours is 0.
+    let toml = std::fs::read_to_string(&config).unwrap();
+    assert!(toml.contains("checkpoint_hours = 24"), "{toml}");
+    std::fs::write(&config, toml.replace("checkpoint_hours = 24", "checkpoint_hours = 0")).unwrap();
+    run(at(100)).await;
+    assert_eq!(count(&test, "SELECT COUNT(*) FROM audit_checkpoints").await, 2);
 }

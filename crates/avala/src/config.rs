@@ -38,6 +38,14 @@ pub struct Settings {
     /// retried before it is dead: at least this long, and at least its budget of attempts.
     #[serde(default = "default_retry_hours")]
     pub retry_hours: u32,
+    /// Hours between the signed checkpoints of the audit log the runner takes and e-mails to
+    /// the administrators (and to `oversight_email`); 0: none.
+    #[serde(default = "default_checkpoint_hours")]
+    pub checkpoint_hours: u32,
+    /// An address outside the institute (an internal control body, an auditor) that receives
+    /// a copy of every checkpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oversight_email: Option<String>,
 }
 
 fn default_reminder_days() -> u32 {
@@ -45,6 +53,10 @@ fn default_reminder_days() -> u32 {
 }
 
 fn default_retry_hours() -> u32 {
+    24
+}
+
+fn default_checkpoint_hours() -> u32 {
     24
 }
 
@@ -59,6 +71,8 @@ impl Default for Settings {
             logo: None,
             reminder_days: default_reminder_days(),
             retry_hours: default_retry_hours(),
+            checkpoint_hours: default_checkpoint_hours(),
+            oversight_email: None,
         }
     }
 }
@@ -148,6 +162,12 @@ impl Config {
                 path: file.clone(),
                 key: key.into(),
                 problem,
+            })?;
+        }
+        if let Some(address) = &mut settings.oversight_email {
+            *address = crate::identity::email(address).map_err(|e| Error::ConfigInvalid {
+                path: file.clone(),
+                detail: format!("oversight_email: {}", crate::messages::of(crate::Lang::En).identity(&e)),
             })?;
         }
         Ok(Config {

@@ -243,10 +243,17 @@ fn transient(message: String) -> SendError {
 /// Words `letter` in `lang`, signed by `issuer`.
 pub fn compose(letter: &crate::notices::Letter, lang: Lang, issuer: &str) -> Composed {
     let (subject, body) = crate::messages::notice(lang, letter, issuer);
+    let attachment = match letter {
+        crate::notices::Letter::Checkpoint { id, file, .. } => {
+            Some((format!("avala-checkpoint-{id}.json"), file.as_bytes().to_vec()))
+        }
+        _ => None,
+    };
     Composed {
         to: letter.recipients(),
         subject,
         body,
+        attachment,
     }
 }
 
@@ -257,15 +264,28 @@ pub fn notice_message(composed: &Composed, key: &str, issuer: &str, from: &str) 
         .from(mailbox(issuer, from)?)
         .subject(crate::domain::text::tame(&composed.subject))
         .header(lettre::message::header::MIME_VERSION_1_0)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .header(AutoSubmitted)
         .message_id(Some(format!("<{}.v1@{domain}>", key.replace(':', "."))));
     for person in &composed.to {
         builder = builder.to(mailbox(&person.name, &person.email)?);
     }
-    builder
-        .body(composed.body.clone())
-        .map_err(|e| Error::Mail { detail: e.to_string() })
+    let mail = |e: &dyn std::fmt::Display| Error::Mail { detail: e.to_string() };
+    match &composed.attachment {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(composed.body.clone())
+            .map_err(|e| mail(&e)),
+        Some((name, bytes)) => {
+            let json = ContentType::parse("application/json").map_err(|e| mail(&e))?;
+            builder
+                .multipart(
+                    MultiPart::mixed()
+                        .singlepart(SinglePart::plain(composed.body.clone()))
+                        .singlepart(Attachment::new(name.clone()).body(bytes.clone(), json)),
+                )
+                .map_err(|e| mail(&e))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -332,6 +352,7 @@ mod tests {
             }],
             subject: "Registro".into(),
             body: "Hola".into(),
+            attachment: None,
         };
         let message = notice_message(&composed, "notice:registration:1", "Instituto", "avala@itaipem.org.mx").unwrap();
         let text = String::from_utf8(message.formatted()).unwrap();

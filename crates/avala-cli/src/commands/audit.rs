@@ -105,8 +105,9 @@ async fn checkpoint(ctx: &Ctx<'_>, out: Option<&Path>, id: Option<i64>) -> Resul
     let file = match id {
         Some(id) => engine.checkpoint_file(&actor, id).await?,
         None => {
-            let key = engine.signing_key(&actor, &ctx.config()?).await?;
-            engine.take_checkpoint(&actor, &key).await?
+            let config = ctx.config()?;
+            let key = engine.signing_key(&actor, &config).await?;
+            engine.take_checkpoint(&actor, &key, &config).await?
         }
     };
     if let Some(path) = out {

@@ -11,6 +11,7 @@ use crate::audit::{AuditReport, StoredCheckpoint, instant_text, truncate_micros}
 use crate::checkpoint::{
     CheckpointFile, DIGEST_CHAINED, FILE_FORMAT, Hash, Head, Leaf, PROOF_FORMAT, Proof, ProvenEvent, path,
 };
+use crate::config::Config;
 use crate::domain::{Action, Role};
 use crate::error::{Error, Finding, ForgeProblem, Result, Unprovable};
 use crate::on;
@@ -134,6 +135,59 @@ async fn leaves_upto(tx: &mut Tx, last: i64) -> Result<Vec<Leaf>> {
     Ok(leaves)
 }
 
+async fn public_key_in(tx: &mut Tx, key_id: &str) -> Result<Option<String>> {
+    Ok(
+        on!(tx, c => sqlx::query_scalar("SELECT public_key FROM issuer_keys WHERE key_id = $1")
+        .bind(key_id).fetch_optional(c).await?),
+    )
+}
+
+/// Stored checkpoint `id` as a file, inside `tx` (see [`Engine::checkpoint_file`]).
+pub(super) async fn file_in(tx: &mut Tx, id: i64) -> Result<CheckpointFile> {
+    let row = on!(tx, c => sqlx::query_as::<_, CheckpointRow>(
+        "SELECT id, at, last_event, streams, events, root, key_id, signature FROM audit_checkpoints WHERE id = $1"
+    ).bind(id).fetch_optional(c).await?)
+    .ok_or_else(|| Error::not_found(crate::domain::Record::Checkpoint, id))?;
+    let head = row.head();
+    let public_key = public_key_in(tx, &head.key_id)
+        .await?
+        .ok_or_else(|| Error::CheckpointForged {
+            checkpoint: format!("#{id}"),
+            problem: ForgeProblem::UnknownKey {
+                key_id: head.key_id.clone(),
+            },
+        })?;
+    let streams = leaves_upto(tx, head.last_event).await?;
+    let file = CheckpointFile {
+        format: FILE_FORMAT.into(),
+        id,
+        checkpoint: head,
+        signature: row.signature,
+        public_key,
+        streams,
+    };
+    let text = serde_json::to_string(&file).unwrap_or_default();
+    CheckpointFile::parse(&text).map_err(|problem| match problem {
+        ForgeProblem::Root => Error::CheckpointStale { checkpoint: id },
+        problem => Error::CheckpointForged {
+            checkpoint: format!("#{id}"),
+            problem,
+        },
+    })
+}
+
+/// Whether a checkpoint is due at `now`: the latest is `every` old, or there is none and the
+/// log's first event is.
+async fn due(tx: &mut Tx, now: DateTime<Utc>, every: chrono::Duration) -> Result<bool> {
+    let latest: Option<DateTime<Utc>> =
+        on!(tx, c => sqlx::query_scalar("SELECT MAX(at) FROM audit_checkpoints").fetch_one(c).await?);
+    let since = match latest {
+        Some(at) => Some(at),
+        None => on!(tx, c => sqlx::query_scalar("SELECT MIN(at) FROM audit_events").fetch_one(c).await?),
+    };
+    Ok(since.is_some_and(|since| now - since >= every))
+}
+
 fn hashes(leaves: &[Leaf]) -> Vec<Hash> {
     leaves.iter().map(Leaf::hash).collect()
 }
@@ -143,12 +197,52 @@ impl Engine {
     /// Merkle root, signed with the issuer key, stored (append-only) and returned whole, to be
     /// kept outside the database. On PostgreSQL the log is locked against appends while it is
     /// read, so that the events up to its last row are exactly the ones it saw.
-    pub async fn take_checkpoint(&self, actor: &Actor, key: &PinnedKey) -> Result<CheckpointFile> {
+    pub async fn take_checkpoint(&self, actor: &Actor, key: &PinnedKey, config: &Config) -> Result<CheckpointFile> {
+        self.checkpoint_unless(actor, key, config, None)
+            .await?
+            .ok_or_else(|| Error::database("no checkpoint was taken"))
+    }
+
+    /// The runner's round: a checkpoint when the latest is `checkpoint_hours` old (or, before
+    /// the first, when the log's first event is), e-mailed; `None` when none is due. The
+    /// signing key is only asked for when one is.
+    pub async fn checkpoint_if_due(&self, actor: &Actor, config: &Config) -> Result<Option<CheckpointFile>> {
+        let hours = config.settings.checkpoint_hours;
+        if hours == 0 {
+            return Ok(None);
+        }
+        let every = chrono::Duration::hours(i64::from(hours));
+        let mut tx = self.db().read().await?;
+        let due = due(&mut tx, self.now(), every).await?;
+        tx.commit().await?;
+        if !due {
+            return Ok(None);
+        }
+        let key = self.signing_key(actor, config).await?;
+        self.checkpoint_unless(actor, &key, config, Some(every)).await
+    }
+
+    /// Takes a checkpoint, unless `every` is given and one is not due (checked again once the
+    /// log is locked, so two runners take one between them).
+    async fn checkpoint_unless(
+        &self,
+        actor: &Actor,
+        key: &PinnedKey,
+        config: &Config,
+        every: Option<chrono::Duration>,
+    ) -> Result<Option<CheckpointFile>> {
         let by = taker(actor)?;
         let at = truncate_micros(self.now());
         let mut tx = self.db().write().await?;
         if tx.backend() == Backend::Postgres {
+            // Checkpoints one at a time; appends wait while the log is read.
+            on!(&mut tx, c => sqlx::query("LOCK TABLE audit_checkpoints IN EXCLUSIVE MODE").execute(c).await?.rows_affected());
             on!(&mut tx, c => sqlx::query("LOCK TABLE audit_events IN SHARE MODE").execute(c).await?.rows_affected());
+        }
+        if let Some(every) = every
+            && !due(&mut tx, at, every).await?
+        {
+            return Ok(None);
         }
         let (last, events): (Option<i64>, i64) =
             on!(&mut tx, c => sqlx::query_as("SELECT MAX(id), COUNT(*) FROM audit_events").fetch_one(c).await?);
@@ -178,15 +272,21 @@ impl Engine {
             json!({"root": head.root, "streams": head.streams, "events": head.events, "last_event": last}),
         )
         .await?;
+        // Copies outside the database: e-mailed to the administrators and the oversight address.
+        let notice = super::notify(crate::notices::Notice::Checkpoint {
+            id,
+            oversight: config.settings.oversight_email.clone(),
+        });
+        crate::jobs::enqueue(&mut tx, notice, at).await?;
         tx.commit().await?;
-        Ok(CheckpointFile {
+        Ok(Some(CheckpointFile {
             format: FILE_FORMAT.into(),
             id,
             checkpoint: head,
             signature,
             public_key: hex::encode(key.verifying().as_bytes()),
             streams: leaves,
-        })
+        }))
     }
 
     /// The stored checkpoints, oldest first.
@@ -208,54 +308,17 @@ impl Engine {
     /// they no longer give its signed root (the log changed since).
     pub async fn checkpoint_file(&self, actor: &Actor, id: i64) -> Result<CheckpointFile> {
         taker(actor)?;
-        let row = self
-            .stored_checkpoints()
-            .await?
-            .into_iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| Error::not_found(crate::domain::Record::Checkpoint, id))?;
-        let head = row.head();
-        let public_key = self
-            .public_key_of(&head.key_id)
-            .await?
-            .ok_or_else(|| Error::CheckpointForged {
-                checkpoint: format!("#{id}"),
-                problem: ForgeProblem::UnknownKey {
-                    key_id: head.key_id.clone(),
-                },
-            })?;
         let mut tx = self.db().read().await?;
-        let streams = leaves_upto(&mut tx, head.last_event).await?;
+        let file = file_in(&mut tx, id).await;
         tx.commit().await?;
-        let file = CheckpointFile {
-            format: FILE_FORMAT.into(),
-            id,
-            checkpoint: head,
-            signature: row.signature,
-            public_key,
-            streams,
-        };
-        let text = serde_json::to_string(&file).unwrap_or_default();
-        CheckpointFile::parse(&text).map_err(|problem| match problem {
-            ForgeProblem::Root => Error::NotProvable {
-                stream: String::new(),
-                seq: 0,
-                why: Unprovable::LogChanged { checkpoint: id },
-            },
-            problem => Error::CheckpointForged {
-                checkpoint: format!("#{id}"),
-                problem,
-            },
-        })
+        file
     }
 
     async fn public_key_of(&self, key_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .issuer_keys()
-            .await?
-            .into_iter()
-            .find(|k| k.key_id == key_id)
-            .map(|k| k.public_key))
+        let mut tx = self.db().read().await?;
+        let key = public_key_in(&mut tx, key_id).await;
+        tx.commit().await?;
+        key
     }
 
     /// Reads a checkpoint file (its text, named `name`): refused as forged unless it holds
@@ -338,7 +401,7 @@ impl Engine {
                     .pop()
                     .ok_or_else(|| unprovable(Unprovable::NoCheckpoint))?;
                 self.checkpoint_file(actor, latest.id).await.map_err(|e| match e {
-                    Error::NotProvable { why, .. } => unprovable(why),
+                    Error::CheckpointStale { checkpoint } => unprovable(Unprovable::LogChanged { checkpoint }),
                     e => e,
                 })?
             }

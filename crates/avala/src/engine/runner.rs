@@ -404,18 +404,40 @@ async fn letter(tx: &mut Tx, notice: &Notice, now: DateTime<Utc>) -> Result<Lett
                 expires,
             }
         }
-        Notice::OverdueDigest { .. } => {
-            let staff: Vec<(String, String, String)> =
-                on!(tx, c => sqlx::query_as("SELECT name, email, roles FROM staff ORDER BY id").fetch_all(c).await?);
-            let to = staff
-                .into_iter()
-                .filter(|(_, _, roles)| Roles::parse_stored(roles).has(Role::Admin))
-                .map(|(name, email, _)| Person { name, email })
-                .collect();
-            Letter::OverdueDigest {
+        Notice::OverdueDigest { .. } => Letter::OverdueDigest {
+            to: administrators(tx).await?,
+            rows: super::overdue_in(tx, None, now).await?,
+        },
+        Notice::Checkpoint { id, oversight } => {
+            let file = super::checkpoints::file_in(tx, *id).await?;
+            let mut to = administrators(tx).await?;
+            to.extend(oversight.iter().map(|email| Person {
+                name: String::new(),
+                email: email.clone(),
+            }));
+            let head = &file.checkpoint;
+            Letter::Checkpoint {
                 to,
-                rows: super::overdue_in(tx, None, now).await?,
+                id: *id,
+                at: DateTime::parse_from_rfc3339(&head.at)
+                    .map(|t| t.to_utc())
+                    .unwrap_or(now),
+                streams: head.streams,
+                events: head.events,
+                root: head.root.clone(),
+                file: serde_json::to_string(&file).unwrap_or_default(),
             }
         }
     })
+}
+
+/// The administrators, to whom digests and checkpoints go.
+async fn administrators(tx: &mut Tx) -> Result<Vec<Person>> {
+    let staff: Vec<(String, String, String)> =
+        on!(tx, c => sqlx::query_as("SELECT name, email, roles FROM staff ORDER BY id").fetch_all(c).await?);
+    Ok(staff
+        .into_iter()
+        .filter(|(_, _, roles)| Roles::parse_stored(roles).has(Role::Admin))
+        .map(|(name, email, _)| Person { name, email })
+        .collect())
 }

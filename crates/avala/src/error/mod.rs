@@ -408,6 +408,11 @@ pub enum Error {
         /// Why.
         problem: ForgeProblem,
     },
+    /// The log no longer gives a stored checkpoint's root: what it covered was changed.
+    CheckpointStale {
+        /// Its number.
+        checkpoint: i64,
+    },
     /// An inclusion proof that does not hold.
     ProofFails {
         /// Why.

@@ -686,6 +686,7 @@ fn errors() -> Vec<Error> {
         all.push(E::Io { path: path(), problem });
     }
     all.push(E::AuditFindings { count: 1 });
+    all.push(E::CheckpointStale { checkpoint: 3 });
     all.push(E::AuditFindings { count: 3 });
     for problem in forge_problems() {
         all.push(E::CheckpointForged {
@@ -868,6 +869,7 @@ fn error_tag(e: &Error) -> usize {
         E::CheckpointForged { .. } => 67,
         E::ProofFails { .. } => 68,
         E::NotProvable { .. } => 69,
+        E::CheckpointStale { .. } => 70,
     }
 }
 
@@ -1078,6 +1080,15 @@ fn letters() -> Vec<Letter> {
     })
     .collect();
     all.push(Letter::OverdueDigest { to: vec![to()], rows });
+    all.push(Letter::Checkpoint {
+        to: vec![to()],
+        id: 3,
+        at: at(),
+        streams: 641,
+        events: 4142,
+        root: "6076ac7df2ad26a042ef8102742fb7fceb7bbc76d76a2b494a70dab366ecdac2".into(),
+        file: "{}".into(),
+    });
     all
 }
 
@@ -1089,13 +1100,14 @@ fn letter_tag(l: &Letter) -> usize {
         Letter::Dictamen { .. } => 3,
         Letter::ExpiryReminder { .. } => 4,
         Letter::OverdueDigest { .. } => 5,
+        Letter::Checkpoint { .. } => 6,
     }
 }
 
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 70, error_tag);
+    covers("Error", &all, 71, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);
@@ -1164,7 +1176,7 @@ fn every_verification_outcome_and_check_reads_in_both_languages() {
 fn every_notice_reads_in_both_languages() {
     let (es, en) = (of(Lang::Es), of(Lang::En));
     let letters = letters();
-    covers("Letter", &letters, 6, letter_tag);
+    covers("Letter", &letters, 7, letter_tag);
     for l in &letters {
         let issuer = "Instituto de Transparencia";
         let (es_subject, es_body) = es.notice(l, issuer);

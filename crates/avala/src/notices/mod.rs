@@ -55,6 +55,15 @@ pub enum Notice {
         /// The day (YYYY-MM-DD, UTC).
         day: String,
     },
+    /// A signed checkpoint of the audit log, attached, to the administrators and the oversight
+    /// address: copies kept outside the database.
+    Checkpoint {
+        /// The checkpoint's number.
+        id: i64,
+        /// The oversight address of `avala.toml`, when it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        oversight: Option<String>,
+    },
 }
 
 impl Notice {
@@ -67,6 +76,7 @@ impl Notice {
             Notice::Dictamen { enrollment } => format!("notice:dictamen:{enrollment}"),
             Notice::ExpiryReminder { certificate } => format!("{EXPIRY_KEY}{certificate}"),
             Notice::OverdueDigest { day } => format!("notice:overdue:{day}"),
+            Notice::Checkpoint { id, .. } => format!("notice:checkpoint:{id}"),
         }
     }
 }
@@ -154,6 +164,23 @@ pub enum Letter {
         /// The processes.
         rows: Vec<OverdueRow>,
     },
+    /// A signed checkpoint of the audit log.
+    Checkpoint {
+        /// The administrators and the oversight address.
+        to: Vec<Person>,
+        /// Its number.
+        id: i64,
+        /// When it was taken.
+        at: DateTime<Utc>,
+        /// Streams.
+        streams: u64,
+        /// Events.
+        events: u64,
+        /// Its root, hex.
+        root: String,
+        /// The checkpoint file (JSON), attached.
+        file: String,
+    },
 }
 
 /// What a notice says and to whom.
@@ -165,6 +192,8 @@ pub struct Composed {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// A file attached: its name and contents.
+    pub attachment: Option<(String, Vec<u8>)>,
 }
 
 impl Letter {
@@ -176,7 +205,7 @@ impl Letter {
             | Letter::Verdict { to, .. }
             | Letter::Dictamen { to, .. }
             | Letter::ExpiryReminder { to, .. } => vec![to.clone()],
-            Letter::OverdueDigest { to, .. } => to.clone(),
+            Letter::OverdueDigest { to, .. } | Letter::Checkpoint { to, .. } => to.clone(),
         }
     }
 }

@@ -194,6 +194,18 @@ impl Worker {
         self.engine
             .schedule_notices(&self.actor, self.config.settings.reminder_days)
             .await?;
+        // The day's checkpoint; one that cannot be taken (the key file unreadable, say) is
+        // logged and tried again at the next round, and stops no delivery.
+        match self.engine.checkpoint_if_due(&self.actor, &self.config).await {
+            Ok(Some(file)) => tracing::info!(
+                checkpoint = file.id,
+                streams = file.checkpoint.streams,
+                events = file.checkpoint.events,
+                "audit checkpoint taken"
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "no audit checkpoint could be taken"),
+        }
         let mut summary = RunSummary {
             expired: self.engine.expire_certificates(&self.actor).await?,
             windows_opened,

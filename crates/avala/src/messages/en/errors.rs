@@ -287,6 +287,9 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::CheckpointForged { checkpoint, problem } => {
             format!("checkpoint {checkpoint} is refused as forged: {}", forged(problem))
         }
+        Error::CheckpointStale { checkpoint } => format!(
+            "the audit log no longer matches checkpoint #{checkpoint}: something it covered was changed; verify the audit log"
+        ),
         Error::ProofFails { problem } => format!("the proof does not hold: {}", proof_problem(problem)),
         Error::NotProvable { stream, seq, why } => format!(
             "event {seq} of stream {stream} cannot be proven: {}",

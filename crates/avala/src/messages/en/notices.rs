@@ -114,6 +114,24 @@ pub(super) fn notice(c: &dyn Catalogue, letter: &Letter, issuer: &str) -> (Strin
             }
             ("Processes past their deadline".to_string(), None, text)
         }
+        Letter::Checkpoint {
+            id,
+            at,
+            streams,
+            events,
+            root,
+            ..
+        } => (
+            format!("Audit log checkpoint #{id}"),
+            None,
+            format!(
+                "Attached is the signed checkpoint #{id} of the audit log, taken on {}: {events} events in \
+                 {streams} streams, root {root}.\n\nKeep it outside the system. With this copy an audit can show, \
+                 years later, that nothing recorded until today was changed or deleted, even if someone alters \
+                 the database.",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ),
     };
     let greeting = match to {
         Some(person) => greet(&person.name),

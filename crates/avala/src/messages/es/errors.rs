@@ -302,6 +302,9 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
                 forged(problem)
             )
         }
+        Error::CheckpointStale { checkpoint } => format!(
+            "la bitácora ya no coincide con el punto de control #{checkpoint}: se cambió algo que cubría; verifique la bitácora"
+        ),
         Error::ProofFails { problem } => format!("la prueba no se sostiene: {}", proof_problem(problem)),
         Error::NotProvable { stream, seq, why } => format!(
             "no se puede probar el evento {seq} del flujo {stream}: {}",

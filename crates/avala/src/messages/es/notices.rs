@@ -119,6 +119,24 @@ pub(super) fn notice(c: &dyn Catalogue, letter: &Letter, issuer: &str) -> (Strin
             }
             ("Procesos con plazo vencido".to_string(), None, text)
         }
+        Letter::Checkpoint {
+            id,
+            at,
+            streams,
+            events,
+            root,
+            ..
+        } => (
+            format!("Punto de control de la bitácora #{id}"),
+            None,
+            format!(
+                "Adjunto va el punto de control firmado #{id} de la bitácora, tomado el {}: {events} eventos en \
+                 {streams} flujos, raíz {root}.\n\nGuárdelo fuera del sistema. Con esta copia, una auditoría puede \
+                 comprobar años después que nada de lo registrado hasta hoy se cambió ni se borró, aunque alguien \
+                 modifique la base de datos.",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ),
     };
     let greeting = match to {
         Some(person) => greet(&person.name),
