@@ -21,3 +21,7 @@ BEGIN RAISE EXCEPTION 'audit_checkpoints is append-only'; END;
 $$;
 CREATE TRIGGER audit_checkpoints_no_change BEFORE UPDATE OR DELETE ON audit_checkpoints
 FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_append_only();
+
+-- Checkpoints order streams by the bytes of their names; the log is walked in that order
+-- whatever the database's collation, through this index.
+CREATE UNIQUE INDEX audit_events_stream_bytes ON audit_events (stream COLLATE "C", seq);

@@ -331,6 +331,31 @@ async fn a_proof_holds_with_the_key_alone(test: TestDb) {
     out.ok();
     assert!(out.stdout.contains("the proof holds"), "{}", out.stdout);
     assert!(!nowhere.exists(), "verify-proof with a public key opens no database");
+    // A script in another language, with only the format of docs/AUDIT.md, agrees.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/verify_proof.py");
+    let python = |file: &std::path::Path| {
+        std::process::Command::new("python3")
+            .arg(&script)
+            .arg(file)
+            .arg(&public_key)
+            .output()
+    };
+    let has_cryptography = std::process::Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if has_cryptography {
+        let out = python(&proof_file).unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        let mut forged = proof.clone();
+        forged["event"]["payload"]["score"] = 91.into();
+        let forged_file = op.dir().join("forged-proof.json");
+        std::fs::write(&forged_file, serde_json::to_string(&forged).unwrap()).unwrap();
+        let out = python(&forged_file).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    } else {
+        eprintln!("skipped: the Python check of docs/verify_proof.py (python3 with cryptography is not installed)");
+    }
     // Another key is not the issuer's.
     let other = hex::encode(
         ed25519_dalek::SigningKey::from_bytes(&[9; 32])

@@ -71,12 +71,14 @@ async fn a_database_made_by_an_earlier_main_opens_and_its_queued_jobs_run() {
     let standards = avala(&["--format", "json", "standard", "list"]).await.ok().json();
     assert_eq!(standards.as_array().unwrap().len(), 1, "{standards}");
 
-    // Its runner's work: every queued job decodes and is done, none dead.
+    // Its runner's work: every queued job decodes and is done, none dead. Its log began more
+    // than a day ago, so the runner also takes its first checkpoint (over the old, version-1
+    // events) and e-mails it: the seventh notice.
     let run = bin::run(&bin::path("avala-runner"), &["--db", &db, "--once"], &[], &dir).await;
     run.ok();
     assert!(
         run.stdout
-            .contains("1 certificado(s) generados, 1 correo(s) con certificado y 6 aviso(s)"),
+            .contains("1 certificado(s) generados, 1 correo(s) con certificado y 7 aviso(s)"),
         "{}",
         run.stdout
     );
@@ -90,6 +92,7 @@ async fn a_database_made_by_an_earlier_main_opens_and_its_queued_jobs_run() {
         "notice.verdict.4.eml",
         "notice.dictamen.3.eml",
         "EC1057-2026-000003.certificate.eml",
+        "notice.checkpoint.1.eml",
     ] {
         assert!(dir.join("outbox").join(notice).exists(), "{notice} was not sent");
     }

@@ -323,8 +323,9 @@ struct Compare<'a> {
     against: &'a Against<'a>,
     /// For each file, which of its leaves the log still has.
     matched: Vec<Vec<bool>>,
-    /// For each stored checkpoint, its leaves as the log now gives them, and its events.
-    leaves: Vec<(Vec<(String, Hash)>, u64)>,
+    /// For each stored checkpoint, the tree of its leaves as the log now gives them (the walk
+    /// reads the streams in the order of their names' bytes, the leaves' order), and its events.
+    trees: Vec<(Tree, u64)>,
 }
 
 impl<'a> Compare<'a> {
@@ -336,7 +337,7 @@ impl<'a> Compare<'a> {
                 .iter()
                 .map(|(_, f)| vec![false; f.streams.len()])
                 .collect(),
-            leaves: against.stored.iter().map(|_| (Vec::new(), 0)).collect(),
+            trees: against.stored.iter().map(|_| (Tree::default(), 0)).collect(),
         }
     }
 
@@ -380,14 +381,14 @@ impl<'a> Compare<'a> {
                     length: *seq,
                     head: hash.clone(),
                 };
-                self.leaves[c].0.push((seen.stream.clone(), leaf.hash()));
-                self.leaves[c].1 += count;
+                self.trees[c].0.push(leaf.hash());
+                self.trees[c].1 += count;
             }
         }
     }
 
     /// The walk is over: what the checkpoints had that the log no longer has.
-    fn finish(mut self, report: &mut AuditReport) {
+    fn finish(self, report: &mut AuditReport) {
         for (f, (name, file)) in self.against.files.iter().enumerate() {
             for (leaf, _) in file.streams.iter().zip(&self.matched[f]).filter(|(_, m)| !**m) {
                 report.found(Finding::StreamMissing {
@@ -397,10 +398,7 @@ impl<'a> Compare<'a> {
                 });
             }
         }
-        for (stored, (leaves, events)) in self.against.stored.iter().zip(self.leaves.iter_mut()) {
-            leaves.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let mut tree = Tree::default();
-            leaves.iter().for_each(|(_, h)| tree.push(*h));
+        for (stored, (tree, events)) in self.against.stored.iter().zip(&self.trees) {
             if hex::encode(tree.root()) != stored.head.root
                 || tree.size() != stored.head.streams
                 || *events != stored.head.events
@@ -432,16 +430,26 @@ pub async fn verify_against(db: &Db, against: &Against<'_>) -> Result<AuditRepor
         findings_total: 0,
     };
     let mut compare = Compare::new(against);
+    // Streams in the order of their names' bytes: SQLite's binary collation; on PostgreSQL,
+    // "C" and its index (migration 0007), whatever the database's own collation.
+    let page = match db.backend() {
+        crate::store::Backend::Sqlite => {
+            "SELECT id, stream, seq, actor, at, kind, payload, prev_hash, hash, v FROM audit_events \
+             WHERE stream > $1 OR (stream = $1 AND seq > $2) ORDER BY stream, seq LIMIT 5000"
+        }
+        crate::store::Backend::Postgres => {
+            "SELECT id, stream, seq, actor, at, kind, payload, prev_hash, hash, v FROM audit_events \
+             WHERE (stream COLLATE \"C\", seq) > ($1, $2) ORDER BY stream COLLATE \"C\", seq LIMIT 5000"
+        }
+    };
     let mut after: (String, i64) = (String::new(), 0);
     let mut seen: Option<Seen> = None;
     let mut prev_hash = GENESIS.to_string();
     let mut expected_seq = 1;
     loop {
         let mut tx = db.read().await?;
-        let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(
-            "SELECT id, stream, seq, actor, at, kind, payload, prev_hash, hash, v FROM audit_events \
-             WHERE stream > $1 OR (stream = $1 AND seq > $2) ORDER BY stream, seq LIMIT 5000"
-        ).bind(&after.0).bind(after.1).fetch_all(c).await?);
+        let rows: Vec<Row> = on!(&mut tx, c => sqlx::query_as(page)
+            .bind(&after.0).bind(after.1).fetch_all(c).await?);
         tx.commit().await?;
         if rows.is_empty() {
             break;
@@ -449,6 +457,11 @@ pub async fn verify_against(db: &Db, against: &Against<'_>) -> Result<AuditRepor
         for r in rows {
             if seen.as_ref().map(|s| s.stream.as_str()) != Some(r.stream.as_str()) {
                 if let Some(done) = seen.take() {
+                    if done.stream.as_bytes() >= r.stream.as_bytes() {
+                        return Err(crate::error::Error::database(
+                            "audit_events is not read in the order of stream names",
+                        ));
+                    }
                     compare.stream(&done, &mut report);
                 }
                 seen = Some(Seen {
