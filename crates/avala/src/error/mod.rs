@@ -384,17 +384,6 @@ pub enum Error {
         /// The text given (its first 40 characters).
         text: String,
     },
-    /// The audit log's chain is broken.
-    AuditBroken {
-        /// The stream.
-        stream: String,
-        /// The sequence number of the first bad event.
-        seq: i64,
-        /// Its row.
-        row: i64,
-        /// What is wrong with it.
-        problem: LinkProblem,
-    },
     /// `audit verify` found the log not matching a checkpoint (or a chain broken, or a table
     /// not matching its events); each finding is reported on its own.
     AuditFindings {

@@ -271,15 +271,6 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::OfflineNeedsDocument => {
             "without the issuer's records a folio or code cannot be looked up; give the PDF file or the token".into()
         }
-        Error::AuditBroken {
-            stream,
-            seq,
-            row,
-            problem,
-        } => format!(
-            "audit log broken at stream {stream} seq {seq} (row {row}): {}",
-            link(problem, *seq)
-        ),
         Error::AuditFindings { count } => format!(
             "the audit log does not hold up: {count} {}",
             if *count == 1 { "finding" } else { "findings" }

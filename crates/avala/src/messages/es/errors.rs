@@ -283,15 +283,6 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         Error::OfflineNeedsDocument => {
             "sin los registros del emisor no se puede buscar un folio o código; dé el PDF o el token".into()
         }
-        Error::AuditBroken {
-            stream,
-            seq,
-            row,
-            problem,
-        } => format!(
-            "la bitácora está rota en el flujo {stream}, secuencia {seq} (fila {row}): {}",
-            link(problem)
-        ),
         Error::AuditFindings { count } => format!(
             "la bitácora no resiste la revisión: {count} {}",
             if *count == 1 { "hallazgo" } else { "hallazgos" }
