@@ -80,17 +80,19 @@ const CLAIM_BATCH: i64 = 64;
 ///
 /// The sizing. A heartbeat is due every [`HEARTBEATS_PER_LEASE`]th of the lease (5 s) and must
 /// land before the lease runs out, so it may wait up to 25 s for the database. On SQLite it waits
-/// for the single write lock: behind another process's write transaction (SQLite's busy
-/// timeout, 30 s in `store`, longer than any lease left to wait out), then behind the at most
-/// `--concurrency` transactions of its own runner queued before it at the write gate. The
-/// longest write transactions, measured (release build, this project's 2-core machine): an
-/// `avala candidate import` of 100,000 rows in one transaction, 3.4 s (6.6 s on a slow hour);
-/// a runner's own record of a batch of 64 renderings, under 0.1 s; a dictamen lote of 100,
-/// about 25 ms. Against 25 s of room: a write transaction of up to about 20 s by another
-/// process costs no live runner its lease. A heartbeat that fails (a busy database, PostgreSQL's
-/// 5 s `lock_timeout` on a row lock) is tried again at once; it stops only when it extended no
-/// lease, because none is left in hand. On PostgreSQL a heartbeat waits only for row locks on
-/// this runner's own jobs, which no other command holds.
+/// for the one write lock: behind another process's write transaction (SQLite's busy timeout,
+/// 30 s in `store`, is longer than any wait a lease leaves, so the heartbeat waits rather than
+/// fails), then behind the at most `--concurrency` transactions of its own runner queued before
+/// it at the write gate. The longest write transactions (release builds, this project's 2-core
+/// machine, BENCHMARKS.md): `avala candidate import` of 100,000 rows, one transaction, 3.4 s
+/// (5.7–6.6 s on slower hours); a dictamen lote, one transaction, about 0.23 ms an enrollment
+/// (23 s for 100,000 in lotes of 100), so 23 ms for a lote of 100; a runner's record of a batch
+/// of 64 certificates, a fraction of the 12.7 s its whole run of 10,000 takes. Against 25 s of
+/// room, a write transaction of up to about 20 s by another process costs no live runner its
+/// lease: every import, and a lote of up to about 80,000 enrollments. A heartbeat that fails (the
+/// database busy past the timeout, PostgreSQL's 5 s `lock_timeout`) is tried again at once; it
+/// stops only when it extended no lease, because none is left in hand. On PostgreSQL a
+/// heartbeat waits only for row locks on this runner's own jobs, which no command holds long.
 pub const LEASE: Duration = Duration::seconds(30);
 
 /// Heartbeats in one lease (see [`LEASE`]): at 30 s, one every 5 s.
