@@ -9,6 +9,7 @@ mod keys;
 mod languages;
 mod limits;
 mod runner;
+mod takeover;
 mod upgrade;
 
 use std::path::{Path, PathBuf};

@@ -50,6 +50,10 @@ struct Args {
     /// Log a one-line summary of the work done this often (seconds).
     #[arg(long, default_value_t = 60.0)]
     summary_every: f64,
+    /// How long a claimed job is leased to this runner (seconds), renewed by a heartbeat six
+    /// times a lease; if the runner dies, another takes its jobs over once the lease runs out.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(2..=3600))]
+    lease: u32,
 }
 
 async fn run(args: Args) -> avala::error::Result<()> {
@@ -71,9 +75,10 @@ async fn run(args: Args) -> avala::error::Result<()> {
     let lang: Lang = args.lang.parse().unwrap_or_default();
     let worker = Arc::new(
         Worker::new(Engine::new(db.clone(), clock), config, mailer, holder.clone(), lang)
-            .with_rate_limit(args.rate_limit),
+            .with_rate_limit(args.rate_limit)
+            .with_lease(Duration::from_secs(u64::from(args.lease))),
     );
-    tracing::info!(runner = %holder, mail = %worker.mailer().describe(), concurrency = args.concurrency, "avala-runner started");
+    tracing::info!(runner = %holder, mail = %worker.mailer().describe(), concurrency = args.concurrency, lease_s = args.lease, "avala-runner started");
     let total = Arc::new(std::sync::Mutex::new(RunSummary::default()));
     let wake = Arc::new(tokio::sync::Notify::new());
     let mut tasks = tokio::task::JoinSet::new();

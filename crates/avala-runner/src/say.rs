@@ -105,6 +105,11 @@ pub const HELP: avala_cmdline::help::Table = avala_cmdline::help::Table {
             "/summary_every",
             "Registra un resumen de una línea del trabajo hecho con esta frecuencia (segundos)",
         ),
+        (
+            "/lease",
+            "Cuánto tiempo queda reservada a este ejecutor cada tarea que toma (segundos), renovada por un \
+             latido seis veces por reserva; si el ejecutor muere, otro toma sus tareas cuando la reserva vence",
+        ),
     ],
 };
 

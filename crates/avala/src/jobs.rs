@@ -170,13 +170,14 @@ pub async fn claim(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration) -
 }
 
 /// Claims up to `limit` due jobs for `holder` in one statement, leasing them until
-/// `now + lease`: the oldest queued jobs that are due, else jobs whose runner's lease ran out.
+/// `now + lease`: jobs whose runner's lease ran out (it died with them in hand; they were due
+/// before anything still queued), else the oldest queued jobs that are due.
 /// Each lookup is one index range scan (`jobs_claimable`, `jobs_leases`), so claiming stays
 /// cheap however long the table grows.
 pub async fn claim_batch(db: &Db, holder: &str, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<Job>> {
     const QUEUED: &str = "state = 'queued' AND run_at <= $3 ORDER BY run_at, id";
     const LOST: &str = "state = 'running' AND lease_expires_at < $3 ORDER BY lease_expires_at, id";
-    for pick in [QUEUED, LOST] {
+    for pick in [LOST, QUEUED] {
         let mut jobs = claim_where(db, holder, now, lease, pick, limit).await?;
         if !jobs.is_empty() {
             jobs.sort_by_key(|j| j.id);
@@ -236,9 +237,12 @@ pub async fn release(db: &Db, job: &Job, holder: &str) -> Result<()> {
     tx.commit().await
 }
 
-/// Extends the leases of every job `holder` is running; returns how many.
-pub async fn extend_leases(db: &Db, holder: &str, until: DateTime<Utc>) -> Result<u64> {
+/// Extends the leases of every job `holder` is running to `lease` from now, now read once the
+/// write is under way (after any wait for the database, so the wait does not shorten the lease);
+/// returns how many.
+pub async fn extend_leases(db: &Db, holder: &str, clock: &dyn crate::Clock, lease: Duration) -> Result<u64> {
     let mut tx = db.write().await?;
+    let until = clock.now() + lease;
     let n = on!(&mut tx, c => sqlx::query(
         "UPDATE jobs SET lease_expires_at = $1 WHERE state = 'running' AND lease_holder = $2"
     ).bind(until).bind(holder).execute(c).await?.rows_affected());

@@ -74,6 +74,30 @@ enum Group {
 /// among 64 jobs, and holds at most 64 PDFs (about 35 KiB each) in memory.
 const CLAIM_BATCH: i64 = 64;
 
+/// How long a claimed job is leased to its runner: a runner that dies (SIGKILL, out of memory, a
+/// reboot) holds its jobs until then at the latest after its last heartbeat, and another runner
+/// takes them over at its next claim (lost jobs are claimed before queued ones).
+///
+/// The sizing. A heartbeat is due every [`HEARTBEATS_PER_LEASE`]th of the lease (5 s) and must
+/// land before the lease runs out, so it may wait up to 25 s for the database. On SQLite it waits
+/// for the one write lock: behind another process's write transaction (SQLite's busy timeout,
+/// 30 s in `store`, is longer than any wait a lease leaves, so the heartbeat waits rather than
+/// fails), then behind the at most `--concurrency` transactions of its own runner queued before
+/// it at the write gate. The longest write transactions (release builds, this project's 2-core
+/// machine, BENCHMARKS.md): `avala candidate import` of 100,000 rows, one transaction, 3.4 s
+/// (5.7–6.6 s on slower hours); a dictamen lote, one transaction, about 0.23 ms an enrollment
+/// (23 s for 100,000 in lotes of 100), so 23 ms for a lote of 100; a runner's record of a batch
+/// of 64 certificates, a fraction of the 12.7 s its whole run of 10,000 takes. Against 25 s of
+/// room, a write transaction of up to about 20 s by another process costs no live runner its
+/// lease: every import, and a lote of up to about 80,000 enrollments. A heartbeat that fails (the
+/// database busy past the timeout, PostgreSQL's 5 s `lock_timeout`) is tried again at once; it
+/// stops only when it extended no lease, because none is left in hand. On PostgreSQL a
+/// heartbeat waits only for row locks on this runner's own jobs, which no command holds long.
+pub const LEASE: Duration = Duration::seconds(30);
+
+/// Heartbeats in one lease (see [`LEASE`]): at 30 s, one every 5 s.
+pub const HEARTBEATS_PER_LEASE: i32 = 6;
+
 /// Runs jobs for one engine.
 pub struct Worker {
     engine: Engine,
@@ -116,7 +140,7 @@ impl Worker {
             actor: Actor::runner(holder.clone()),
             holder,
             lang,
-            lease: Duration::minutes(5),
+            lease: LEASE,
             logo: std::sync::OnceLock::new(),
             stopping: std::sync::atomic::AtomicBool::new(false),
             pace: None,
@@ -160,6 +184,18 @@ impl Worker {
             work.await
         };
         caught(job, stage, work).await
+    }
+
+    /// Leases claimed jobs for `lease` rather than [`LEASE`] (the tests use a few seconds, to
+    /// see a takeover without waiting half a minute). At least a second.
+    pub fn with_lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease = Duration::from_std(lease).unwrap_or(LEASE).max(Duration::seconds(1));
+        self
+    }
+
+    /// How long this worker leases a job.
+    pub fn lease(&self) -> Duration {
+        self.lease
     }
 
     /// Sends at most `per_second` messages a second (government relays throttle).
@@ -274,7 +310,9 @@ impl Worker {
         Ok(summary)
     }
 
-    /// Long jobs keep their lease: it is extended at a third of its length while they run.
+    /// Jobs in hand keep their lease: it is extended [`HEARTBEATS_PER_LEASE`] times a lease while
+    /// they run. A heartbeat that fails (the database busy or out of reach) is tried again until
+    /// it lands; the heartbeat stops only when it extended no lease (none is held any more).
     fn heartbeat(&self) -> tokio::task::JoinHandle<()> {
         let (db, holder, clock, lease) = (
             self.engine.db().clone(),
@@ -283,11 +321,19 @@ impl Worker {
             self.lease,
         );
         tokio::spawn(async move {
-            let every = (lease / 3).to_std().unwrap_or(std::time::Duration::from_secs(60));
+            let every = (lease / HEARTBEATS_PER_LEASE)
+                .to_std()
+                .unwrap_or(std::time::Duration::from_secs(5));
+            let mut wait = every;
             loop {
-                tokio::time::sleep(every).await;
-                if !matches!(jobs::extend_leases(&db, &holder, clock.now() + lease).await, Ok(n) if n > 0) {
-                    break;
+                tokio::time::sleep(wait).await;
+                match jobs::extend_leases(&db, &holder, &*clock, lease).await {
+                    Ok(0) => break,
+                    Ok(_) => wait = every,
+                    Err(e) => {
+                        tracing::warn!(runner = %holder, error = %e, "a heartbeat failed; trying again");
+                        wait = std::time::Duration::from_millis(100).min(every);
+                    }
                 }
             }
         })
