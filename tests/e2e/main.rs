@@ -7,6 +7,7 @@ mod faults;
 mod keys;
 mod languages;
 mod limits;
+mod replay;
 mod runner;
 mod upgrade;
 

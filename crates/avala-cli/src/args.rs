@@ -414,7 +414,9 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
-    /// Walk every stream of the audit log and report the first broken link.
+    /// Walk every stream of the audit log and report the first broken link; then replay each
+    /// enrollment, certificate and window from its events and name every difference from the
+    /// tables.
     Verify,
 }
 

@@ -71,11 +71,17 @@ pub async fn run(ctx: &Ctx<'_>, args: &ReportArgs) -> Result {
 
 pub async fn audit(ctx: &Ctx<'_>) -> Result {
     let (engine, actor) = ctx.acting().await?;
+    let replay = engine.replay_audit(&actor).await?;
+    replayed(ctx, &replay);
     let report = engine.verify_audit(&actor).await?;
+    let shown = Audit {
+        chain: &report,
+        replay: &replay,
+    };
     match &report.broken {
         None => done(
             ctx.out,
-            &report,
+            &shown,
             Say::AuditIntact {
                 events: report.events,
                 streams: report.streams,
@@ -83,7 +89,7 @@ pub async fn audit(ctx: &Ctx<'_>) -> Result {
         ),
         Some(b) => {
             if ctx.out.format.is_json() {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                println!("{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
             }
             return Err(avala::Error::AuditBroken {
                 stream: b.stream.clone(),
@@ -93,5 +99,43 @@ pub async fn audit(ctx: &Ctx<'_>) -> Result {
             });
         }
     }
+    if !replay.matches() {
+        return Err(avala::Error::ReadModelDiffers {
+            differences: replay.total_differences,
+        });
+    }
     Ok(())
+}
+
+/// What `audit verify` answers: the chains, and the read model replayed (`replay`).
+#[derive(serde::Serialize)]
+struct Audit<'a> {
+    #[serde(flatten)]
+    chain: &'a avala::audit::AuditReport,
+    replay: &'a avala::replay::ReplayReport,
+}
+
+/// Says what the replay found, before the chains' answer: every difference listed, the
+/// fields older events lack said as not checkable (scripts read both in the JSON).
+fn replayed(ctx: &Ctx<'_>, replay: &avala::replay::ReplayReport) {
+    if ctx.out.format.is_json() {
+        return;
+    }
+    let lang = ctx.out.lang;
+    for d in &replay.differences {
+        println!("{}", Say::ReplayDifference(d).text(lang));
+    }
+    let checked = &replay.checked;
+    let summary = match replay.matches() {
+        true => Say::ReplayMatches { checked },
+        false => Say::ReplayDiffers {
+            checked,
+            total: replay.total_differences,
+            shown: replay.differences.len(),
+        },
+    };
+    println!("{}", summary.text(lang));
+    for n in &replay.not_checkable {
+        println!("{}", Say::ReplayNotCheckable(n).text(lang));
+    }
 }

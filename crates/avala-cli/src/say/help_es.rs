@@ -155,7 +155,8 @@ pub const ABOUT: &[(&str, &str)] = &[
     ("audit", "La bitácora"),
     (
         "audit verify",
-        "Recorre cada flujo de la bitácora e informa el primer eslabón roto",
+        "Recorre cada flujo de la bitácora e informa el primer eslabón roto; luego reconstruye cada \
+         inscripción, certificado y convocatoria desde sus eventos y nombra cada diferencia con las tablas",
     ),
     ("cohort", "Cohortes sintéticas para pruebas y mediciones"),
     (

@@ -270,6 +270,13 @@ impl Engine {
         crate::audit::verify(self.db()).await
     }
 
+    /// Rebuilds every enrollment, certificate and window from its audit events and compares
+    /// them with the tables (`replay::replay`).
+    pub async fn replay_audit(&self, actor: &Actor) -> Result<crate::replay::ReplayReport> {
+        actor.staff(Role::Admin, Action::VerifyAudit)?;
+        crate::replay::replay(self.db()).await
+    }
+
     /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.
     pub async fn overdue(&self, actor: &Actor, window: Option<i64>) -> Result<Vec<OverdueRow>> {
         actor.any_staff(Action::ReadReports)?;

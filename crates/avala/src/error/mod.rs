@@ -392,6 +392,11 @@ pub enum Error {
         /// What is wrong with it.
         problem: LinkProblem,
     },
+    /// The tables differ from what the audit log records (`replay`): changed outside avala.
+    ReadModelDiffers {
+        /// How many differences.
+        differences: u64,
+    },
     /// The database URL cannot be used.
     DatabaseUrl {
         /// The URL (password hidden).

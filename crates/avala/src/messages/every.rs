@@ -659,6 +659,7 @@ fn errors() -> Vec<Error> {
             problem,
         });
     }
+    all.push(E::ReadModelDiffers { differences: 3 });
     let db = || {
         vec![
             DbProblem::DiskFull { db_code: "13".into() },
@@ -754,6 +755,7 @@ fn error_tag(e: &Error) -> usize {
         E::DemoDatabaseInUse { .. } => 63,
         E::FileTooLarge { .. } => 64,
         E::ConfigText { .. } => 65,
+        E::ReadModelDiffers { .. } => 66,
     }
 }
 
@@ -979,7 +981,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 66, error_tag);
+    covers("Error", &all, 67, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);
