@@ -53,7 +53,8 @@ async fn named(test: &TestDb, change: &'static str, undo: &'static str, args: &[
     let line = format!("{record} {id}: {field}: the log says {log}, the table says {table}");
     assert!(out.stdout.contains(&line), "{line:?} in:\n{}", out.stdout);
     assert!(
-        out.stderr.contains("the tables differ from what the audit log records in 1 place(s)"),
+        out.stderr
+            .contains("the tables differ from what the audit log records in 1 place(s)"),
         "{}",
         out.stderr
     );
@@ -80,7 +81,8 @@ async fn what_the_tables_alone_say_is_named_by_audit_verify(test: TestDb) {
     let out = verify(&test, "en", "table").await;
     out.ok();
     assert!(
-        out.stdout.contains("read model replayed: 3 enrollment(s), 3 certificate(s), 1 window(s)")
+        out.stdout
+            .contains("read model replayed: 3 enrollment(s), 3 certificate(s), 1 window(s)")
             && out.stdout.contains("every field as the audit log says")
             && out.stdout.contains("audit log intact"),
         "{}",
@@ -112,9 +114,7 @@ async fn what_the_tables_alone_say_is_named_by_audit_verify(test: TestDb) {
     assert!(listed.is_empty(), "{report}");
     let enrollment = count(&test, "SELECT MIN(id) FROM enrollments").await.to_string();
     let e = enrollment.as_str();
-    let differs = |field: &str, log: &str, table: &str| {
-        serde_json::json!({"record": "enrollment", "id": e, "what": "differs", "field": field, "log": log, "table": table})
-    };
+    let differs = |field: &str, log: &str, table: &str| serde_json::json!({"record": "enrollment", "id": e, "what": "differs", "field": field, "log": log, "table": table});
     named(
         &test,
         "UPDATE enrollments SET diagnostic_score = 12 WHERE id = CAST($1 AS INTEGER)",
@@ -141,12 +141,23 @@ async fn what_the_tables_alone_say_is_named_by_audit_verify(test: TestDb) {
     .await;
     named(
         &test,
+        "UPDATE element_judgements SET competent = FALSE WHERE enrollment_id = CAST($1 AS INTEGER) AND element_code = 'E0002'",
+        "UPDATE element_judgements SET competent = TRUE WHERE enrollment_id = CAST($1 AS INTEGER) AND element_code = 'E0002'",
+        &[e],
+        differs("judgement E0002", "competent", "not_yet_competent"),
+    )
+    .await;
+    named(
+        &test,
         "UPDATE candidates SET public_registry = NOT public_registry WHERE id = CAST($1 AS INTEGER)",
         "UPDATE candidates SET public_registry = NOT public_registry WHERE id = CAST($1 AS INTEGER)",
         &["1"],
         {
-            let consent = count(&test, "SELECT CAST(CASE WHEN public_registry THEN 1 ELSE 0 END AS BIGINT) FROM candidates WHERE id = 1")
-                .await
+            let consent = count(
+                &test,
+                "SELECT CAST(CASE WHEN public_registry THEN 1 ELSE 0 END AS BIGINT) FROM candidates WHERE id = 1",
+            )
+            .await
                 == 1;
             serde_json::json!({"record": "candidate", "id": "1", "what": "differs", "field": "public_registry",
                                "log": consent.to_string(), "table": (!consent).to_string()})
@@ -171,9 +182,39 @@ async fn what_the_tables_alone_say_is_named_by_audit_verify(test: TestDb) {
     );
     let out = verify(&test, "en", "table").await;
     assert!(
-        out.stdout
-            .contains(&format!("window {window}: in the table, recorded by no stream of the audit log")),
+        out.stdout.contains(&format!(
+            "window {window}: in the table, recorded by no stream of the audit log"
+        )),
         "{}",
         out.stdout
+    );
+    tamper(
+        &test,
+        "DELETE FROM windows WHERE id = (SELECT MAX(id) FROM windows)",
+        &[],
+    )
+    .await;
+    differences(&test, 0).await;
+
+    // A whole stream deleted, as an attacker with the database would (the trigger dropped
+    // first): every remaining chain is intact, and the enrollment it recorded is named.
+    let drop = match test.url.starts_with("postgres") {
+        true => "DROP TRIGGER audit_events_no_change ON audit_events",
+        false => "DROP TRIGGER audit_events_no_delete",
+    };
+    tamper(&test, drop, &[]).await;
+    let last = count(&test, "SELECT MAX(id) FROM enrollments").await.to_string();
+    tamper(
+        &test,
+        "DELETE FROM audit_events WHERE stream = 'enrollment:' || $1",
+        &[last.as_str()],
+    )
+    .await;
+    let (report, listed) = differences(&test, 1).await;
+    assert!(report["broken"].is_null(), "{report}");
+    assert_eq!(
+        listed,
+        [serde_json::json!({"record": "enrollment", "id": last, "what": "not_in_log"})],
+        "{report}"
     );
 }

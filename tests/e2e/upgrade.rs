@@ -74,7 +74,8 @@ async fn a_database_made_by_an_earlier_main_opens_and_its_queued_jobs_run() {
     let out = avala(&["audit", "verify"]).await;
     out.ok();
     assert!(
-        out.stdout.contains("not checkable (not a sign of tampering): public_registry of 6 candidate(s)"),
+        out.stdout
+            .contains("not checkable (not a sign of tampering): public_registry of 6 candidate(s)"),
         "{}",
         out.stdout
     );

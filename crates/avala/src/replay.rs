@@ -55,8 +55,8 @@ pub enum Kind {
 pub enum Found {
     /// A field whose value in the table is not the one the log implies.
     Differs {
-        /// The field (the table's column).
-        field: &'static str,
+        /// The field (the table's column; `judgement E0001` for an element's judgement).
+        field: String,
         /// What the log says (none: no value).
         log: Option<String>,
         /// What the table says (none: no value).
@@ -195,6 +195,8 @@ struct EnrollmentLog {
     withdrawn_reason: Option<String>,
     delivered_at: Option<DateTime<Utc>>,
     delivery_error: Option<String>,
+    /// Each element's judgement, competent or not, as last recorded.
+    judgements: BTreeMap<String, bool>,
     /// Fields its events do not carry (written before they did).
     unknown: Vec<&'static str>,
 }
@@ -225,6 +227,7 @@ impl EnrollmentLog {
             withdrawn_reason: None,
             delivered_at: None,
             delivery_error: None,
+            judgements: BTreeMap::new(),
             unknown: Vec::new(),
         }
     }
@@ -260,7 +263,15 @@ impl EnrollmentLog {
                     _ => None,
                 };
             }
-            "enrollment.judgement" => self.state.step(E::Evidence),
+            "enrollment.judgement" => {
+                self.state.step(E::Evidence);
+                // A judgement recorded again before the verdict corrects the one before.
+                if let (Some(element), Some(competent)) =
+                    (text(p, "element"), p.get("competent").and_then(Value::as_bool))
+                {
+                    self.judgements.insert(element, competent);
+                }
+            }
             "enrollment.verdict" => {
                 self.state.step(E::Verdict);
                 self.verdict = text(p, "verdict");
@@ -272,7 +283,11 @@ impl EnrollmentLog {
             }
             "enrollment.dictamen" => {
                 let procede = p.get("procede").and_then(Value::as_bool);
-                self.state.step(if procede == Some(true) { E::Procede } else { E::NoProcede });
+                self.state.step(if procede == Some(true) {
+                    E::Procede
+                } else {
+                    E::NoProcede
+                });
                 self.dictamen = procede;
                 self.dictamen_batch = int(p, "batch");
                 self.dictamen_at = Some(at);
@@ -337,7 +352,8 @@ impl CertificateLog {
                 self.expires_at = time(p, "expires_at");
                 self.supersedes = int(p, "supersedes");
             }
-            "certificate.rendered" => self.pdf_sha256 = text(p, "pdf_sha256"),
+            // The first rendering is the one kept (the row is written only while it has none).
+            "certificate.rendered" if self.pdf_sha256.is_none() => self.pdf_sha256 = text(p, "pdf_sha256"),
             "certificate.delivered" => self.state.step(E::Deliver),
             "certificate.revoked" => {
                 self.state.step(E::Revoke);
@@ -537,12 +553,18 @@ struct Compare<'a> {
 }
 
 impl Compare<'_> {
-    fn field<T: PartialEq>(&mut self, field: &'static str, log: Option<T>, table: Option<T>, show: impl Fn(T) -> String) {
+    fn field<T: PartialEq>(
+        &mut self,
+        field: &'static str,
+        log: Option<T>,
+        table: Option<T>,
+        show: impl Fn(T) -> String,
+    ) {
         if self.unknown.contains(&field) {
             *self.replay.not_checkable.entry((self.record, field)).or_default() += 1;
         } else if log != table {
             let found = Found::Differs {
-                field,
+                field: field.to_string(),
                 log: log.map(&show),
                 table: table.map(&show),
             };
@@ -653,6 +675,21 @@ impl Replayer {
             q.fetch_all(c).await?
         });
         let mut rows: HashMap<i64, EnrollmentRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let sql = format!(
+            "SELECT enrollment_id, element_code, competent FROM element_judgements WHERE enrollment_id IN ({})",
+            crate::store::list(tx.backend(), batch.len())
+        );
+        let judged: Vec<(i64, String, bool)> = on!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for e in &batch {
+                q = q.bind(e.id);
+            }
+            q.fetch_all(c).await?
+        });
+        let mut judgements: HashMap<i64, BTreeMap<String, bool>> = HashMap::new();
+        for (enrollment, element, competent) in judged {
+            judgements.entry(enrollment).or_default().insert(element, competent);
+        }
         for log in batch {
             let Some(row) = rows.remove(&log.id) else {
                 self.differ(Kind::Enrollment, log.id.to_string(), Found::NotInTable);
@@ -661,7 +698,12 @@ impl Replayer {
             self.report.checked.enrollments += 1;
             let standard = row.standard_id.and_then(|id| self.standards.get(&id).cloned());
             // The consent is the candidate's, compared once for their latest registration.
-            let unknown: Vec<&'static str> = log.unknown.iter().copied().filter(|f| *f != "public_registry").collect();
+            let unknown: Vec<&'static str> = log
+                .unknown
+                .iter()
+                .copied()
+                .filter(|f| *f != "public_registry")
+                .collect();
             let mut c = self.compare(Kind::Enrollment, log.id.to_string(), &unknown);
             c.text("state", log.state.shown(), Some(row.state));
             c.int("window_id", log.window, Some(row.window_id));
@@ -680,6 +722,20 @@ impl Replayer {
             c.text("withdrawn_reason", log.withdrawn_reason, row.withdrawn_reason);
             c.time("delivered_at", log.delivered_at, row.delivered_at);
             c.text("delivery_error", log.delivery_error, row.delivery_error);
+            let table = judgements.remove(&log.id).unwrap_or_default();
+            let elements: std::collections::BTreeSet<&String> = log.judgements.keys().chain(table.keys()).collect();
+            for element in elements {
+                let (logged, stored) = (log.judgements.get(element).copied(), table.get(element).copied());
+                if logged != stored {
+                    let shown = |competent: bool| if competent { "competent" } else { "not_yet_competent" }.to_string();
+                    let found = Found::Differs {
+                        field: format!("judgement {element}"),
+                        log: logged.map(shown),
+                        table: stored.map(shown),
+                    };
+                    self.differ(Kind::Enrollment, log.id.to_string(), found);
+                }
+            }
         }
         Ok(())
     }
@@ -974,7 +1030,10 @@ mod tests {
             ("personal_data.read", json!({"fields": ["identity", "email"]})),
             ("enrollment.judgement", json!({"element": "E0001", "competent": true})),
             ("enrollment.judgement", json!({"element": "E0002", "competent": true})),
-            ("enrollment.verdict", json!({"verdict": "competent", "not_yet_competent": []})),
+            (
+                "enrollment.verdict",
+                json!({"verdict": "competent", "not_yet_competent": []}),
+            ),
             ("enrollment.dictamen", json!({"batch": 3, "procede": true})),
             ("enrollment.delivery_failed", json!({"folio": "F", "error": "550"})),
             ("enrollment.delivered", json!({"folio": "F"})),
@@ -988,8 +1047,13 @@ mod tests {
         assert_eq!(e.evaluator.as_deref(), Some("eva"));
         assert_eq!(e.standard.as_deref(), Some("EC1057 v1"));
         assert_eq!((e.verdict.as_deref(), e.verdict_at), (Some("competent"), Some(at(6))));
-        assert_eq!((e.dictamen, e.dictamen_batch, e.dictamen_at), (Some(true), Some(3), Some(at(7))));
+        assert_eq!(
+            (e.dictamen, e.dictamen_batch, e.dictamen_at),
+            (Some(true), Some(3), Some(at(7)))
+        );
         assert_eq!((e.delivered_at, e.delivery_error), (Some(at(9)), None));
+        let judged: Vec<(&str, bool)> = e.judgements.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(judged, [("E0001", true), ("E0002", true)]);
         assert!(e.unknown.is_empty());
     }
 
@@ -1022,8 +1086,14 @@ mod tests {
         c.apply("certificate.delivered", at(2), &json!({}));
         c.apply("certificate.revoked", at(3), &json!({"reason": "error"}));
         assert_eq!(c.state, Folded::At(CertificateState::Revoked));
-        assert_eq!((c.enrollment, c.issued_at, c.revoked_at), (Some(1), Some(at(0)), Some(at(3))));
-        assert_eq!((c.pdf_sha256.as_deref(), c.revoked_reason.as_deref()), (Some("ab"), Some("error")));
+        assert_eq!(
+            (c.enrollment, c.issued_at, c.revoked_at),
+            (Some(1), Some(at(0)), Some(at(3)))
+        );
+        assert_eq!(
+            (c.pdf_sha256.as_deref(), c.revoked_reason.as_deref()),
+            (Some("ab"), Some("error"))
+        );
         assert_eq!(c.supersedes, None);
 
         let mut w = WindowLog::new(1);
@@ -1042,7 +1112,9 @@ mod tests {
     #[test]
     fn streams_are_told_apart_by_their_names() {
         assert!(matches!(open("enrollment:12"), Open::Enrollment(e) if e.id == 12));
-        assert!(matches!(open("certificate:EC1057-2026-000001"), Open::Certificate(c) if c.folio == "EC1057-2026-000001"));
+        assert!(
+            matches!(open("certificate:EC1057-2026-000001"), Open::Certificate(c) if c.folio == "EC1057-2026-000001")
+        );
         assert!(matches!(open("window:3"), Open::Window(w) if w.id == 3));
         assert!(matches!(open("staff:admin"), Open::Other));
         assert!(matches!(open("enrollment:x"), Open::Other));
