@@ -39,7 +39,7 @@ async fn differences(test: &TestDb, code: i32) -> (Value, Vec<Value>) {
 async fn named(test: &TestDb, change: &'static str, undo: &'static str, args: &[&str], expect: Value) {
     tamper(test, change, args).await;
     let (report, listed) = differences(test, 1).await;
-    assert_eq!(listed, [expect.clone()], "{report}");
+    assert_eq!(listed, std::slice::from_ref(&expect), "{report}");
     assert_eq!(report["replay"]["total_differences"], 1, "{report}");
     assert!(report["broken"].is_null(), "the chain itself is intact: {report}");
     let (log, table) = (expect["log"].as_str().unwrap(), expect["table"].as_str().unwrap());
