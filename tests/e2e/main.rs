@@ -8,6 +8,7 @@ mod faults;
 mod keys;
 mod languages;
 mod limits;
+mod replay;
 mod runner;
 mod takeover;
 mod upgrade;

@@ -57,6 +57,28 @@ async fn a_database_made_by_an_earlier_main_opens_and_its_queued_jobs_run() {
 
     let audit = avala(&["--format", "json", "audit", "verify"]).await.ok().json();
     assert_eq!(audit["events"], 54, "{audit}");
+    // Its tables are what its events say; the consent its registrations did not log is not
+    // checkable, and said so, never a difference.
+    let replay = &audit["replay"];
+    assert_eq!(replay["total_differences"], 0, "{audit}");
+    assert_eq!(
+        replay["checked"],
+        serde_json::json!({"enrollments": 6, "certificates": 3, "windows": 1, "candidates": 0}),
+        "{audit}"
+    );
+    assert_eq!(
+        replay["not_checkable"],
+        serde_json::json!([{"record": "candidate", "field": "public_registry", "records": 6}]),
+        "{audit}"
+    );
+    let out = avala(&["audit", "verify"]).await;
+    out.ok();
+    assert!(
+        out.stdout
+            .contains("not checkable (not a sign of tampering): public_registry of 6 candidate(s)"),
+        "{}",
+        out.stdout
+    );
 
     // The standard it loaded is the same version: its stored hash still matches the file.
     let standard = standards_file();

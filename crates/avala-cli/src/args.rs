@@ -415,7 +415,9 @@ pub struct ReportArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// Walk every stream of the audit log, recompute every link, and compare the log with every
-    /// stored checkpoint and each checkpoint file given; name everything that does not match.
+    /// stored checkpoint and each checkpoint file given; replay each enrollment, certificate and
+    /// window from its events and compare it with the tables; name everything that does not
+    /// match.
     Verify {
         /// A checkpoint file kept outside the database (repeatable): each stream it covers must
         /// still exist with at least that length and the same hash there.

@@ -28,6 +28,7 @@ pub mod mail;
 pub mod messages;
 pub mod notices;
 pub mod process;
+pub mod replay;
 pub mod spreadsheet;
 pub mod standard;
 pub mod store;

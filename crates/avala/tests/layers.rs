@@ -39,7 +39,7 @@ const FLOORS: &[(u8, &[&str])] = &[
             "cohort",
         ],
     ),
-    (3, &["audit", "jobs", "mail"]),
+    (3, &["audit", "replay", "jobs", "mail"]),
     (4, &["engine"]),
     (5, &["worker", "demo"]),
 ];

@@ -62,11 +62,17 @@ async fn verify(ctx: &Ctx<'_>, paths: &[std::path::PathBuf]) -> Result {
         let file = engine.read_checkpoint(&name, &text_of(path)?).await?;
         files.push((name, file));
     }
+    let replay = engine.replay_audit(&actor).await?;
+    replayed(ctx, &replay);
     let report = engine.verify_audit_against(&actor, &files).await?;
+    let shown = Audit {
+        chain: &report,
+        replay: &replay,
+    };
     if report.findings_total == 0 {
         done(
             ctx.out,
-            &report,
+            &shown,
             Say::AuditIntact {
                 events: report.events,
                 streams: report.streams,
@@ -81,10 +87,15 @@ async fn verify(ctx: &Ctx<'_>, paths: &[std::path::PathBuf]) -> Result {
                 .text(ctx.out.lang)
             );
         }
+        if !replay.matches() {
+            return Err(Error::ReadModelDiffers {
+                differences: replay.total_differences,
+            });
+        }
         return Ok(());
     }
     if ctx.out.format.is_json() {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!("{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
     } else {
         let c = avala::messages::of(ctx.out.lang);
         for finding in &report.findings {
@@ -98,6 +109,39 @@ async fn verify(ctx: &Ctx<'_>, paths: &[std::path::PathBuf]) -> Result {
     Err(Error::AuditFindings {
         count: report.findings_total,
     })
+}
+
+/// What `audit verify` answers: the chains and checkpoints, and the read model replayed.
+#[derive(serde::Serialize)]
+struct Audit<'a> {
+    #[serde(flatten)]
+    chain: &'a avala::audit::AuditReport,
+    replay: &'a avala::replay::ReplayReport,
+}
+
+/// Says what the replay found, before the chains' answer: every difference listed, the
+/// fields older events lack said as not checkable (scripts read both in the JSON).
+fn replayed(ctx: &Ctx<'_>, replay: &avala::replay::ReplayReport) {
+    if ctx.out.format.is_json() {
+        return;
+    }
+    let lang = ctx.out.lang;
+    for d in &replay.differences {
+        println!("{}", Say::ReplayDifference(d).text(lang));
+    }
+    let checked = &replay.checked;
+    let summary = match replay.matches() {
+        true => Say::ReplayMatches { checked },
+        false => Say::ReplayDiffers {
+            checked,
+            total: replay.total_differences,
+            shown: replay.differences.len(),
+        },
+    };
+    println!("{}", summary.text(lang));
+    for n in &replay.not_checkable {
+        println!("{}", Say::ReplayNotCheckable(n).text(lang));
+    }
 }
 
 async fn checkpoint(ctx: &Ctx<'_>, out: Option<&Path>, id: Option<i64>) -> Result {

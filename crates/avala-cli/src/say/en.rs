@@ -176,6 +176,41 @@ pub(super) fn say(s: &Say<'_>) -> String {
             "the proof holds: event {} of stream {} ({}, {}) is in the checkpoint of {} (root {}), signed with the issuer's key {}",
             proof.seq, proof.stream, proof.kind, proof.at, proof.checkpoint_at, proof.root, proof.key_id
         ),
+        Say::ReplayMatches { checked } => format!(
+            "read model replayed: {}, every field as the audit log says",
+            checked_en(checked)
+        ),
+        Say::ReplayDiffers { checked, total, shown } => {
+            let listed = if *shown as u64 == *total {
+                String::new()
+            } else {
+                format!(" (the first {shown} listed)")
+            };
+            format!(
+                "read model replayed: {}; {total} difference(s) between the tables and the audit log{listed}",
+                checked_en(checked)
+            )
+        }
+        Say::ReplayDifference(d) => {
+            use avala::replay::Found;
+            let record = format!("{} {}", kind_en(d.record), d.id);
+            let none = "(none)";
+            match &d.found {
+                Found::Differs { field, log, table } => format!(
+                    "  {record}: {field}: the log says {}, the table says {}",
+                    log.as_deref().unwrap_or(none),
+                    table.as_deref().unwrap_or(none)
+                ),
+                Found::NotInTable => format!("  {record}: in the audit log, missing from the table"),
+                Found::NotInLog => format!("  {record}: in the table, recorded by no stream of the audit log"),
+            }
+        }
+        Say::ReplayNotCheckable(n) => format!(
+            "  not checkable (not a sign of tampering): {} of {} {}(s): their events were written before avala logged it",
+            n.field,
+            n.records,
+            kind_en(n.record)
+        ),
         Say::Suppressed => "<5".into(),
         Say::None => "(none)".into(),
         Say::Pending => "pending (run avala-runner)".into(),
@@ -243,4 +278,23 @@ pub(super) fn hint(h: &Hint) -> String {
         Hint::OtherFolder => "choose another folder with --dir".into(),
         Hint::RotateKey => "to sign with a new key from now on, run `avala --as ADMIN keys rotate`".into(),
     }
+}
+
+/// A kind of record replayed, as English names it.
+fn kind_en(kind: avala::replay::Kind) -> &'static str {
+    use avala::replay::Kind;
+    match kind {
+        Kind::Enrollment => "enrollment",
+        Kind::Certificate => "certificate",
+        Kind::Window => "window",
+        Kind::Candidate => "candidate",
+    }
+}
+
+/// What a replay compared.
+fn checked_en(c: &avala::replay::Checked) -> String {
+    format!(
+        "{} enrollment(s), {} certificate(s), {} window(s) and the consent of {} candidate(s) checked against the audit log",
+        c.enrollments, c.certificates, c.windows, c.candidates
+    )
 }

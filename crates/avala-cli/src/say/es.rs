@@ -195,6 +195,41 @@ pub(super) fn say(s: &Say<'_>) -> String {
             "la prueba se sostiene: el evento {} del flujo {} ({}, {}) está en el punto de control del {} (raíz {}), firmado con la llave del emisor {}",
             proof.seq, proof.stream, proof.kind, proof.at, proof.checkpoint_at, proof.root, proof.key_id
         ),
+        Say::ReplayMatches { checked } => format!(
+            "modelo de lectura reconstruido: {}, cada campo como dice la bitácora",
+            checked_es(checked)
+        ),
+        Say::ReplayDiffers { checked, total, shown } => {
+            let listed = if *shown as u64 == *total {
+                String::new()
+            } else {
+                format!(" (se listan las primeras {shown})")
+            };
+            format!(
+                "modelo de lectura reconstruido: {}; {total} diferencia(s) entre las tablas y la bitácora{listed}",
+                checked_es(checked)
+            )
+        }
+        Say::ReplayDifference(d) => {
+            use avala::replay::Found;
+            let record = format!("{} {}", kind_es(d.record), d.id);
+            let none = "(ninguno)";
+            match &d.found {
+                Found::Differs { field, log, table } => format!(
+                    "  {record}: {field}: la bitácora dice {}, la tabla dice {}",
+                    log.as_deref().unwrap_or(none),
+                    table.as_deref().unwrap_or(none)
+                ),
+                Found::NotInTable => format!("  {record}: está en la bitácora y falta en la tabla"),
+                Found::NotInLog => format!("  {record}: está en la tabla y ningún flujo de la bitácora lo registra"),
+            }
+        }
+        Say::ReplayNotCheckable(n) => format!(
+            "  no comprobable (no es señal de alteración): {} de {} {}: sus eventos se escribieron antes de que avala lo registrara",
+            n.field,
+            n.records,
+            kinds_es(n.record)
+        ),
         Say::Suppressed => "<5".into(),
         Say::None => "(ninguno)".into(),
         Say::Pending => "pendiente (ejecute avala-runner)".into(),
@@ -261,5 +296,35 @@ pub(super) fn hint(h: &Hint) -> String {
         Hint::RunRunner => "ejecute `avala-runner --once`".into(),
         Hint::OtherFolder => "elija otra carpeta con --dir".into(),
         Hint::RotateKey => "para firmar con una llave nueva desde ahora, ejecute `avala --as ADMIN keys rotate`".into(),
+    }
+}
+
+/// A kind of record replayed, as Spanish names it.
+fn kind_es(kind: avala::replay::Kind) -> &'static str {
+    use avala::replay::Kind;
+    match kind {
+        Kind::Enrollment => "inscripción",
+        Kind::Certificate => "certificado",
+        Kind::Window => "convocatoria",
+        Kind::Candidate => "candidato",
+    }
+}
+
+/// What a replay compared.
+fn checked_es(c: &avala::replay::Checked) -> String {
+    format!(
+        "{} inscripción(es), {} certificado(s), {} convocatoria(s) y el consentimiento de {} candidato(s) comparados con la bitácora",
+        c.enrollments, c.certificates, c.windows, c.candidates
+    )
+}
+
+/// Kinds of record replayed, counted, as Spanish names them.
+fn kinds_es(kind: avala::replay::Kind) -> &'static str {
+    use avala::replay::Kind;
+    match kind {
+        Kind::Enrollment => "inscripción(es)",
+        Kind::Certificate => "certificado(s)",
+        Kind::Window => "convocatoria(s)",
+        Kind::Candidate => "candidato(s)",
     }
 }

@@ -156,8 +156,9 @@ pub const ABOUT: &[(&str, &str)] = &[
     (
         "audit verify",
         "Recorre cada flujo de la bitácora, recalcula cada eslabón y compara la bitácora con cada \
-         punto de control guardado y con cada archivo de punto de control dado; nombra todo lo que \
-         no coincide",
+         punto de control guardado y con cada archivo de punto de control dado; reconstruye cada \
+         inscripción, certificado y convocatoria desde sus eventos y lo compara con las tablas; \
+         nombra todo lo que no coincide",
     ),
     (
         "audit checkpoint",

@@ -260,6 +260,24 @@ pub enum Say<'a> {
         /// What it proves.
         proof: &'a avala::engine::ProofChecked,
     },
+    /// The read model, replayed from the log, matches the tables.
+    ReplayMatches {
+        /// Records compared.
+        checked: &'a avala::replay::Checked,
+    },
+    /// The read model differs from the log in `total` places (listed before).
+    ReplayDiffers {
+        /// Records compared.
+        checked: &'a avala::replay::Checked,
+        /// Differences in all.
+        total: u64,
+        /// How many are listed.
+        shown: usize,
+    },
+    /// One difference between the tables and the log.
+    ReplayDifference(&'a avala::replay::Difference),
+    /// A field that older events lack, for some records: not checkable, not tampered.
+    ReplayNotCheckable(&'a avala::replay::NotCheckable),
     /// A count suppressed in open data.
     Suppressed,
     /// A listing with no rows.

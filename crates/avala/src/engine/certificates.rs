@@ -328,6 +328,10 @@ impl Engine {
                 return Err(e.into());
             }
         }
+        let corrected: Vec<&str> = [(name.is_some(), "name"), (curp.is_some(), "curp")]
+            .into_iter()
+            .filter_map(|(given, field)| given.then_some(field))
+            .collect();
         set_state(&mut tx, &row, next).await?;
         let new =
             super::dictamen::issue_certificate(&mut tx, by, row.enrollment_id, now, Some((row.id, row.expires_at)))
@@ -341,7 +345,9 @@ impl Engine {
             by,
             now,
             "certificate.superseded",
-            json!({"by": new, "name": name, "curp": curp.as_ref().map(|c| c.as_str().to_string())}),
+            // Which fields were corrected, not their values: personal data stays out of the log (it
+            // must be erasable at the end of its retention without breaking the chain).
+            json!({"by": new, "corrected": corrected}),
         )
         .await?;
         tx.commit()

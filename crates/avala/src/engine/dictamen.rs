@@ -79,7 +79,8 @@ pub(crate) async fn issue_certificate(
         by,
         now,
         "certificate.issued",
-        json!({"enrollment": enrollment, "holder_name": holder, "expires_at": expires, "supersedes": supersedes}),
+        // The holder by enrollment, never by name: personal data stays out of the log.
+        json!({"enrollment": enrollment, "expires_at": expires, "supersedes": supersedes}),
     )
     .await?;
     crate::jobs::enqueue(tx, crate::jobs::Task::RenderCertificate { folio: folio.clone() }, now).await?;

@@ -264,10 +264,11 @@ impl Engine {
         Ok(rows)
     }
 
-    /// Walks every chain of the audit log (`audit::verify`).
-    pub async fn verify_audit(&self, actor: &Actor) -> Result<crate::audit::AuditReport> {
+    /// Rebuilds every enrollment, certificate and window from its audit events and compares
+    /// them with the tables (`replay::replay`).
+    pub async fn replay_audit(&self, actor: &Actor) -> Result<crate::replay::ReplayReport> {
         actor.staff(Role::Admin, Action::VerifyAudit)?;
-        crate::audit::verify(self.db()).await
+        crate::replay::replay(self.db()).await
     }
 
     /// Processes past a CONOCER deadline (rule 8) as of the engine's clock, oldest first.

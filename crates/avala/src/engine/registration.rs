@@ -276,7 +276,8 @@ pub(crate) async fn register_many(
             (
                 stream.as_str(),
                 "enrollment.registered",
-                json!({"window": window, "candidate": candidate, "identity_kind": c.identity.kind()}),
+                json!({"window": window, "candidate": candidate, "identity_kind": c.identity.kind(),
+                       "public_registry": c.public_registry}),
             )
         })
         .collect();

@@ -416,6 +416,11 @@ pub enum Error {
         /// Why.
         why: Unprovable,
     },
+    /// The tables differ from what the audit log records (`replay`): changed outside avala.
+    ReadModelDiffers {
+        /// How many differences.
+        differences: u64,
+    },
     /// The database URL cannot be used.
     DatabaseUrl {
         /// The URL (password hidden).

@@ -650,6 +650,7 @@ fn errors() -> Vec<Error> {
             state: state.into(),
         });
     }
+    all.push(E::ReadModelDiffers { differences: 3 });
     let db = || {
         vec![
             DbProblem::DiskFull { db_code: "13".into() },
@@ -864,6 +865,7 @@ fn error_tag(e: &Error) -> usize {
         E::ProofFails { .. } => 67,
         E::NotProvable { .. } => 68,
         E::CheckpointStale { .. } => 69,
+        E::ReadModelDiffers { .. } => 70,
     }
 }
 
@@ -1101,7 +1103,7 @@ fn letter_tag(l: &Letter) -> usize {
 #[test]
 fn every_error_reads_in_both_languages() {
     let all = errors();
-    covers("Error", &all, 70, error_tag);
+    covers("Error", &all, 71, error_tag);
     for e in &all {
         let (es, en) = (e.message(Lang::Es), e.message(Lang::En));
         both(&e.code(), &es, &en);

@@ -318,6 +318,10 @@ pub(super) fn error(c: &En, e: &Error) -> String {
         Error::Certificate { detail } => format!("certificate: {detail}"),
         Error::Mail { detail } => format!("mail: {detail}"),
         Error::BadJob { job, detail } => format!("job {job} cannot be read: {detail}"),
+        Error::ReadModelDiffers { differences } => format!(
+            "the tables differ from what the audit log records in {differences} place(s), listed above: \
+             they were changed outside avala"
+        ),
     }
 }
 

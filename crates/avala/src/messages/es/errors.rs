@@ -334,6 +334,10 @@ pub(super) fn error(c: &Es, e: &Error) -> String {
         Error::Certificate { detail } => format!("certificado: {detail}"),
         Error::Mail { detail } => format!("correo: {detail}"),
         Error::BadJob { job, detail } => format!("la tarea {job} no se puede leer: {detail}"),
+        Error::ReadModelDiffers { differences } => format!(
+            "las tablas difieren de lo que registra la bitácora en {differences} punto(s), listados arriba: \
+             se cambiaron fuera de avala"
+        ),
     }
 }
 
