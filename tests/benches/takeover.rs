@@ -12,76 +12,10 @@
 //! took them over, and when it had done the queued work and the work it took over.
 
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use avala::SystemClock;
-use avala::config::Config;
-use avala::engine::{Engine, NewStaff, Role};
-use avala::machine::WindowEvent;
 use avala::store::Db;
 use chrono::{DateTime, Utc};
-
-const ELEMENTS: [&str; 4] = ["E0001", "E0002", "E0003", "E0004"];
-
-/// `n` candidates with a favourable dictamen: their certificates queued for rendering.
-async fn approved(db: &Db, dir: &std::path::Path, n: usize) {
-    let (config, _) = Config::init(dir, None).unwrap();
-    let engine = Engine::new(db.clone(), Arc::new(SystemClock));
-    engine.register_issuer_key(&config).await.unwrap();
-    for (id, role) in [
-        ("admin", Role::Admin),
-        ("eva", Role::Evaluator),
-        ("ver", Role::Verifier),
-    ] {
-        let new = NewStaff::from_input(id, id, &format!("{id}@itaip.example"), vec![role]).unwrap();
-        let by = engine.actor((id != "admin").then_some("admin")).await.unwrap();
-        engine.add_staff(&by, new).await.unwrap();
-    }
-    let admin = &engine.actor(Some("admin")).await.unwrap();
-    let eva = &engine.actor(Some("eva")).await.unwrap();
-    let ver = &engine.actor(Some("ver")).await.unwrap();
-    engine
-        .load_standard(admin, "EC1057.toml", avala::demo::EC1057_TOML)
-        .await
-        .unwrap();
-    let now = engine.now();
-    let window = engine
-        .create_window(
-            admin,
-            "EC1057",
-            now - chrono::Duration::hours(1),
-            now + chrono::Duration::days(9),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    engine
-        .transition_window(admin, window, WindowEvent::Open)
-        .await
-        .unwrap();
-    engine
-        .import_candidates(admin, window, &avala::demo::cohort_csv(n), false)
-        .await
-        .unwrap();
-    let enrollments = engine.list_enrollments(admin, Some(window), None).await.unwrap();
-    for e in &enrollments {
-        engine.record_diagnostic(eva, e.id, 90).await.unwrap();
-        engine.plan_evaluation(admin, e.id, "eva", now).await.unwrap();
-        for element in ELEMENTS {
-            engine
-                .record_judgement(eva, e.id, element, true, None, None)
-                .await
-                .unwrap();
-        }
-        engine.record_verdict(eva, e.id).await.unwrap();
-    }
-    let ids: Vec<i64> = enrollments.iter().map(|e| e.id).collect();
-    for lote in ids.chunks(100) {
-        engine.issue_dictamen(ver, window, lote, true).await.unwrap();
-    }
-}
 
 async fn scalar(db: &Db, sql: &'static str) -> i64 {
     let mut tx = db.read().await.unwrap();
@@ -116,7 +50,7 @@ fn main() {
     runtime.block_on(async {
         let db = Db::open(&url).await.unwrap();
         let t = Instant::now();
-        approved(&db, dir.path(), n).await;
+        avala_tests::process::approved(&db, dir.path(), n).await;
         let jobs = scalar(&db, "SELECT COUNT(*) FROM jobs").await;
         println!("set up: {n} approved candidates, {jobs} jobs queued, in {:.1} s", t.elapsed().as_secs_f64());
         let mut first = runner(&url, dir.path(), "first", &lease);

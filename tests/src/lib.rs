@@ -6,6 +6,7 @@
 //! tests run in parallel and leave nothing behind.
 
 pub mod bin;
+pub mod process;
 pub mod smtp;
 
 use std::future::Future;
