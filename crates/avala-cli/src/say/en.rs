@@ -147,7 +147,7 @@ pub(super) fn say(s: &Say<'_>) -> String {
             } else {
                 "checkpoints"
             },
-            checkpoints.join(", ")
+            super::names(checkpoints)
         ),
         Say::MoreFindings { count } => format!("… and {count} more findings (see --format json)"),
         Say::CheckpointTaken {

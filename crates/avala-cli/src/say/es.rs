@@ -163,7 +163,7 @@ pub(super) fn say(s: &Say<'_>) -> String {
             } else {
                 "los puntos de control"
             },
-            checkpoints.join(", ")
+            super::names(checkpoints)
         ),
         Say::MoreFindings { count } => format!("… y {count} hallazgos más (vea --format json)"),
         Say::CheckpointTaken {

@@ -17,6 +17,20 @@ fn roles_in(lang: Lang, roles: &[avala::domain::Role]) -> String {
     roles.iter().map(|r| c.role(*r)).collect::<Vec<_>>().join(", ")
 }
 
+/// Names in a line: all of them, or, past six, the first three, `…` and the last two (a year of
+/// daily checkpoints is 365).
+fn names(all: &[String]) -> String {
+    if all.len() <= 6 {
+        return all.join(", ");
+    }
+    format!(
+        "{}, …, {} ({})",
+        all[..3].join(", "),
+        all[all.len() - 2..].join(", "),
+        all.len()
+    )
+}
+
 /// One thing the command line says.
 #[derive(Debug, Clone)]
 pub enum Say<'a> {

@@ -183,7 +183,11 @@ async fn due(tx: &mut Tx, now: DateTime<Utc>, every: chrono::Duration) -> Result
         on!(tx, c => sqlx::query_scalar("SELECT MAX(at) FROM audit_checkpoints").fetch_one(c).await?);
     let since = match latest {
         Some(at) => Some(at),
-        None => on!(tx, c => sqlx::query_scalar("SELECT MIN(at) FROM audit_events").fetch_one(c).await?),
+        // The first event by row (the primary key), not MIN(at), which would read the whole log
+        // at every round until the first checkpoint.
+        None => {
+            on!(tx, c => sqlx::query_scalar("SELECT at FROM audit_events ORDER BY id LIMIT 1").fetch_optional(c).await?)
+        }
     };
     Ok(since.is_some_and(|since| now - since >= every))
 }
