@@ -64,7 +64,16 @@ async fn rechain(test: &TestDb, stream: &str) {
     ).bind(stream).fetch_all(c).await.unwrap());
     let mut prev = avala::audit::GENESIS.to_string();
     for (id, seq, actor, at, kind, payload, v) in events {
-        let hash = avala::audit::event_hash_v(v, &prev, stream, seq, &actor, at, &kind, &payload);
+        let event = avala::audit::Event {
+            stream,
+            seq,
+            actor: &actor,
+            at,
+            kind: &kind,
+            payload: &payload,
+            v,
+        };
+        let hash = event.hash(&prev);
         avala::on!(&mut tx, c => sqlx::query("UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE id = $3")
             .bind(&prev).bind(&hash).bind(id).execute(c).await.unwrap().rows_affected());
         prev = hash;

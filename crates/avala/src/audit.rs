@@ -33,73 +33,59 @@ pub fn truncate_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
-/// The hash of one event of chain version 1 (recorded before events were chained by digest).
-pub fn event_hash(
-    prev: &str,
-    stream: &str,
-    seq: i64,
-    actor: &str,
-    at: DateTime<Utc>,
-    kind: &str,
-    payload: &str,
-) -> String {
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(
-        event_value(stream, seq, actor, at, kind, payload, None)
-            .to_string()
-            .as_bytes(),
-    );
-    hex::encode(h.finalize())
+/// One event as it is hashed: its fields, and its chain version `v` (1, or [`DIGEST_CHAINED`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    /// Its stream.
+    pub stream: &'a str,
+    /// Its place in the stream.
+    pub seq: i64,
+    /// Who did it.
+    pub actor: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub kind: &'a str,
+    /// Its details, as stored (JSON).
+    pub payload: &'a str,
+    /// Its chain version.
+    pub v: i64,
 }
 
-/// The hash of one event of chain version `v` (1, or [`DIGEST_CHAINED`]).
-#[allow(clippy::too_many_arguments)]
-pub fn event_hash_v(
-    v: i64,
-    prev: &str,
-    stream: &str,
-    seq: i64,
-    actor: &str,
-    at: DateTime<Utc>,
-    kind: &str,
-    payload: &str,
-) -> String {
-    if v < DIGEST_CHAINED {
-        return event_hash(prev, stream, seq, actor, at, kind, payload);
+impl Event<'_> {
+    /// The event as it is hashed; `v` is in it from version 2 on.
+    pub fn value(&self) -> Value {
+        let payload: Value = serde_json::from_str(self.payload).unwrap_or(Value::String(self.payload.to_string()));
+        let mut body = json!({
+            "actor": self.actor,
+            "at": instant_text(self.at),
+            "kind": self.kind,
+            "payload": payload,
+            "seq": self.seq,
+            "stream": self.stream,
+        });
+        if let (true, Some(map)) = (self.v >= DIGEST_CHAINED, body.as_object_mut()) {
+            map.insert("v".into(), self.v.into());
+        }
+        body
     }
-    let digest = event_digest(stream, seq, actor, at, kind, payload, v);
-    hex::encode(crate::checkpoint::link(&raw(prev), &digest))
-}
 
-/// The digest of an event chained by digest: SHA-256 of its canonical JSON.
-pub fn event_digest(stream: &str, seq: i64, actor: &str, at: DateTime<Utc>, kind: &str, payload: &str, v: i64) -> Hash {
-    crate::checkpoint::event_digest(&event_value(stream, seq, actor, at, kind, payload, Some(v)))
-}
-
-/// The event as it is hashed; `v` is in it from version 2 on.
-pub fn event_value(
-    stream: &str,
-    seq: i64,
-    actor: &str,
-    at: DateTime<Utc>,
-    kind: &str,
-    payload: &str,
-    v: Option<i64>,
-) -> Value {
-    let payload: Value = serde_json::from_str(payload).unwrap_or(Value::String(payload.to_string()));
-    let mut body = json!({
-        "actor": actor,
-        "at": instant_text(at),
-        "kind": kind,
-        "payload": payload,
-        "seq": seq,
-        "stream": stream,
-    });
-    if let (Some(v), Some(map)) = (v, body.as_object_mut()) {
-        map.insert("v".into(), v.into());
+    /// Its digest (version 2 on): SHA-256 of its canonical JSON.
+    pub fn digest(&self) -> Hash {
+        crate::checkpoint::event_digest(&self.value())
     }
-    body
+
+    /// Its chain hash after `prev`: SHA-256(prev ‖ digest) from version 2 on; before,
+    /// SHA-256(prev in hex ‖ serde_json's compact JSON).
+    pub fn hash(&self, prev: &str) -> String {
+        if self.v >= DIGEST_CHAINED {
+            return hex::encode(crate::checkpoint::link(&raw(prev), &self.digest()));
+        }
+        let mut h = Sha256::new();
+        h.update(prev.as_bytes());
+        h.update(self.value().to_string().as_bytes());
+        hex::encode(h.finalize())
+    }
 }
 
 /// A stored hash as raw bytes; one that is not 64 hex digits (only a tampered row has one)
@@ -188,7 +174,16 @@ async fn insert<'e, S: AsRef<str>>(
         let payload = payload.to_string();
         let end = last.entry(stream).or_insert_with(|| (0, GENESIS.to_string()));
         let seq = end.0 + 1;
-        let hash = event_hash_v(DIGEST_CHAINED, &end.1, stream, seq, actor, at, kind, &payload);
+        let event = Event {
+            stream,
+            seq,
+            actor,
+            at,
+            kind,
+            payload: &payload,
+            v: DIGEST_CHAINED,
+        };
+        let hash = event.hash(&end.1);
         rows.push((
             stream,
             seq,
@@ -305,6 +300,20 @@ crate::from_row!(Row {
     hash,
     v
 });
+
+impl Row {
+    fn event(&self) -> Event<'_> {
+        Event {
+            stream: &self.stream,
+            seq: self.seq,
+            actor: &self.actor,
+            at: self.at,
+            kind: &self.kind,
+            payload: &self.payload,
+            v: self.v,
+        }
+    }
+}
 
 /// Walks every stream in order, recomputing each hash. Reads in pages, so memory does not
 /// grow with the log.
@@ -476,7 +485,7 @@ pub async fn verify_against(db: &Db, against: &Against<'_>) -> Result<AuditRepor
                 Some(LinkProblem::Gap { expected: expected_seq })
             } else if r.prev_hash != prev_hash {
                 Some(LinkProblem::PreviousHash)
-            } else if event_hash_v(r.v, &r.prev_hash, &r.stream, r.seq, &r.actor, r.at, &r.kind, &r.payload) != r.hash {
+            } else if r.event().hash(&r.prev_hash) != r.hash {
                 Some(LinkProblem::Altered)
             } else {
                 None
@@ -519,6 +528,19 @@ mod tests {
     #[test]
     fn hash_depends_on_every_field() {
         let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        // A version-1 event's hash, as it was recorded.
+        let event_hash = |prev: &str, stream: &str, seq: i64, actor: &str, at, kind: &str, payload: &str| {
+            Event {
+                stream,
+                seq,
+                actor,
+                at,
+                kind,
+                payload,
+                v: 1,
+            }
+            .hash(prev)
+        };
         let base = event_hash(GENESIS, "enrollment:1", 1, "admin", at, "registered", r#"{"a":1}"#);
         assert_eq!(base.len(), 64);
         assert_ne!(

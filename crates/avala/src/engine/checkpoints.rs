@@ -424,7 +424,16 @@ impl Engine {
         let mut digests = Vec::with_capacity(covered.len());
         let mut chain = crate::checkpoint::unhex(&covered[0].5).ok_or_else(changed)?;
         for (s, actor, at, kind, payload, _, hash, v) in &covered {
-            let digest = crate::audit::event_digest(stream, *s, actor, *at, kind, payload, *v);
+            let digest = crate::audit::Event {
+                stream,
+                seq: *s,
+                actor,
+                at: *at,
+                kind,
+                payload,
+                v: *v,
+            }
+            .digest();
             chain = crate::checkpoint::link(&chain, &digest);
             if hex::encode(chain) != *hash {
                 return Err(changed());
